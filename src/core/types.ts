@@ -1,0 +1,148 @@
+/**
+ * Core types shared by every part of pvq. Matrices are dense, row-major `Float64Array`s of length n*n.
+ *
+ * Error of a candidate `v` for a channel: `error(v) = (w - v)^T G (w - v)`; reference energy `r = w^T G w`;
+ * `SQNR_dB = 10 log10(r / error)`.
+ */
+
+/** The quadratic `(w - v)^T G (w - v)` of one output channel (or chunk). */
+export interface QuadObjective {
+  /** Dimension. */
+  readonly n: number;
+  /** Symmetric positive semidefinite Gram matrix `X^T X`, row-major n*n. */
+  readonly G: Float64Array;
+  /** Original weights (length n). */
+  readonly w: Float64Array;
+  /** Reference energy `w^T G w` (the error of the all-zero candidate). */
+  readonly r: number;
+}
+
+/** Whether a problem is a full output-channel row or one chunk of it (paper's `--opt-dim`). */
+export type ProblemKind = 'full-row' | 'chunk' | 'standalone';
+
+/** A layer problem as read from the layer-problem file format (version 1), validated and symmetrised. */
+export interface LayerProblem {
+  readonly name: string;
+  readonly n: number;
+  readonly objective: QuadObjective;
+  /** Quantization step s > 0. */
+  readonly scale: number;
+  /** Integer grid box, zmin <= 0 <= zmax. */
+  readonly zmin: number;
+  readonly zmax: number;
+  /** Pruning budget: at most k nonzeros, 0 <= k <= n. */
+  readonly k: number;
+  /** Optional bounds on kept weights. */
+  readonly pruneBox: readonly [number, number] | null;
+  /** Free-form provenance (bits, kind, chunk, scale rule, ...). */
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** Minimise `error(s*z)` over integer z with zmin <= z_i <= zmax. */
+export interface QuantizationProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly scale: number;
+  readonly zmin: number;
+  readonly zmax: number;
+}
+
+/** Minimise `error(v)` over real v with at most k nonzeros (and `box[0] <= v_i <= box[1]` if box is set). */
+export interface PruningProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly k: number;
+  readonly box: readonly [number, number] | null;
+}
+
+export type ProblemClass = 'quantization' | 'pruning';
+
+/**
+ * Termination status, in the spirit of established solvers.
+ * - `optimal`: lowerBound and upperBound agree within the stated tolerance (proof of optimality);
+ * - `time_limit` / `node_limit` / `iteration_limit`: a limit stopped the solver; bounds are valid but the gap is open;
+ * - `bound_only`: a pure bounding method (no claim about optimality; upperBound may be Infinity);
+ * - `feasible`: a heuristic produced a feasible point, nothing is proven beyond the trivial bound;
+ * - `numerical_failure`: the solver could not certify anything beyond its reported (still valid) bounds.
+ */
+export type SolveStatus =
+  | 'optimal'
+  | 'time_limit'
+  | 'node_limit'
+  | 'iteration_limit'
+  | 'bound_only'
+  | 'feasible'
+  | 'numerical_failure';
+
+export interface SolveStats {
+  /** Wall-clock time in milliseconds. */
+  timeMs: number;
+  /** Branch-and-bound nodes (0 for methods without a tree). */
+  nodes: number;
+  /** Iterations (Newton steps, master problems, local-search moves...). */
+  iterations: number;
+  /** Free-form solver-specific counters. */
+  [extra: string]: number;
+}
+
+/** A certificate: data that an independent `verify` function can re-check from scratch. */
+export interface Certificate {
+  /** Which verifier understands it, e.g. 'sdp-dual', 'sdp-box-dual', 'perspective-fw', 'bnb'. */
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** The one result shape every solver returns. */
+export interface SolveResult {
+  /** Registry name of the solver. */
+  solver: string;
+  /** Problem name. */
+  problem: string;
+  problemClass: ProblemClass;
+  /** Proven: no feasible point has a smaller error. Always >= 0 (errors are nonnegative). */
+  lowerBound: number;
+  /** Error of `solution` (recomputed from the point), or Infinity when no feasible point is known. */
+  upperBound: number;
+  /**
+   * Best feasible point: integers z for quantization (weights are scale*z), weights v for pruning; null if none.
+   */
+  solution: Float64Array | null;
+  status: SolveStatus;
+  /** (upperBound - lowerBound) / upperBound (0 when both are 0, Infinity without a feasible point). */
+  relGap: number;
+  stats: SolveStats;
+  certificate?: Certificate;
+  /** Optional human-readable remark (why a limit stopped, what was dropped...). */
+  message?: string;
+}
+
+export interface ProgressInfo {
+  solver: string;
+  lowerBound: number;
+  upperBound: number;
+  nodes: number;
+  iterations: number;
+  timeMs: number;
+}
+
+/** Options every solver understands; solver-specific options go in `extra`. */
+export interface SolveOptions {
+  /** Wall-clock limit in milliseconds (default: no limit). */
+  timeLimitMs?: number;
+  /** Node limit for tree searches. */
+  nodeLimit?: number;
+  /** Iteration limit for iterative methods. */
+  iterationLimit?: number;
+  /** Relative gap at which `optimal` is declared (default 1e-9). */
+  relGapTol?: number;
+  /** Seed for randomized methods (default 1). */
+  seed?: number;
+  /** A known feasible point (z or v) to warm start with. */
+  incumbent?: Float64Array;
+  /** Called from time to time with the current bounds. */
+  onProgress?: (info: ProgressInfo) => void;
+  /** Solver-specific options (e.g. `{ backend: 'glpk' }`). */
+  extra?: Readonly<Record<string, unknown>>;
+}
+
+export const DEFAULT_REL_GAP_TOL = 1e-9;

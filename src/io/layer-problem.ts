@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { PvqInputError } from '../core/errors.js';
+import { makeObjective } from '../core/objective.js';
+import type { LayerProblem } from '../core/types.js';
+import { asymmetry, pivotedLDL, symmetrize } from '../linalg/dense.js';
+
+/** Relative asymmetry of G beyond which a file is rejected (within it, G is symmetrised). */
+export const SYMMETRY_TOL = 1e-12;
+/**
+ * PSD tolerance, relative to max_i G_ii: a diagonally pivoted LDL^T runs while the largest remaining
+ * pivot exceeds PSD_TOL * max G_ii; the Schur complement left over must then be zero within
+ * PSD_TOL * max G_ii (otherwise G has a negative eigenvalue of at least about that size).
+ */
+export const PSD_TOL = 1e-10;
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'string') return JSON.stringify(x.length > 20 ? x.slice(0, 20) + '...' : x);
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (typeof x === 'object') return 'an object';
+  return String(x);
+}
+
+export function finiteNumber(x: unknown, field: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new PvqInputError(field, `expected a finite number, got ${describe(x)}`);
+  return x;
+}
+
+export function integer(x: unknown, field: string): number {
+  if (typeof x !== 'number' || !Number.isInteger(x)) throw new PvqInputError(field, `expected an integer, got ${describe(x)}`);
+  return x;
+}
+
+export function numberVector(x: unknown, n: number, field: string): Float64Array {
+  if (!Array.isArray(x)) throw new PvqInputError(field, `expected an array of ${n} numbers, got ${describe(x)}`);
+  if (x.length !== n) throw new PvqInputError(field, `expected ${n} entries (n = ${n}), got ${x.length}`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = finiteNumber(x[i], `${field}[${i}]`);
+  return out;
+}
+
+/**
+ * Check that a row-major symmetric-ish matrix is symmetric within SYMMETRY_TOL (then symmetrise it in
+ * place) and positive semidefinite within PSD_TOL. Throws PvqInputError naming `field`.
+ */
+export function validateGram(G: Float64Array, n: number, field = 'G'): Float64Array {
+  const asym = asymmetry(G, n);
+  if (asym > SYMMETRY_TOL) {
+    let bi = 0;
+    let bj = 0;
+    let bd = -1;
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        const d = Math.abs(G[i * n + j] - G[j * n + i]);
+        if (d > bd) {
+          bd = d;
+          bi = i;
+          bj = j;
+        }
+      }
+    throw new PvqInputError(
+      field,
+      `not symmetric: ${field}[${bi}][${bj}] = ${G[bi * n + bj]} but ${field}[${bj}][${bi}] = ${G[bj * n + bi]} (relative asymmetry ${asym.toExponential(2)} > ${SYMMETRY_TOL})`,
+    );
+  }
+  symmetrize(G, n);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) {
+    const d = G[i * n + i];
+    if (d < 0) throw new PvqInputError(field, `not positive semidefinite: diagonal entry ${field}[${i}][${i}] = ${d} is negative`);
+    if (d > maxDiag) maxDiag = d;
+  }
+  if (maxDiag === 0) {
+    for (let i = 0; i < n * n; i++) if (G[i] !== 0) throw new PvqInputError(field, 'not positive semidefinite: zero diagonal with nonzero off-diagonal entries');
+    return G;
+  }
+  const tol = PSD_TOL * maxDiag;
+  const f = pivotedLDL(G, n, tol);
+  if (f.residualMinDiag < -tol || f.residual > tol) {
+    throw new PvqInputError(
+      field,
+      `not positive semidefinite (indefinite): after ${f.rank} pivots of a pivoted LDL^T the remaining Schur complement has entries of size ${Math.max(-f.residualMinDiag, f.residual).toExponential(3)} > tolerance ${tol.toExponential(3)} (= ${PSD_TOL} * max diag)`,
+    );
+  }
+  return G;
+}
+
+/** Read an n x n matrix given as nested arrays. */
+export function numberMatrix(x: unknown, n: number, field: string): Float64Array {
+  if (!Array.isArray(x)) throw new PvqInputError(field, `expected an ${n} x ${n} array of arrays, got ${describe(x)}`);
+  if (x.length !== n) throw new PvqInputError(field, `expected ${n} rows (n = ${n}), got ${x.length}`);
+  const G = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const row = x[i];
+    if (!Array.isArray(row)) throw new PvqInputError(`${field}[${i}]`, `expected an array of ${n} numbers, got ${describe(row)}`);
+    if (row.length !== n) throw new PvqInputError(`${field}[${i}]`, `expected ${n} entries (n = ${n}), got ${row.length}`);
+    for (let j = 0; j < n; j++) G[i * n + j] = finiteNumber(row[j], `${field}[${i}][${j}]`);
+  }
+  return G;
+}
+
+/** Validate a parsed layer-problem JSON value (format version 1). */
+export function parseLayerProblem(json: unknown, fallbackName = 'problem'): LayerProblem {
+  if (!isPlainObject(json)) throw new PvqInputError('(root)', `expected a JSON object, got ${describe(json)}`);
+  let name = fallbackName;
+  if (json.name !== undefined) {
+    if (typeof json.name !== 'string' || json.name.length === 0) throw new PvqInputError('name', `expected a non-empty string, got ${describe(json.name)}`);
+    name = json.name;
+  }
+  if (json.n === undefined) throw new PvqInputError('n', 'missing');
+  const n = integer(json.n, 'n');
+  if (n < 1) throw new PvqInputError('n', `must be >= 1, got ${n}`);
+  for (const key of ['G', 'w', 'scale', 'zmin', 'zmax', 'k']) if (json[key] === undefined) throw new PvqInputError(key, 'missing');
+  const G = numberMatrix(json.G, n, 'G');
+  const w = numberVector(json.w, n, 'w');
+  const scale = finiteNumber(json.scale, 'scale');
+  if (!(scale > 0)) throw new PvqInputError('scale', `must be > 0, got ${scale}`);
+  const zmin = integer(json.zmin, 'zmin');
+  const zmax = integer(json.zmax, 'zmax');
+  if (zmin > 0) throw new PvqInputError('zmin', `must be <= 0, got ${zmin}`);
+  if (zmax < 0) throw new PvqInputError('zmax', `must be >= 0, got ${zmax}`);
+  const k = integer(json.k, 'k');
+  if (k < 0 || k > n) throw new PvqInputError('k', `must satisfy 0 <= k <= n = ${n}, got ${k}`);
+  let pruneBox: readonly [number, number] | null = null;
+  if (json.pruneBox !== undefined && json.pruneBox !== null) {
+    const b = json.pruneBox;
+    if (!Array.isArray(b) || b.length !== 2) throw new PvqInputError('pruneBox', `expected [lo, hi] or null, got ${describe(b)}`);
+    const lo = finiteNumber(b[0], 'pruneBox[0]');
+    const hi = finiteNumber(b[1], 'pruneBox[1]');
+    if (lo > hi) throw new PvqInputError('pruneBox', `empty box: lo = ${lo} > hi = ${hi}`);
+    pruneBox = [lo, hi];
+  }
+  let meta: Record<string, unknown> = {};
+  if (json.meta !== undefined) {
+    if (!isPlainObject(json.meta)) throw new PvqInputError('meta', `expected an object, got ${describe(json.meta)}`);
+    meta = json.meta;
+  }
+  validateGram(G, n, 'G');
+  return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+}
+
+/** Read and validate a layer-problem file. Errors name the file and the field. */
+export function readLayerProblemFile(path: string): LayerProblem {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new PvqInputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new PvqInputError(path, `invalid JSON (${(e as Error).message})`);
+  }
+  try {
+    return parseLayerProblem(json, basename(path).replace(/\.json$/i, ''));
+  } catch (e) {
+    if (e instanceof PvqInputError) throw new PvqInputError(`${path}: ${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
+}
+
+/** Serialise a problem back to the file format (version 1). */
+export function layerProblemToJSON(p: LayerProblem): Record<string, unknown> {
+  const { n, G, w } = p.objective;
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(G.subarray(i * n, (i + 1) * n)));
+  return {
+    name: p.name,
+    n,
+    G: rows,
+    w: Array.from(w),
+    scale: p.scale,
+    zmin: p.zmin,
+    zmax: p.zmax,
+    k: p.k,
+    pruneBox: p.pruneBox ? [p.pruneBox[0], p.pruneBox[1]] : null,
+    meta: p.meta,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './dense.js';
+export * from './eigen.js';
