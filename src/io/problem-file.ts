@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { PvqInputError } from '../core/errors.js';
+import type { LayerProblem } from '../core/types.js';
+import { parseLayerProblem } from './layer-problem.js';
+
+export interface ProblemSet {
+  /** Layer (or file) name. */
+  name: string;
+  problems: LayerProblem[];
+}
+
+function prefixed(e: unknown, prefix: string): never {
+  if (e instanceof PvqInputError) throw new PvqInputError(`${prefix}${e.field}`, e.message.slice(e.field.length + 2));
+  throw e;
+}
+
+/**
+ * Parse a problem file: one layer problem (format v1), an array of them, or a layer file
+ * `{"format": "pvq-layer", "version": 1, "name": ..., "problems": [...]}`.
+ */
+export function parseProblemSet(json: unknown, fallbackName: string): ProblemSet {
+  if (Array.isArray(json)) {
+    if (json.length === 0) throw new PvqInputError('(root)', 'empty array: expected at least one layer problem');
+    return { name: fallbackName, problems: json.map((p, i) => parseOne(p, `${fallbackName}#${i}`, `[${i}].`)) };
+  }
+  if (typeof json === 'object' && json !== null && 'problems' in json) {
+    const o = json as Record<string, unknown>;
+    if (o.format !== undefined && o.format !== 'pvq-layer') throw new PvqInputError('format', `expected "pvq-layer", got ${JSON.stringify(o.format)}`);
+    if (o.version !== undefined && o.version !== 1) throw new PvqInputError('version', `unsupported version ${JSON.stringify(o.version)} (this pvq reads version 1)`);
+    const name = typeof o.name === 'string' && o.name.length > 0 ? o.name : fallbackName;
+    if (!Array.isArray(o.problems) || o.problems.length === 0) throw new PvqInputError('problems', 'expected a non-empty array of layer problems');
+    return { name, problems: o.problems.map((p, i) => parseOne(p, `${name}#${i}`, `problems[${i}].`)) };
+  }
+  return { name: fallbackName, problems: [parseOne(json, fallbackName, '')] };
+}
+
+function parseOne(json: unknown, fallback: string, prefix: string): LayerProblem {
+  try {
+    return parseLayerProblem(json, fallback);
+  } catch (e) {
+    return prefixed(e, prefix);
+  }
+}
+
+/** Read a problem file (see parseProblemSet). Errors name the file and the field. */
+export function readProblemSet(path: string): ProblemSet {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new PvqInputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new PvqInputError(path, `invalid JSON (${(e as Error).message})`);
+  }
+  try {
+    return parseProblemSet(json, basename(path).replace(/\.json$/i, ''));
+  } catch (e) {
+    return prefixed(e, `${path}: `);
+  }
+}
