@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { PvqConsistencyError, PvqInputError } from '../core/errors.js';
 import { registerAnalytic } from './commands/analytic.js';
+import { registerCompare } from './commands/compare.js';
+import { registerSolve } from './commands/solve.js';
+import { registerSolvers } from './commands/solvers.js';
 import { registerTensors } from './commands/tensors.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed. */
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError(false)
     .exitOverride();
+  registerCompare(program);
+  registerSolve(program);
+  registerSolvers(program);
   registerAnalytic(program);
   registerTensors(program);
   return program;
