@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { aggregate, compareProblems, verdict } from '../../src/compare/compare.js';
+import { PvqConsistencyError } from '../../src/core/errors.js';
+import { errorOf, makeObjective, quantErrorOf } from '../../src/core/objective.js';
+import { makeResult } from '../../src/core/result.js';
+import type { PruningSolver, QuantizationSolver, Solver } from '../../src/core/solver.js';
+import type { LayerProblem } from '../../src/core/types.js';
+
+function problem(name: string, channel: number, G: number[], w: number[], k: number): LayerProblem {
+  const n = w.length;
+  return {
+    name,
+    n,
+    objective: makeObjective(Float64Array.from(G), Float64Array.from(w)),
+    scale: 0.5,
+    zmin: -2,
+    zmax: 1,
+    k,
+    pruneBox: null,
+    meta: { layer: 'L', kind: 'full-row', channel, bits: 2 },
+  };
+}
+
+/** Fake solvers with controllable bounds, to test the comparison logic independently of real solvers. */
+function fakeSolvers(quantLb: number, pruneLb: number): Solver[] {
+  const qExact: QuantizationSolver = {
+    name: 'quant-exact',
+    problemClass: 'quantization',
+    role: 'exact',
+    description: 'fake',
+    solve: (p) => {
+      const z = new Float64Array(p.objective.n); // z = 0 is feasible
+      const ub = quantErrorOf(p, z);
+      return makeResult({ solver: 'quant-exact', problem: p.name, problemClass: 'quantization', lowerBound: Math.min(quantLb, ub), upperBound: ub, solution: z, status: quantLb >= ub ? 'optimal' : 'time_limit', stats: { timeMs: 0 } });
+    },
+  };
+  const pExact: PruningSolver = {
+    name: 'prune-exact',
+    problemClass: 'pruning',
+    role: 'exact',
+    description: 'fake',
+    solve: (p) => {
+      const v = new Float64Array(p.objective.n);
+      const ub = errorOf(p.objective, v);
+      return makeResult({ solver: 'prune-exact', problem: p.name, problemClass: 'pruning', lowerBound: Math.min(pruneLb, ub), upperBound: ub, solution: v, status: pruneLb >= ub ? 'optimal' : 'time_limit', stats: { timeMs: 0 } });
+    },
+  };
+  return [qExact, pExact];
+}
+
+describe('verdict', () => {
+  it('is proven only when the error intervals do not overlap', () => {
+    expect(verdict(1, 2, 3, 4, false, false)).toEqual({ winner: 'quantization', proven: true });
+    expect(verdict(3, 4, 1, 2, false, false)).toEqual({ winner: 'pruning', proven: true });
+    expect(verdict(1, 3, 2, 4, false, false)).toEqual({ winner: 'undecided', proven: false });
+    expect(verdict(1, 2, 2, 4, false, false)).toEqual({ winner: 'undecided', proven: false });
+    expect(verdict(2, 2, 2, 2, true, true)).toEqual({ winner: 'tie', proven: true });
+  });
+});
+
+describe('compareProblems', () => {
+  const p1 = problem('a', 0, [1, 0, 0, 1], [1, 1], 1); // r = 2; zero candidates: error 2 for both
+  it('uses the exact solvers and reports SQNR intervals', async () => {
+    const solvers = fakeSolvers(10, 10); // lb clipped to ub: both optimal
+    const res = await compareProblems([p1], 'set', { resolve: (n) => solvers.find((s) => s.name === n), baselines: false });
+    const c = res.channels[0];
+    expect(c.quant.exact).toBe(true);
+    expect(c.quant.sqnrDb[0]).toBeCloseTo(0, 12);
+    expect(c.winner).toBe('tie');
+    expect(c.kind).toBe('full-row');
+    expect(c.channel).toBe(0);
+    expect(c.bits).toBe(2);
+  });
+
+  it('reports an undecided verdict when bounds overlap', async () => {
+    const solvers = fakeSolvers(0.5, 0.5);
+    const res = await compareProblems([p1], 'set', { resolve: (n) => solvers.find((s) => s.name === n), baselines: false });
+    expect(res.channels[0].winner).toBe('undecided');
+    expect(res.channels[0].proven).toBe(false);
+    expect(res.channels[0].quant.sqnrDb[1]).toBeCloseTo(10 * Math.log10(2 / 0.5), 12);
+  });
+
+  it('throws on a lower bound above a feasible value (a broken solver)', async () => {
+    const broken: QuantizationSolver = {
+      name: 'quant-bound',
+      problemClass: 'quantization',
+      role: 'bound',
+      description: 'claims too much',
+      solve: (p) => makeResult({ solver: 'quant-bound', problem: p.name, problemClass: 'quantization', lowerBound: 100, upperBound: Infinity, solution: null, status: 'bound_only', stats: { timeMs: 0 } }),
+    };
+    const solvers = [...fakeSolvers(0, 0), broken];
+    await expect(compareProblems([p1], 'set', { resolve: (n) => solvers.find((s) => s.name === n), baselines: false })).rejects.toBeInstanceOf(PvqConsistencyError);
+  });
+});
+
+describe('aggregate', () => {
+  it('sums errors and energies before taking the logarithm (paper convention)', async () => {
+    const solvers = fakeSolvers(10, 10);
+    const pa = problem('a', 0, [1, 0, 0, 1], [1, 1], 1); // r = 2, error 2
+    const pb = problem('b', 1, [4, 0, 0, 4], [1, 0], 1); // r = 4, error 4
+    const res = await compareProblems([pa, pb], 'set', { resolve: (n) => solvers.find((s) => s.name === n), baselines: false });
+    const agg = aggregate(res.channels, 'set');
+    expect(agg).toHaveLength(1);
+    expect(agg[0].r).toBeCloseTo(6, 12);
+    expect(agg[0].quantError[0]).toBeCloseTo(6, 12);
+    expect(agg[0].count).toBe(2);
+  });
+});
