@@ -1,0 +1,256 @@
+/**
+ * MILP back ends behind the interface of `model.ts`, loaded lazily with dynamic `import()` so that nothing in
+ * pvq's core depends on them:
+ *
+ * - `glpk`: GLPK 5.0 compiled to WebAssembly (npm `glpk.js`, GPL-3.0, an optional dependency). Branch-and-cut
+ *   with `mipgap = 0`; after a time limit GLPK does not return its best bound, so such a solve carries no bound.
+ * - `jsl`: javascript-lp-solver (pure JS, MIT). Its `precision` argument is both the integrality tolerance and the
+ *   grid its results are rounded to; it only handles variables >= 0 (we shift finite lower bounds and declare
+ *   free variables `unrestricted`) and it omits variables at 0 from its answer.
+ */
+import type { MilpBackend, MilpModel, MilpResult, MilpSolveOptions, MilpStatus } from './model.js';
+import { checkModel } from './model.js';
+
+export type MilpBackendName = 'glpk' | 'jsl';
+export const MILP_BACKENDS: readonly MilpBackendName[] = ['glpk', 'jsl'];
+
+/** Raised when a back end cannot be loaded (e.g. the optional glpk.js is not installed). */
+export class MilpBackendUnavailableError extends Error {
+  constructor(name: string, cause: unknown) {
+    super(
+      `MILP back end '${name}' could not be loaded (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        (name === 'glpk' ? "glpk.js is an optional dependency: install it, or use options.extra.backend = 'jsl'" : 'check the installation'),
+    );
+    this.name = 'MilpBackendUnavailableError';
+  }
+}
+
+const cache = new Map<MilpBackendName, Promise<MilpBackend>>();
+
+/** Load (once) and return a back end. Rejects with MilpBackendUnavailableError when its package is missing. */
+export function loadMilpBackend(name: MilpBackendName): Promise<MilpBackend> {
+  let p = cache.get(name);
+  if (!p) {
+    if (name === 'glpk') p = loadGlpk();
+    else if (name === 'jsl') p = loadJsl();
+    else return Promise.reject(new Error(`unknown MILP back end '${String(name)}' (expected one of ${MILP_BACKENDS.join(', ')})`));
+    p.catch(() => cache.delete(name));
+    cache.set(name, p);
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// glpk.js
+
+interface GlpkApi {
+  GLP_MIN: number;
+  GLP_FR: number;
+  GLP_LO: number;
+  GLP_UP: number;
+  GLP_DB: number;
+  GLP_FX: number;
+  GLP_MSG_OFF: number;
+  GLP_OPT: number;
+  GLP_FEAS: number;
+  GLP_NOFEAS: number;
+  GLP_INFEAS: number;
+  GLP_UNBND: number;
+  GLP_UNDEF: number;
+  solve(lp: unknown, options?: unknown): { result: { status: number; z: number; vars: Record<string, number> } };
+}
+
+async function loadGlpk(): Promise<MilpBackend> {
+  let glpk: GlpkApi;
+  try {
+    const mod = (await import('glpk.js/node')) as unknown as { default: () => Promise<GlpkApi> };
+    glpk = await mod.default();
+  } catch (e) {
+    throw new MilpBackendUnavailableError('glpk', e);
+  }
+  const boundType = (lb: number, ub: number): { type: number; lb: number; ub: number } => {
+    const fl = Number.isFinite(lb);
+    const fu = Number.isFinite(ub);
+    if (fl && fu) return lb === ub ? { type: glpk.GLP_FX, lb, ub } : { type: glpk.GLP_DB, lb, ub };
+    if (fl) return { type: glpk.GLP_LO, lb, ub: 0 };
+    if (fu) return { type: glpk.GLP_UP, lb: 0, ub };
+    return { type: glpk.GLP_FR, lb: 0, ub: 0 };
+  };
+  return {
+    name: 'glpk',
+    tolerance: 1e-9,
+    solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {
+      checkModel(model);
+      const t0 = performance.now();
+      const nv = model.vars.length;
+      const name = (j: number): string => `x${j}`;
+      const objVars = [];
+      for (let j = 0; j < nv; j++) if (model.objective[j] !== 0) objVars.push({ name: name(j), coef: model.objective[j] });
+      if (objVars.length === 0 && nv > 0) objVars.push({ name: name(0), coef: 0 });
+      const subjectTo = [];
+      for (let i = 0; i < model.rows.length; i++) {
+        const r = model.rows[i];
+        if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
+        const vars = [];
+        for (let t = 0; t < r.idx.length; t++) if (r.coef[t] !== 0) vars.push({ name: name(r.idx[t]), coef: r.coef[t] });
+        if (vars.length === 0) {
+          if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
+          continue;
+        }
+        subjectTo.push({ name: `r${i}`, vars, bnds: boundType(r.lb, r.ub) });
+      }
+      const bounds = model.vars.map((v, j) => ({ name: name(j), ...boundType(v.lb, v.ub) }));
+      const generals = [];
+      for (let j = 0; j < nv; j++) if (model.vars[j].integer) generals.push(name(j));
+      const lp = {
+        name: 'pvq',
+        objective: { direction: glpk.GLP_MIN, name: 'obj', vars: objVars },
+        subjectTo,
+        bounds,
+        generals,
+      };
+      const opts: Record<string, unknown> = { msglev: glpk.GLP_MSG_OFF, mipgap: options.mipGap ?? 0, presol: true };
+      if (options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs)) {
+        opts.tmlim = Math.max(0.001, options.timeLimitMs / 1000);
+      }
+      let out;
+      try {
+        out = glpk.solve(lp, opts).result;
+      } catch (e) {
+        return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `glpk: ${String(e)}` };
+      }
+      const timeMs = performance.now() - t0;
+      const x = new Float64Array(nv);
+      for (let j = 0; j < nv; j++) x[j] = out.vars[name(j)] ?? 0;
+      let status: MilpStatus;
+      if (out.status === glpk.GLP_OPT) status = 'optimal';
+      else if (out.status === glpk.GLP_NOFEAS || out.status === glpk.GLP_INFEAS) status = 'infeasible';
+      else if (out.status === glpk.GLP_UNBND) status = 'unbounded';
+      else if (options.timeLimitMs !== undefined && timeMs >= 0.9 * options.timeLimitMs) status = 'time_limit';
+      else if (out.status === glpk.GLP_UNDEF && generals.length > 0) status = 'infeasible';
+      else status = 'error';
+      const feasible = status === 'optimal' || (status === 'time_limit' && out.status === glpk.GLP_FEAS);
+      return {
+        status,
+        objective: feasible ? out.z + (model.objConst ?? 0) : status === 'infeasible' ? Infinity : NaN,
+        x: feasible ? x : null,
+        timeMs,
+        message: status === 'error' ? `glpk status ${out.status}` : undefined,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// javascript-lp-solver
+
+interface JslApi {
+  Solve(model: unknown, precision?: number, full?: boolean, validate?: boolean): unknown;
+}
+
+/** Integrality tolerance and rounding grid passed to javascript-lp-solver. */
+export const JSL_PRECISION = 1e-10;
+
+async function loadJsl(): Promise<MilpBackend> {
+  let jsl: JslApi;
+  try {
+    const mod = (await import('javascript-lp-solver')) as unknown as { default: JslApi };
+    jsl = mod.default;
+  } catch (e) {
+    throw new MilpBackendUnavailableError('jsl', e);
+  }
+  return {
+    name: 'jsl',
+    tolerance: 1e-9 + 2 * JSL_PRECISION,
+    solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {
+      checkModel(model);
+      const t0 = performance.now();
+      const nv = model.vars.length;
+      // x_j = shift_j + y_j with y_j >= 0 when lb_j is finite; free (unrestricted) otherwise.
+      const shift = new Float64Array(nv);
+      const variables: Record<string, Record<string, number>> = {};
+      const constraints: Record<string, { min?: number; max?: number }> = {};
+      const ints: Record<string, 1> = {};
+      const unrestricted: Record<string, 1> = {};
+      const name = (j: number): string => `x${j}`;
+      for (let j = 0; j < nv; j++) {
+        const v = model.vars[j];
+        const col: Record<string, number> = {};
+        if (model.objective[j] !== 0) col.obj = model.objective[j];
+        if (Number.isFinite(v.lb)) {
+          shift[j] = v.lb;
+          if (Number.isFinite(v.ub)) {
+            col[`ub${j}`] = 1;
+            constraints[`ub${j}`] = { max: v.ub - v.lb };
+          }
+        } else {
+          unrestricted[name(j)] = 1;
+          if (Number.isFinite(v.ub)) {
+            col[`ub${j}`] = 1;
+            constraints[`ub${j}`] = { max: v.ub };
+          }
+        }
+        if (v.integer) {
+          if (v.lb !== Math.round(v.lb) && Number.isFinite(v.lb)) {
+            return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs an integer lower bound` };
+          }
+          ints[name(j)] = 1;
+        }
+        variables[name(j)] = col;
+      }
+      let constShift = model.objConst ?? 0;
+      for (let j = 0; j < nv; j++) constShift += model.objective[j] * shift[j];
+      for (let i = 0; i < model.rows.length; i++) {
+        const r = model.rows[i];
+        if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
+        let off = 0;
+        let nz = 0;
+        for (let t = 0; t < r.idx.length; t++) {
+          const c = r.coef[t];
+          if (c === 0) continue;
+          nz++;
+          off += c * shift[r.idx[t]];
+          const col = variables[name(r.idx[t])];
+          col[`r${i}`] = (col[`r${i}`] ?? 0) + c;
+        }
+        if (nz === 0) {
+          if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
+          continue;
+        }
+        const b: { min?: number; max?: number } = {};
+        if (Number.isFinite(r.lb)) b.min = r.lb - off;
+        if (Number.isFinite(r.ub)) b.max = r.ub - off;
+        constraints[`r${i}`] = b;
+      }
+      const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, unrestricted };
+      const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
+      if (limit !== undefined) jm.timeout = limit;
+      if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
+      let out: Record<string, number | boolean | undefined>;
+      try {
+        out = jsl.Solve(jm, JSL_PRECISION) as Record<string, number | boolean | undefined>;
+      } catch (e) {
+        return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `jsl: ${String(e)}` };
+      }
+      const timeMs = performance.now() - t0;
+      const x = new Float64Array(nv);
+      for (let j = 0; j < nv; j++) {
+        const val = out[name(j)];
+        x[j] = shift[j] + (typeof val === 'number' ? val : 0);
+      }
+      const timedOut = limit !== undefined && timeMs >= limit;
+      let status: MilpStatus;
+      if (out.feasible !== true) status = timedOut ? 'time_limit' : 'infeasible';
+      else if (out.bounded === false) status = 'unbounded';
+      else if (timedOut) status = 'time_limit';
+      else status = 'optimal';
+      const feasible = out.feasible === true && out.bounded !== false;
+      return {
+        status,
+        objective: feasible ? (out.result as number) + constShift : status === 'infeasible' ? Infinity : NaN,
+        x: feasible ? x : null,
+        timeMs,
+      };
+    },
+  };
+}
