@@ -1,4 +1,20 @@
 import type { PruningSolver } from '../../src/core/solver.js';
+import { pruneExactSolver } from './exact.js';
+import { greedyForwardSolver, magnitudeRefitSolver, magnitudeSolver, obsSolver, swapSolver } from './heuristics.js';
+
+export { boxLeastSquares, boxLSKKT, boxLSValue } from '../../src/linalg/boxls.js';
+export type { BoxLSOptions, BoxLSResult } from '../../src/linalg/boxls.js';
+export { refitBox, refitFree, magnitudeSupport, validatePruningProblem } from './common.js';
+export { greedyForwardSupport, obsSupport, swapSearch, bestHeuristicSupport } from './heuristics.js';
+export { pruneBranchAndBound } from './exact.js';
+export { pruneExactSolver, magnitudeSolver, magnitudeRefitSolver, greedyForwardSolver, obsSolver, swapSolver };
 
 /** Pruning solvers shipped with pvq (registered in solvers/index.ts). */
-export const pruningSolvers: PruningSolver[] = [];
+export const pruningSolvers: PruningSolver[] = [
+  magnitudeSolver,
+  magnitudeRefitSolver,
+  greedyForwardSolver,
+  obsSolver,
+  swapSolver,
+  pruneExactSolver,
+];

@@ -1,0 +1,161 @@
+/** Shared pieces of the pruning solvers: input validation, refits on a support, result assembly. */
+import { PvqInputError } from '../../src/core/errors.js';
+import { errorOf } from '../../src/core/objective.js';
+import { makeResult } from '../../src/core/result.js';
+import type { Certificate, PruningProblem, SolveResult, SolveStatus } from '../../src/core/types.js';
+import { boxLeastSquares } from '../../src/linalg/boxls.js';
+import { pivotedLDL } from '../../src/linalg/dense.js';
+
+/** Relative pivot tolerance for rank decisions on principal submatrices of G. */
+export const RANK_TOL = 1e-12;
+
+/** Throw PvqInputError for malformed pruning problems; returns the effective k (min(k, n)). */
+export function validatePruningProblem(p: PruningProblem): number {
+  const obj = p?.objective;
+  if (!obj || typeof obj.n !== 'number') throw new PvqInputError('objective', 'missing objective');
+  const n = obj.n;
+  if (!Number.isInteger(n) || n < 1) throw new PvqInputError('objective.n', `expected an integer >= 1, got ${n}`);
+  if (!(obj.G instanceof Float64Array) || obj.G.length !== n * n)
+    throw new PvqInputError('objective.G', `expected a Float64Array of ${n * n} entries`);
+  if (!(obj.w instanceof Float64Array) || obj.w.length !== n)
+    throw new PvqInputError('objective.w', `expected a Float64Array of ${n} entries`);
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(obj.G[i])) throw new PvqInputError('objective.G', `entry ${i} is not finite`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(obj.w[i])) throw new PvqInputError('objective.w', `entry ${i} is not finite`);
+  for (let i = 0; i < n; i++) if (obj.G[i * n + i] < 0) throw new PvqInputError('objective.G', `negative diagonal entry G[${i}][${i}] (G must be PSD)`);
+  if (!Number.isInteger(p.k) || p.k < 0) throw new PvqInputError('k', `expected an integer >= 0, got ${p.k}`);
+  if (p.box !== null && p.box !== undefined) {
+    const b = p.box;
+    if (!Array.isArray(b) || b.length !== 2 || !Number.isFinite(b[0]) || !Number.isFinite(b[1]))
+      throw new PvqInputError('box', 'expected [lo, hi] with finite numbers, or null');
+    if (b[0] > b[1]) throw new PvqInputError('box', `empty box [${b[0]}, ${b[1]}]`);
+    if (b[0] > 0 || b[1] < 0)
+      throw new PvqInputError('box', `the box [${b[0]}, ${b[1]}] must contain 0 (kept weights may always be pruned)`);
+  }
+  return Math.min(p.k, n);
+}
+
+export function gramTimesW(G: Float64Array, w: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += G[i * n + j] * w[j];
+    b[i] = s;
+  }
+  return b;
+}
+
+/**
+ * Least-squares refit on a support S (no box): v_S minimises error over vectors supported on S.
+ * G_SS may be singular: the basic solution of a diagonally pivoted LDL^T is used (b_S lies in range(G_SS)
+ * because b = G w). Returns the full-length v.
+ */
+export function refitFree(G: Float64Array, n: number, b: Float64Array, S: ArrayLike<number>): Float64Array {
+  const m = S.length;
+  const v = new Float64Array(n);
+  if (m === 0) return v;
+  const A = new Float64Array(m * m);
+  let maxDiag = 0;
+  for (let a = 0; a < m; a++) {
+    for (let c = 0; c < m; c++) A[a * m + c] = G[S[a] * n + S[c]];
+    maxDiag = Math.max(maxDiag, A[a * m + a]);
+  }
+  if (maxDiag <= 0) return v;
+  const ldl = pivotedLDL(A, m, RANK_TOL * maxDiag);
+  const rk = ldl.rank;
+  const y = new Float64Array(rk);
+  for (let t = 0; t < rk; t++) {
+    let s = b[S[ldl.perm[t]]];
+    for (let u = 0; u < t; u++) s -= ldl.L[t * m + u] * y[u];
+    y[t] = s;
+  }
+  for (let t = 0; t < rk; t++) y[t] /= ldl.d[t];
+  for (let t = rk - 1; t >= 0; t--) {
+    let s = y[t];
+    for (let u = t + 1; u < rk; u++) s -= ldl.L[u * m + t] * y[u];
+    y[t] = s;
+  }
+  for (let t = 0; t < rk; t++) v[S[ldl.perm[t]]] = y[t];
+  return v;
+}
+
+/** Box-constrained refit on S (exact, active set); falls back to the free refit when it lies in the box. */
+export function refitBox(
+  G: Float64Array,
+  n: number,
+  b: Float64Array,
+  S: ArrayLike<number>,
+  box: readonly [number, number],
+): Float64Array {
+  const free = refitFree(G, n, b, S);
+  let inside = true;
+  for (let a = 0; a < S.length; a++) {
+    const x = free[S[a]];
+    if (x < box[0] || x > box[1]) {
+      inside = false;
+      break;
+    }
+  }
+  if (inside) return free;
+  const m = S.length;
+  const A = new Float64Array(m * m);
+  const c = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    c[a] = b[S[a]];
+    for (let d = 0; d < m; d++) A[a * m + d] = G[S[a] * n + S[d]];
+  }
+  const res = boxLeastSquares(A, c, m, box[0], box[1], { rankTol: RANK_TOL });
+  const v = new Float64Array(n);
+  for (let a = 0; a < m; a++) v[S[a]] = res.x[a];
+  return v;
+}
+
+/** Refit on S for the problem (box-aware). */
+export function refit(p: PruningProblem, b: Float64Array, S: ArrayLike<number>): Float64Array {
+  const { G, n } = p.objective;
+  return p.box ? refitBox(G, n, b, S, p.box) : refitFree(G, n, b, S);
+}
+
+/** Support (indices of nonzeros) of v. */
+export function supportOf(v: ArrayLike<number>): number[] {
+  const S: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) S.push(i);
+  return S;
+}
+
+/** Indices of the k largest |w_i| (ties to the lower index), sorted ascending. */
+export function magnitudeSupport(w: ArrayLike<number>, k: number): number[] {
+  const idx = Array.from({ length: w.length }, (_, i) => i);
+  idx.sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]) || a - b);
+  return idx.slice(0, k).sort((a, b) => a - b);
+}
+
+export interface PruneOut {
+  solver: string;
+  problem: PruningProblem;
+  v: Float64Array | null;
+  lowerBound: number;
+  status: SolveStatus;
+  start: number;
+  nodes?: number;
+  iterations?: number;
+  extraStats?: Record<string, number>;
+  certificate?: Certificate;
+  message?: string;
+}
+
+/** Assemble the SolveResult; upperBound is recomputed from v with errorOf. */
+export function pruneResult(o: PruneOut): SolveResult {
+  const ub = o.v ? errorOf(o.problem.objective, o.v) : Infinity;
+  return makeResult({
+    solver: o.solver,
+    problem: o.problem.name,
+    problemClass: 'pruning',
+    lowerBound: Math.min(o.lowerBound, ub),
+    upperBound: ub,
+    solution: o.v,
+    status: o.status,
+    stats: { timeMs: performance.now() - o.start, nodes: o.nodes ?? 0, iterations: o.iterations ?? 0, ...(o.extraStats ?? {}) },
+    ...(o.certificate ? { certificate: o.certificate } : {}),
+    ...(o.message ? { message: o.message } : {}),
+  });
+}

@@ -1,0 +1,234 @@
+/**
+ * Pruning baselines and heuristics (upper bounds): magnitude, magnitude + refit, greedy forward
+ * selection, OBS backward elimination (Optimal Brain Surgeon / SparseGPT update), 1-swap local search.
+ * Every heuristic chooses a support; the returned v is the exact (box-aware) refit on it, except
+ * `magnitude`, which keeps the weights unchanged.
+ */
+import { errorOf } from '../../src/core/objective.js';
+import type { PruningSolver } from '../../src/core/solver.js';
+import type { PruningProblem, SolveOptions } from '../../src/core/types.js';
+import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
+import { gramTimesW, magnitudeSupport, pruneResult, refit, validatePruningProblem } from './common.js';
+
+/** Greedy forward selection: add the coordinate with the largest error decrease, k times (O(k n^2)). */
+export function greedyForwardSupport(G: Float64Array, n: number, b: Float64Array, k: number): number[] {
+  // conditional Gram C = G - G_:S G_SS^-1 G_S: and residual correlation c = b - G_:S v_S
+  const C = Float64Array.from(G);
+  const c = Float64Array.from(b);
+  const inS = new Uint8Array(n);
+  const S: number[] = [];
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
+  const tol = 1e-12 * maxDiag;
+  for (let step = 0; step < k; step++) {
+    let best = -1;
+    let bestGain = -1;
+    for (let j = 0; j < n; j++) {
+      if (inS[j]) continue;
+      const d = C[j * n + j];
+      const gain = d > tol ? (c[j] * c[j]) / d : 0;
+      if (gain > bestGain) {
+        bestGain = gain;
+        best = j;
+      }
+    }
+    if (best < 0) break;
+    inS[best] = 1;
+    S.push(best);
+    const d = C[best * n + best];
+    if (!(d > tol)) continue; // nothing left to gain; still fill the budget
+    const inv = 1 / d;
+    const cb = c[best];
+    const row = C.slice(best * n, best * n + n);
+    for (let i = 0; i < n; i++) {
+      const f = row[i] * inv;
+      if (f === 0) continue;
+      c[i] -= f * cb;
+      const off = i * n;
+      for (let j = 0; j < n; j++) C[off + j] -= f * row[j];
+    }
+  }
+  return S.sort((a, b2) => a - b2);
+}
+
+/**
+ * OBS backward elimination: start from all weights, repeatedly prune the weight with the smallest
+ * saliency x_j^2 / [H]_jj (H = inverse Gram of the kept set) and compensate the others optimally.
+ * A singular G is handled by a tiny ridge used only to pick the order (the final refit is exact).
+ */
+export function obsSupport(G: Float64Array, n: number, w: Float64Array, k: number): number[] {
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
+  if (maxDiag === 0) return Array.from({ length: k }, (_, i) => i);
+  let ridge = 0;
+  let L = Float64Array.from(G);
+  while (choleskyInPlace(L, n, 1e-13 * maxDiag) >= 0) {
+    ridge = ridge === 0 ? 1e-10 * maxDiag : ridge * 100;
+    L = Float64Array.from(G);
+    for (let i = 0; i < n; i++) L[i * n + i] += ridge;
+  }
+  const H = cholInverse(L, n);
+  const x = Float64Array.from(w); // optimal kept weights (without pruning, v = w)
+  const kept = new Uint8Array(n).fill(1);
+  for (let removed = 0; removed < n - k; removed++) {
+    let best = -1;
+    let bestSal = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (!kept[j]) continue;
+      const h = H[j * n + j];
+      const sal = h > 0 ? (x[j] * x[j]) / h : 0;
+      if (sal < bestSal) {
+        bestSal = sal;
+        best = j;
+      }
+    }
+    kept[best] = 0;
+    const h = H[best * n + best];
+    if (h > 0) {
+      const f = x[best] / h;
+      const hr = H.slice(best * n, best * n + n);
+      for (let i = 0; i < n; i++) {
+        if (!kept[i]) continue;
+        x[i] -= f * hr[i];
+        const gi = hr[i] / h;
+        if (gi === 0) continue;
+        const off = i * n;
+        for (let j = 0; j < n; j++) H[off + j] -= gi * hr[j];
+      }
+    }
+    x[best] = 0;
+  }
+  const S: number[] = [];
+  for (let i = 0; i < n; i++) if (kept[i]) S.push(i);
+  return S;
+}
+
+/** Error of the (box-aware) refit on S. */
+export function supportError(p: PruningProblem, b: Float64Array, S: ArrayLike<number>): number {
+  return errorOf(p.objective, refit(p, b, S));
+}
+
+/**
+ * 1-swap local search (best improvement): exchange a kept and a pruned coordinate while the error drops
+ * by more than a relative 1e-12. Returns the final support, its error and the number of moves.
+ */
+export function swapSearch(
+  p: PruningProblem,
+  b: Float64Array,
+  start: number[],
+  maxMoves = 1000,
+): { S: number[]; err: number; moves: number } {
+  const n = p.objective.n;
+  let S = start.slice().sort((a, c) => a - c);
+  let err = supportError(p, b, S);
+  let moves = 0;
+  const k = S.length;
+  if (k === 0 || k === n) return { S, err, moves };
+  for (; moves < maxMoves; ) {
+    const inS = new Uint8Array(n);
+    for (const i of S) inS[i] = 1;
+    let bestErr = err;
+    let bestT: number[] | null = null;
+    for (let a = 0; a < k; a++) {
+      for (let j = 0; j < n; j++) {
+        if (inS[j]) continue;
+        const T = S.slice();
+        T[a] = j;
+        const e = supportError(p, b, T);
+        if (e < bestErr) {
+          bestErr = e;
+          bestT = T;
+        }
+      }
+    }
+    if (!bestT || !(bestErr < err - 1e-12 * err)) break;
+    S = bestT.sort((a, c) => a - c);
+    err = bestErr;
+    moves++;
+  }
+  return { S, err, moves };
+}
+
+function heuristicSolver(
+  name: string,
+  description: string,
+  pick: (p: PruningProblem, b: Float64Array, k: number) => { S: number[]; iterations: number },
+): PruningSolver {
+  return {
+    name,
+    problemClass: 'pruning',
+    role: 'heuristic',
+    description,
+    solve(problem: PruningProblem, _options: SolveOptions = {}) {
+      const start = performance.now();
+      const k = validatePruningProblem(problem);
+      const { G, n, w } = problem.objective;
+      const b = gramTimesW(G, w, n);
+      const { S, iterations } = pick(problem, b, k);
+      const v = refit(problem, b, S);
+      return pruneResult({ solver: name, problem, v, lowerBound: 0, status: 'feasible', start, iterations });
+    },
+  };
+}
+
+export const magnitudeSolver: PruningSolver = {
+  name: 'magnitude',
+  problemClass: 'pruning',
+  role: 'heuristic',
+  description: 'Keep the k largest |w_i| unchanged (ties to the lower index), no refit',
+  solve(problem: PruningProblem) {
+    const start = performance.now();
+    const k = validatePruningProblem(problem);
+    const { w, n } = problem.objective;
+    const v = new Float64Array(n);
+    for (const i of magnitudeSupport(w, k)) {
+      let x = w[i];
+      if (problem.box) x = Math.min(problem.box[1], Math.max(problem.box[0], x));
+      v[i] = x;
+    }
+    return pruneResult({ solver: 'magnitude', problem, v, lowerBound: 0, status: 'feasible', start });
+  },
+};
+
+export const magnitudeRefitSolver = heuristicSolver(
+  'magnitude-refit',
+  'Magnitude support (k largest |w_i|) with an exact least-squares refit (box-constrained when the problem has a box)',
+  (p, _b, k) => ({ S: magnitudeSupport(p.objective.w, k), iterations: 0 }),
+);
+
+export const greedyForwardSolver = heuristicSolver(
+  'greedy-forward',
+  'Greedy forward selection (largest error decrease first), then refit',
+  (p, b, k) => ({ S: greedyForwardSupport(p.objective.G, p.objective.n, b, k), iterations: k }),
+);
+
+export const obsSolver = heuristicSolver(
+  'obs',
+  'Optimal Brain Surgeon backward elimination (SparseGPT/ExactOBS update), then refit',
+  (p, _b, k) => ({ S: obsSupport(p.objective.G, p.objective.n, p.objective.w, k), iterations: p.objective.n - k }),
+);
+
+/** Best support among magnitude-refit, greedy-forward and OBS, improved by 1-swap local search. */
+export function bestHeuristicSupport(p: PruningProblem, b: Float64Array, k: number): { S: number[]; err: number; moves: number } {
+  const { G, n, w } = p.objective;
+  const cands = [magnitudeSupport(w, k), greedyForwardSupport(G, n, b, k), obsSupport(G, n, w, k)];
+  let best = cands[0];
+  let bestErr = Infinity;
+  for (const S of cands) {
+    const e = supportError(p, b, S);
+    if (e < bestErr) {
+      bestErr = e;
+      best = S;
+    }
+  }
+  return swapSearch(p, b, best);
+}
+
+export const swapSolver = heuristicSolver(
+  'swap',
+  '1-swap local search started from the best of magnitude-refit, greedy-forward and OBS',
+  (p, b, k) => {
+    const r = bestHeuristicSupport(p, b, k);
+    return { S: r.S, iterations: r.moves };
+  },
+);
