@@ -1,0 +1,173 @@
+/**
+ * Shared pieces of the quantization solvers: input checks, the reduced problem
+ * `f(z) = s^2 (z - t)^T G (z - t)` on the coordinates whose row of G is not zero, and the
+ * box-aware 1-opt polish.
+ */
+import { PvqInputError } from '../../src/core/errors.js';
+import type { QuantizationProblem } from '../../src/core/types.js';
+import { roundHalfEven } from '../../src/tensors/range.js';
+
+/** Unit roundoff. */
+export const U = 2 ** -53;
+
+/** Validate the fields a quantization solver relies on; throws PvqInputError. */
+export function checkQuantProblem(p: QuantizationProblem): void {
+  const o = p.objective;
+  if (!o || !Number.isInteger(o.n) || o.n < 1) throw new PvqInputError('n', 'must be an integer >= 1');
+  const n = o.n;
+  if (!(o.G instanceof Float64Array) || o.G.length !== n * n) throw new PvqInputError('G', `must be a Float64Array of length n*n = ${n * n}`);
+  if (!(o.w instanceof Float64Array) || o.w.length !== n) throw new PvqInputError('w', `must be a Float64Array of length n = ${n}`);
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(o.G[i])) throw new PvqInputError('G', 'entries must be finite');
+  for (let i = 0; i < n; i++) if (!Number.isFinite(o.w[i])) throw new PvqInputError('w', 'entries must be finite');
+  if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new PvqInputError('scale', 'must be a finite number > 0');
+  if (!Number.isInteger(p.zmin) || !Number.isInteger(p.zmax)) throw new PvqInputError('zmin/zmax', 'must be integers');
+  if (p.zmin > p.zmax) throw new PvqInputError('zmin/zmax', `zmin (${p.zmin}) must be <= zmax (${p.zmax})`);
+  if (Math.abs(p.zmin) > 2 ** 30 || Math.abs(p.zmax) > 2 ** 30) throw new PvqInputError('zmin/zmax', 'must lie within +-2^30');
+}
+
+/** clamp(roundHalfEven(x), lo, hi). */
+export function clampRound(x: number, lo: number, hi: number): number {
+  const r = roundHalfEven(x);
+  return r < lo ? lo : r > hi ? hi : r;
+}
+
+/**
+ * The problem restricted to the active coordinates (rows of G that are not identically zero),
+ * normalised by an exact power of two: `f(z) = s^2 * kappa * (z_A - t_A)^T Pn (z_A - t_A)` with
+ * `Pn = G_AA / kappa`, `t = w / s`. Inactive coordinates do not change f.
+ */
+export interface Reduced {
+  n: number;
+  /** Active coordinate indices (into the original problem). */
+  active: Int32Array;
+  na: number;
+  /** Normalised Gram block, row-major na*na (exact: G_AA divided by a power of two). */
+  P: Float64Array;
+  /** Targets w/s on the active coordinates. */
+  t: Float64Array;
+  /** Full target vector w/s (length n). */
+  tFull: Float64Array;
+  /** Power of two with G_AA = kappa * P. */
+  kappa: number;
+  /** Multiply a value of the normalised objective by this to get error units (s^2 * kappa, rounded up). */
+  unit: number;
+  lo: number;
+  hi: number;
+}
+
+export function activeCoordinates(G: Float64Array, n: number): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let nz = false;
+    for (let j = 0; j < n; j++) if (G[i * n + j] !== 0 || G[j * n + i] !== 0) { nz = true; break; }
+    if (nz) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+export function reduce(p: QuantizationProblem): Reduced {
+  const { n, G, w } = p.objective;
+  const active = activeCoordinates(G, n);
+  const na = active.length;
+  let maxDiag = 0;
+  for (let a = 0; a < na; a++) maxDiag = Math.max(maxDiag, Math.abs(G[active[a] * n + active[a]]));
+  const kappa = maxDiag > 0 ? 2 ** Math.round(Math.log2(maxDiag)) : 1;
+  const P = new Float64Array(na * na);
+  for (let a = 0; a < na; a++) for (let b = 0; b < na; b++) P[a * na + b] = G[active[a] * n + active[b]] / kappa;
+  // symmetrise (G should already be symmetric; averaging keeps exactness when it is)
+  for (let a = 0; a < na; a++) for (let b = a + 1; b < na; b++) {
+    const v = 0.5 * (P[a * na + b] + P[b * na + a]);
+    P[a * na + b] = v;
+    P[b * na + a] = v;
+  }
+  const tFull = new Float64Array(n);
+  for (let i = 0; i < n; i++) tFull[i] = w[i] / p.scale;
+  const t = new Float64Array(na);
+  for (let a = 0; a < na; a++) t[a] = tFull[active[a]];
+  const unit = p.scale * p.scale * kappa;
+  return { n, active, na, P, t, tFull, kappa, unit, lo: p.zmin, hi: p.zmax };
+}
+
+/** Normalised objective (z - t)^T P (z - t) on the reduced coordinates. */
+export function reducedValue(P: Float64Array, t: Float64Array, z: ArrayLike<number>, na: number, work = new Float64Array(na)): number {
+  for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
+  let s = 0;
+  for (let i = 0; i < na; i++) {
+    const ei = work[i];
+    if (ei === 0) continue;
+    let row = 0;
+    const off = i * na;
+    for (let j = 0; j < na; j++) row += P[off + j] * work[j];
+    s += ei * row;
+  }
+  return s;
+}
+
+/** Expand a reduced z (active coordinates) into a full z, filling inactive ones with clamp(round(t)). */
+export function expand(red: Reduced, zA: ArrayLike<number>): Float64Array {
+  const z = new Float64Array(red.n);
+  for (let i = 0; i < red.n; i++) z[i] = clampRound(red.tFull[i], red.lo, red.hi);
+  for (let a = 0; a < red.na; a++) z[red.active[a]] = zA[a];
+  return z;
+}
+
+/** Restrict a full z to the active coordinates. */
+export function restrict(red: Reduced, z: ArrayLike<number>): Float64Array {
+  const zA = new Float64Array(red.na);
+  for (let a = 0; a < red.na; a++) zA[a] = z[red.active[a]];
+  return zA;
+}
+
+/**
+ * Box-aware greedy 1-opt on `(z - t)^T P (z - t)`, in place: repeatedly apply the single-coordinate
+ * integer move (clamped into [lo, hi]) with the largest decrease, until none decreases the value.
+ * Every iterate stays feasible. Returns the number of moves. O(n) per move after an O(n^2) start.
+ */
+export function boxOneOpt(P: Float64Array, t: ArrayLike<number>, z: Float64Array, n: number, lo: number, hi: number, maxMoves = 100 * n + 1000): number {
+  // g = 2 P (z - t)
+  const g = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const off = i * n;
+    for (let j = 0; j < n; j++) s += P[off + j] * (z[j] - t[j]);
+    g[i] = 2 * s;
+  }
+  let moves = 0;
+  while (moves < maxMoves) {
+    let best = 0;
+    let bi = -1;
+    let bc = 0;
+    for (let i = 0; i < n; i++) {
+      const v = P[i * n + i];
+      if (!(v > 0)) continue;
+      let c = roundHalfEven(-g[i] / (2 * v));
+      const zi = z[i] + c;
+      if (zi < lo) c = lo - z[i];
+      else if (zi > hi) c = hi - z[i];
+      if (c === 0) continue;
+      const delta = c * c * v + c * g[i];
+      // require a decrease that is not rounding noise
+      if (delta < best && delta < -1e-14 * (Math.abs(c * g[i]) + c * c * v)) {
+        best = delta;
+        bi = i;
+        bc = c;
+      }
+    }
+    if (bi < 0) break;
+    z[bi] += bc;
+    const off = bi * n;
+    for (let j = 0; j < n; j++) g[j] += 2 * bc * P[off + j];
+    moves++;
+  }
+  return moves;
+}
+
+/** Eigenvalue floor helper: sum over coordinates of the squared distance from t_i to the nearest box integer. */
+export function boxRoundingDistance2(t: ArrayLike<number>, n: number, lo: number, hi: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = t[i] - clampRound(t[i], lo, hi);
+    s += d * d;
+  }
+  return s;
+}

@@ -1,0 +1,35 @@
+import { quantErrorOf } from '../../src/core/objective.js';
+import { makeResult } from '../../src/core/result.js';
+import type { QuantizationSolver } from '../../src/core/solver.js';
+import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
+import { checkQuantProblem, clampRound } from './common.js';
+
+/** Round to nearest (half to even), clamped into the box. */
+export function rtnPoint(p: QuantizationProblem): Float64Array {
+  const { n, w } = p.objective;
+  const z = new Float64Array(n);
+  for (let i = 0; i < n; i++) z[i] = clampRound(w[i] / p.scale, p.zmin, p.zmax);
+  return z;
+}
+
+export const rtnSolver: QuantizationSolver = {
+  name: 'rtn',
+  problemClass: 'quantization',
+  role: 'heuristic',
+  description: 'round-to-nearest: z = clamp(roundHalfEven(w/s), zmin, zmax) (the baseline)',
+  solve(problem: QuantizationProblem): SolveResult {
+    const t0 = performance.now();
+    checkQuantProblem(problem);
+    const z = rtnPoint(problem);
+    return makeResult({
+      solver: 'rtn',
+      problem: problem.name,
+      problemClass: 'quantization',
+      lowerBound: 0,
+      upperBound: quantErrorOf(problem, z),
+      solution: z,
+      status: 'feasible',
+      stats: { timeMs: performance.now() - t0 },
+    });
+  },
+};

@@ -1,0 +1,650 @@
+/**
+ * Park–Boyd SDP relaxation of `min (z - t)^T P (z - t)` over integer z, solved through its
+ * Lagrangian dual with a barrier Newton method in the multipliers, and certified from scratch.
+ *
+ * Every cut is a quadratic `phi_k(z_i) = sigma_k (z_i - p_k)(z_i - q_k) >= 0` valid on the feasible set:
+ *  - integrality cut (kind +1): `(z_i - p)(z_i - p - 1) >= 0` for every integer z_i (any integer anchor p);
+ *  - box cut (kind -1): `(z_i - zmin)(zmax - z_i) >= 0` for zmin <= z_i <= zmax.
+ * For multipliers theta >= 0, `L(y) = f(y) - sum_k theta_k phi_k(y_{i_k}) <= f(y)` on feasible points, so
+ * `min over real y of L` is a valid lower bound (weak duality). In shifted coordinates y = z - a:
+ * `M = P - diag(sum theta_k sigma_k)`, `c = P (a - t) - 1/2 sum theta_k b_k e_{i_k}`,
+ * `g(theta) = r~ - sum theta_k e_k - c^T M^{-1} c` (b, e the linear and constant cut coefficients).
+ */
+import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import type { QuantizationSolver } from '../../src/core/solver.js';
+import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
+import { choleskyInPlace } from '../../src/linalg/dense.js';
+import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
+
+export type SdpCertificateType = 'sdp-dual' | 'sdp-box-dual';
+
+/** Certificate of an SDP-dual lower bound. All indices refer to the original coordinates. */
+export interface SdpCertificate extends Certificate {
+  readonly type: SdpCertificateType;
+  /** Integer origin a (length n); only a numerical choice, any integer vector gives a valid bound. */
+  readonly shift: number[];
+  /** Coordinate of each cut. */
+  readonly cutCoord: number[];
+  /** +1: integrality cut (z - p)(z - p - 1) >= 0; -1: box cut (z - zmin)(zmax - z) >= 0. */
+  readonly cutKind: number[];
+  /** Anchor p of an integrality cut (ignored for box cuts). */
+  readonly cutAnchor: number[];
+  /** Multipliers (>= 0). */
+  readonly theta: number[];
+  /** Claimed margin: lambda_min(M) >= eps (normalised units, M = G_AA/kappa - diag(...)). */
+  readonly eps: number;
+  /** Dual value g(theta) in error units as computed by the solver (informative). */
+  readonly dualValue: number;
+  /** Primal objective of the reconstruction (x, x x^T + H/tau) in error units, and its worst cut violation. */
+  readonly primalValue: number;
+  readonly primalInfeasibility: number;
+}
+
+export interface VerifyResult {
+  valid: boolean;
+  /** Certified lower bound on the quantization error (0 when invalid). */
+  bound: number;
+  reason?: string;
+}
+
+interface Cuts {
+  m: number;
+  coord: Int32Array; // reduced index
+  s: Float64Array;
+  b: Float64Array;
+  e: Float64Array;
+}
+
+/** Build the cut coefficients in shifted coordinates y = z - a (reduced). */
+function buildCuts(coord: ArrayLike<number>, kind: ArrayLike<number>, anchor: ArrayLike<number>, a: ArrayLike<number>, lo: number, hi: number): Cuts {
+  const m = coord.length;
+  const cuts: Cuts = { m, coord: Int32Array.from(coord), s: new Float64Array(m), b: new Float64Array(m), e: new Float64Array(m) };
+  for (let k = 0; k < m; k++) {
+    const ai = a[coord[k]];
+    let p: number;
+    let q: number;
+    let sg: number;
+    if (kind[k] > 0) {
+      p = anchor[k] - ai;
+      q = p + 1;
+      sg = 1;
+    } else {
+      p = lo - ai;
+      q = hi - ai;
+      sg = -1;
+    }
+    cuts.s[k] = sg;
+    cuts.b[k] = -sg * (p + q);
+    cuts.e[k] = sg * p * q;
+  }
+  return cuts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification (independent of the solver's internal state)
+// ---------------------------------------------------------------------------------------------
+
+function gamma(k: number): number {
+  return (k * U) / (1 - k * U);
+}
+
+/** Inverse of an SPD matrix from its Cholesky factor L (lower, row-major) into out; work has n*n entries. */
+function invFromChol(L: Float64Array, n: number, out: Float64Array, work: Float64Array): void {
+  const Li = work;
+  Li.fill(0);
+  for (let j = 0; j < n; j++) {
+    Li[j * n + j] = 1 / L[j * n + j];
+    for (let i = j + 1; i < n; i++) {
+      let s = 0;
+      const ri = i * n;
+      for (let k = j; k < i; k++) s -= L[ri + k] * Li[k * n + j];
+      Li[ri + j] = s / L[ri + i];
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < n; k++) s += Li[k * n + i] * Li[k * n + j];
+      out[i * n + j] = s;
+      out[j * n + i] = s;
+    }
+  }
+}
+
+function solveChol(L: Float64Array, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const ri = i * n;
+    for (let k = 0; k < i; k++) s -= L[ri + k] * b[k];
+    b[i] = s / L[ri + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * b[k];
+    b[i] = s / L[i * n + i];
+  }
+}
+
+/**
+ * Recompute the bound of an SDP-dual certificate from the problem and the certificate alone:
+ * check the cuts, factor `M - (eps + delta) I` by Cholesky (delta: a floating-point slack for forming and
+ * factoring M), solve for the minimiser x^ of the Lagrangian L, and return
+ * `L(x^) - ||grad L(x^)||^2 / (4 eps)` minus rounding slacks, corrected for the rounding of t = w/s and
+ * converted to error units, rounded down. Never throws on a malformed certificate: returns valid = false.
+ */
+export function verifySdpCertificate(problem: QuantizationProblem, certificate: Certificate): VerifyResult {
+  const bad = (reason: string): VerifyResult => ({ valid: false, bound: 0, reason });
+  try {
+    checkQuantProblem(problem);
+  } catch (e) {
+    return bad(`invalid problem: ${(e as Error).message}`);
+  }
+  const cert = certificate as SdpCertificate;
+  if (cert.type !== 'sdp-dual' && cert.type !== 'sdp-box-dual') return bad(`unknown certificate type '${String(cert.type)}'`);
+  const red = reduce(problem);
+  const n = red.n;
+  const na = red.na;
+  const { shift, cutCoord, cutKind, cutAnchor, theta, eps } = cert;
+  if (!Array.isArray(shift) || shift.length !== n) return bad('shift must have length n');
+  for (const v of shift) if (!Number.isInteger(v) || Math.abs(v) > 2 ** 40) return bad('shift must be integers');
+  const m = Array.isArray(theta) ? theta.length : -1;
+  if (m < 0 || !Array.isArray(cutCoord) || !Array.isArray(cutKind) || !Array.isArray(cutAnchor) || cutCoord.length !== m || cutKind.length !== m || cutAnchor.length !== m)
+    return bad('cut arrays must all have the length of theta');
+  if (na === 0) return { valid: true, bound: 0 }; // f is identically 0
+  if (m === 0) return { valid: true, bound: 0 }; // trivial certificate: error >= 0
+  if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) return bad('eps must be a positive number');
+  const pos = new Int32Array(n).fill(-1);
+  for (let a = 0; a < na; a++) pos[red.active[a]] = a;
+  const coordR = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const th = theta[k];
+    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return bad(`theta[${k}] must be finite and >= 0`);
+    const i = cutCoord[k];
+    if (!Number.isInteger(i) || i < 0 || i >= n) return bad(`cutCoord[${k}] out of range`);
+    if (pos[i] < 0) return bad(`cut ${k} is on an inactive coordinate ${i}`);
+    coordR[k] = pos[i];
+    if (cutKind[k] === 1) {
+      if (!Number.isInteger(cutAnchor[k]) || Math.abs(cutAnchor[k]) > 2 ** 40) return bad(`cutAnchor[${k}] must be an integer`);
+    } else if (cutKind[k] !== -1) return bad(`cutKind[${k}] must be +1 or -1`);
+    if (cutKind[k] === -1 && cert.type !== 'sdp-box-dual') return bad('box cuts need type sdp-box-dual');
+  }
+  const a = new Float64Array(na);
+  for (let i = 0; i < na; i++) a[i] = shift[red.active[i]];
+  const cuts = buildCuts(coordR, cutKind, cutAnchor, a, red.lo, red.hi);
+  // shifted target tt = t - a, Lagrangian L(y) = (y - tt)^T P (y - tt) - sum theta_k phi_k(y_i)
+  const P = red.P;
+  const tt = new Float64Array(na);
+  for (let i = 0; i < na; i++) tt[i] = red.t[i] - a[i];
+  const d = new Float64Array(na);
+  const dAbs = new Float64Array(na);
+  const cnt = new Int32Array(na);
+  const lin = new Float64Array(na); // sum theta_k b_k per coordinate
+  let constSum = 0;
+  let constAbs = 0;
+  for (let k = 0; k < m; k++) {
+    const i = cuts.coord[k];
+    d[i] += theta[k] * cuts.s[k];
+    dAbs[i] += theta[k];
+    cnt[i]++;
+    lin[i] += theta[k] * cuts.b[k];
+    constSum += theta[k] * cuts.e[k];
+    constAbs += Math.abs(theta[k] * cuts.e[k]);
+  }
+  // M = P - diag(d); check lambda_min(M) >= eps via Cholesky of M - (eps + delta) I
+  const M = new Float64Array(na * na);
+  M.set(P);
+  let maxDiag = 0;
+  for (let i = 0; i < na; i++) {
+    M[i * na + i] = P[i * na + i] - d[i];
+    maxDiag = Math.max(maxDiag, Math.abs(M[i * na + i]) + eps);
+  }
+  let formErr = 0;
+  for (let i = 0; i < na; i++) formErr = Math.max(formErr, gamma(cnt[i] + 3) * (Math.abs(P[i * na + i]) + dAbs[i] + eps));
+  const delta = 1.01 * gamma(na + 2) * na * maxDiag + formErr;
+  const A = Float64Array.from(M);
+  for (let i = 0; i < na; i++) A[i * na + i] -= eps + delta;
+  if (choleskyInPlace(A, na) >= 0) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
+  // minimiser of L: M x = -c with c = -P tt - lin/2  =>  M x = P tt + lin/2
+  const Lm = Float64Array.from(M);
+  if (choleskyInPlace(Lm, na) >= 0) return bad('Cholesky of M failed');
+  const x = new Float64Array(na);
+  for (let i = 0; i < na; i++) {
+    let s = 0;
+    for (let j = 0; j < na; j++) s += P[i * na + j] * tt[j];
+    x[i] = s + 0.5 * lin[i];
+  }
+  solveChol(Lm, na, x);
+  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return bad('non-finite minimiser');
+  // L(x) and its gradient, with rounding-error bounds
+  const v = new Float64Array(na);
+  for (let i = 0; i < na; i++) v[i] = x[i] - tt[i];
+  let quad = 0;
+  let quadAbs = 0;
+  const Pv = new Float64Array(na);
+  const PvAbs = new Float64Array(na);
+  for (let i = 0; i < na; i++) {
+    let s = 0;
+    let sa = 0;
+    for (let j = 0; j < na; j++) {
+      s += P[i * na + j] * v[j];
+      sa += Math.abs(P[i * na + j] * v[j]);
+    }
+    Pv[i] = s;
+    PvAbs[i] = sa;
+    quad += v[i] * s;
+    quadAbs += Math.abs(v[i]) * sa;
+  }
+  let cutVal = 0;
+  let cutAbs = 0;
+  const gradCut = new Float64Array(na);
+  const gradCutAbs = new Float64Array(na);
+  for (let k = 0; k < m; k++) {
+    const i = cuts.coord[k];
+    const y = x[i];
+    const th = theta[k];
+    cutVal += th * (cuts.s[k] * y * y + cuts.b[k] * y + cuts.e[k]);
+    cutAbs += th * (y * y + Math.abs(cuts.b[k] * y) + Math.abs(cuts.e[k]));
+    gradCut[i] += th * (2 * cuts.s[k] * y + cuts.b[k]);
+    gradCutAbs[i] += th * (2 * Math.abs(y) + Math.abs(cuts.b[k]));
+  }
+  const Lval = quad - cutVal;
+  const Lslack = gamma(na + m + 8) * (quadAbs + cutAbs) + gamma(4) * constAbs;
+  let rho2 = 0;
+  for (let i = 0; i < na; i++) {
+    const r = Math.abs(2 * Pv[i] - gradCut[i]) + gamma(na + m + 8) * (2 * PvAbs[i] + gradCutAbs[i]);
+    rho2 += r * r;
+  }
+  const beta = Lval - Lslack - rho2 / (4 * eps) - gamma(4) * Math.abs(constSum) * 0;
+  if (process.env.PVQ_DEBUG) console.log("verify", { Lval, Lslack, rho2, eps, beta, unit: red.unit });
+  if (!Number.isFinite(beta)) return bad('non-finite bound');
+  // correct for the rounding of t = w/s and of tt = t - a: |delta t_i| <= 2u (|t_i| + |tt_i|)
+  let eta2 = 0;
+  for (let i = 0; i < na; i++) {
+    const di = 2.02 * U * (Math.abs(red.t[i]) + Math.abs(tt[i]));
+    for (let j = 0; j < na; j++) {
+      const dj = 2.02 * U * (Math.abs(red.t[j]) + Math.abs(tt[j]));
+      eta2 += Math.abs(P[i * na + j]) * di * dj;
+    }
+  }
+  const eta = Math.sqrt(eta2) * (1 + 1e-6);
+  const root = beta > 0 ? Math.sqrt(beta) * (1 - 2 * U) - eta : 0;
+  const bNorm = root > 0 ? root * root * (1 - 2 * U) : 0;
+  const bound = safeLowerBound(bNorm * red.unit, 16 * U);
+  return { valid: true, bound };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Barrier Newton method on the dual
+// ---------------------------------------------------------------------------------------------
+
+export interface DualSolveOptions {
+  /** Include box cuts (and integrality cuts at the box-clamped anchor). */
+  box: boolean;
+  relTol?: number;
+  maxNewton?: number;
+  timeLimitMs?: number;
+  /** tau growth per centring. */
+  mu?: number;
+  /** Centring tolerance on the squared Newton decrement. */
+  innerTol?: number;
+}
+
+export interface DualSolution {
+  /** Certified lower bound in error units (from verifySdpCertificate), and the certificate. */
+  bound: number;
+  certificate: SdpCertificate;
+  /** Primal reconstruction: y = x (shifted origin), Y = x x^T + H/tau; mean x (full z units) and covariance (reduced). */
+  mean: Float64Array | null;
+  cov: Float64Array | null;
+  red: Reduced;
+  newtonSteps: number;
+  status: 'converged' | 'iteration_limit' | 'time_limit' | 'singular' | 'trivial';
+  /** Relative gap between primal reconstruction and dual value. */
+  relGap: number;
+}
+
+/** The default cut set: integrality cut at the origin floor(t), plus box cuts and cuts at the clamped anchor. */
+function defaultCuts(red: Reduced, box: boolean): { shiftR: Float64Array; coord: number[]; kind: number[]; anchor: number[] } {
+  const na = red.na;
+  const shiftR = new Float64Array(na);
+  for (let i = 0; i < na; i++) shiftR[i] = Math.floor(red.t[i]);
+  const coord: number[] = [];
+  const kind: number[] = [];
+  const anchor: number[] = [];
+  for (let i = 0; i < na; i++) {
+    coord.push(i);
+    kind.push(1);
+    anchor.push(shiftR[i]);
+  }
+  if (box) {
+    for (let i = 0; i < na; i++) {
+      if (red.hi > red.lo) {
+        coord.push(i);
+        kind.push(-1);
+        anchor.push(0);
+      }
+      const ac = Math.min(Math.max(shiftR[i], red.lo), Math.max(red.lo, red.hi - 1));
+      if (ac !== shiftR[i]) {
+        coord.push(i);
+        kind.push(1);
+        anchor.push(ac);
+      }
+    }
+  }
+  return { shiftR, coord, kind, anchor };
+}
+
+export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOptions): DualSolution {
+  const t0 = performance.now();
+  const red = reduce(problem);
+  const na = red.na;
+  const type: SdpCertificateType = opts.box ? 'sdp-box-dual' : 'sdp-dual';
+  const n = red.n;
+  const shiftFull = new Array<number>(n);
+  for (let i = 0; i < n; i++) shiftFull[i] = Math.floor(red.tFull[i]);
+  const emptyCert = (): SdpCertificate => ({
+    type, shift: shiftFull, cutCoord: [], cutKind: [], cutAnchor: [], theta: [], eps: 0, dualValue: 0, primalValue: NaN, primalInfeasibility: NaN,
+  });
+  if (na === 0) return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0 };
+  const { shiftR, coord, kind, anchor } = defaultCuts(red, opts.box);
+  const cuts = buildCuts(coord, kind, anchor, shiftR, red.lo, red.hi);
+  const m = cuts.m;
+  const P = red.P;
+  const tt = new Float64Array(na);
+  for (let i = 0; i < na; i++) tt[i] = red.t[i] - shiftR[i];
+  // r~ and q~ = P (a - t) = -P tt
+  const Ptt = new Float64Array(na);
+  let rt = 0;
+  for (let i = 0; i < na; i++) {
+    let s = 0;
+    for (let j = 0; j < na; j++) s += P[i * na + j] * tt[j];
+    Ptt[i] = s;
+    rt += tt[i] * s;
+  }
+  let trP = 0;
+  for (let i = 0; i < na; i++) trP += P[i * na + i];
+  const relTol = opts.relTol ?? 1e-8;
+  const absTol = 1e-13 * (trP + rt);
+  const maxNewton = opts.maxNewton ?? 400;
+  const mu = opts.mu ?? Number(process.env.PVQ_MU ?? 16);
+  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
+
+  // work buffers
+  const L = new Float64Array(na * na);
+  const H = new Float64Array(na * na);
+  const Wk = new Float64Array(na * na);
+  const A = new Float64Array(m * m);
+  const c = new Float64Array(na);
+  const x = new Float64Array(na);
+  const d = new Float64Array(na);
+  const grad = new Float64Array(m);
+  const step = new Float64Array(m);
+  const phi = new Float64Array(m);
+  const dphi = new Float64Array(m);
+  const theta = new Float64Array(m);
+  const trial = new Float64Array(m);
+
+  /** Factor M(th) into L, compute x, return g (or NaN if M is not PD). */
+  const evalAt = (th: Float64Array): number => {
+    d.fill(0);
+    for (let i = 0; i < na; i++) c[i] = -Ptt[i];
+    let ce = 0;
+    for (let k = 0; k < m; k++) {
+      const i = cuts.coord[k];
+      d[i] += th[k] * cuts.s[k];
+      c[i] -= 0.5 * th[k] * cuts.b[k];
+      ce += th[k] * cuts.e[k];
+    }
+    L.set(P);
+    for (let i = 0; i < na; i++) L[i * na + i] -= d[i];
+    if (choleskyInPlace(L, na) >= 0) return NaN;
+    for (let i = 0; i < na; i++) x[i] = -c[i];
+    solveChol(L, na, x);
+    let cx = 0;
+    for (let i = 0; i < na; i++) cx += c[i] * x[i];
+    return rt - ce + cx;
+  };
+
+  // initial multipliers
+  let status: DualSolution['status'] = 'converged';
+  let g = NaN;
+  if (opts.box) {
+    for (let k = 0; k < m; k++) theta[k] = cuts.s[k] < 0 ? 1 : kind[k] > 0 && anchor[k] === shiftR[cuts.coord[k]] ? 0.5 : 0.25;
+    g = evalAt(theta);
+    let tries = 0;
+    while (!Number.isFinite(g) && tries < 60) {
+      for (let k = 0; k < m; k++) if (cuts.s[k] > 0) theta[k] *= 0.5;
+      g = evalAt(theta);
+      tries++;
+    }
+  } else {
+    let alpha = 0.5;
+    for (let tries = 0; tries < 45; tries++) {
+      for (let k = 0; k < m; k++) theta[k] = alpha * Math.max(P[cuts.coord[k] * (na + 1)], 1e-300);
+      g = evalAt(theta);
+      // demand a margin: M must be clearly PD for the barrier to make progress
+      if (Number.isFinite(g)) {
+        let minPiv = Infinity;
+        for (let i = 0; i < na; i++) minPiv = Math.min(minPiv, L[i * na + i] ** 2);
+        if (minPiv > 1e-12) break;
+      }
+      g = NaN;
+      alpha *= 0.5;
+    }
+  }
+  if (!Number.isFinite(g)) {
+    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'singular', relGap: Infinity };
+  }
+
+  const phiAll = (th: Float64Array, tau: number, gval: number): number => {
+    let s = tau * gval;
+    for (let k = 0; k < m; k++) s += Math.log(th[k]);
+    for (let i = 0; i < na; i++) s += 2 * Math.log(L[i * na + i]);
+    return s;
+  };
+
+  let tau = (m + na + 1) / Math.max(Math.abs(g), 1e-3 * (trP + rt) / (na + 1), 1e-300);
+  let newton = 0;
+  let done = false;
+  let fresh = true; // L, x, g correspond to theta
+  const innerTol = opts.innerTol ?? Number(process.env.PVQ_IT ?? 1e-3);
+  while (!done) {
+    // centring at tau (damped Newton)
+    for (let inner = 0; inner < 60; inner++) {
+      if (newton >= maxNewton) {
+        status = 'iteration_limit';
+        done = true;
+        break;
+      }
+      if (performance.now() > deadline) {
+        status = 'time_limit';
+        done = true;
+        break;
+      }
+      if (!fresh) g = evalAt(theta); // refresh L, x
+      fresh = false;
+      invFromChol(L, na, H, Wk);
+      for (let k = 0; k < m; k++) {
+        const y = x[cuts.coord[k]];
+        phi[k] = cuts.s[k] * y * y + cuts.b[k] * y + cuts.e[k];
+        dphi[k] = 2 * cuts.s[k] * y + cuts.b[k];
+        grad[k] = -tau * phi[k] + 1 / theta[k] - cuts.s[k] * H[cuts.coord[k] * (na + 1)];
+      }
+      for (let k = 0; k < m; k++) {
+        const i = cuts.coord[k];
+        const hk = 0.5 * tau * dphi[k];
+        for (let l = 0; l <= k; l++) {
+          const hij = H[i * na + cuts.coord[l]];
+          const v = hk * hij * dphi[l] + cuts.s[k] * cuts.s[l] * hij * hij;
+          A[k * m + l] = v;
+          A[l * m + k] = v;
+        }
+        A[k * m + k] += 1 / (theta[k] * theta[k]);
+      }
+      if (choleskyInPlace(A, m) >= 0) {
+        if (process.env.PVQ_DEBUG2) console.log('newton matrix not PD');
+        // Newton matrix lost definiteness numerically: stop here with the current (feasible) multipliers
+        done = true;
+        break;
+      }
+      step.set(grad);
+      solveChol(A, m, step);
+      let dec2 = 0;
+      for (let k = 0; k < m; k++) dec2 += grad[k] * step[k];
+      newton++;
+      if (process.env.PVQ_DEBUG3) console.log('  step', newton, dec2.toExponential(2), g);
+      const lam = Math.sqrt(Math.max(dec2, 0));
+      const damped = lam > 0.25 ? 1 / (1 + lam) : 1;
+      let alpha = 1;
+      // keep theta > 0 (fraction to the boundary) and M PD
+      for (let k = 0; k < m; k++) if (step[k] < 0) alpha = Math.min(alpha, -0.995 * theta[k] / step[k]);
+      const phi0 = phiAll(theta, tau, g);
+      let ok = false;
+      for (let bt = 0; bt < 50; bt++) {
+        for (let k = 0; k < m; k++) trial[k] = theta[k] + alpha * step[k];
+        const gt = evalAt(trial);
+        if (Number.isFinite(gt)) {
+          const phi1 = phiAll(trial, tau, gt);
+          // Armijo (maximisation); a step no longer than the damped Newton step is always safe for a
+          // self-concordant function, so accept it when rounding blurs the comparison
+          if (phi1 >= phi0 + 0.01 * alpha * dec2 || alpha <= damped) {
+            ok = true;
+            g = gt;
+            break;
+          }
+        }
+        alpha *= 0.5;
+      }
+      if (!ok) {
+        if (process.env.PVQ_DEBUG2) console.log('line search failed');
+        g = evalAt(theta);
+        done = true;
+        break;
+      }
+      theta.set(trial);
+      fresh = true;
+      if (dec2 < innerTol) break;
+    }
+    if (process.env.PVQ_DEBUG2) console.log('outer', tau.toExponential(2), newton, g, (m + na + 1) / tau);
+    if (done) break;
+    const gapEst = (m + na + 1) / tau;
+    if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
+    tau *= mu;
+  }
+
+  // primal reconstruction at the final multipliers
+  g = evalAt(theta);
+  invFromChol(L, na, H, Wk);
+  let primal = 0;
+  for (let i = 0; i < na; i++) {
+    let s = 0;
+    for (let j = 0; j < na; j++) s += P[i * na + j] * (x[j] - tt[j]);
+    primal += (x[i] - tt[i]) * s;
+  }
+  let trPH = 0;
+  for (let i = 0; i < na * na; i++) trPH += P[i] * H[i];
+  primal += trPH / tau;
+  let infeas = 0;
+  for (let k = 0; k < m; k++) {
+    const i = cuts.coord[k];
+    const y = x[i];
+    const val = cuts.s[k] * (y * y + H[i * na + i] / tau) + cuts.b[k] * y + cuts.e[k];
+    if (-val > infeas) infeas = -val;
+  }
+  const mean = new Float64Array(na);
+  for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
+  const cov = new Float64Array(na * na);
+  for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
+
+  // certificate: pick eps from the spectrum estimate, shrink the (+) multipliers if needed
+  const toCert = (th: Float64Array, eps: number): SdpCertificate => ({
+    type,
+    shift: shiftFull,
+    cutCoord: Array.from(cuts.coord, (i) => red.active[i]),
+    cutKind: kind.slice(),
+    cutAnchor: anchor.map((p, k) => (kind[k] > 0 ? p : 0)),
+    theta: Array.from(th),
+    eps,
+    dualValue: g * red.unit,
+    primalValue: primal * red.unit,
+    primalInfeasibility: infeas,
+  });
+  let best: { bound: number; cert: SdpCertificate } = { bound: 0, cert: emptyCert() };
+  const thTry = new Float64Array(m);
+  for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
+    for (let k = 0; k < m; k++) thTry[k] = cuts.s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
+    const gv = evalAt(thTry);
+    if (!Number.isFinite(gv)) continue;
+    // lambda_min(M) >= 1 / ||M^{-1}||_F
+    invFromChol(L, na, H, Wk);
+    let fro = 0;
+    for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
+    let eps = 0.5 / Math.sqrt(fro);
+    let res: VerifyResult = { valid: false, bound: 0 };
+    for (let e = 0; e < 4 && !res.valid; e++) {
+      res = verifySdpCertificate(problem, toCert(thTry, eps));
+      if (process.env.PVQ_DEBUG) console.log("cert try", shrink, eps, res, g * red.unit);
+      eps *= 0.25;
+    }
+    if (res.valid && res.bound > best.bound) best = { bound: res.bound, cert: toCert(thTry, eps * 4) };
+    if (res.valid) break;
+  }
+  const denom = Math.max(Math.abs(g), absTol);
+  return {
+    bound: best.bound,
+    certificate: best.cert,
+    mean,
+    cov,
+    red,
+    newtonSteps: newton,
+    status,
+    relGap: Math.abs(primal - g) / denom,
+  };
+}
+
+function sdpSolve(problem: QuantizationProblem, options: SolveOptions, box: boolean): SolveResult {
+  const t0 = performance.now();
+  checkQuantProblem(problem);
+  const rel = options.extra?.relTol;
+  const sol = solveSdpDual(problem, {
+    box,
+    relTol: typeof rel === 'number' ? rel : undefined,
+    maxNewton: options.iterationLimit,
+    timeLimitMs: options.timeLimitMs,
+  });
+  const name = box ? 'sdp-box' : 'sdp';
+  const st = sol.status === 'iteration_limit' ? 'iteration_limit' : sol.status === 'time_limit' ? 'time_limit' : 'bound_only';
+  let message: string | undefined;
+  if (sol.status === 'singular') message = 'P - diag(lambda) has no strictly feasible multiplier (singular G): reporting the trivial bound 0';
+  else if (sol.status !== 'trivial') message = `dual value ${sol.certificate.dualValue.toExponential(6)}, primal reconstruction ${sol.certificate.primalValue.toExponential(6)} (relative gap ${sol.relGap.toExponential(2)})`;
+  return makeResult({
+    solver: name,
+    problem: problem.name,
+    problemClass: 'quantization',
+    lowerBound: sol.bound,
+    upperBound: Infinity,
+    solution: null,
+    status: st,
+    stats: { timeMs: performance.now() - t0, iterations: sol.newtonSteps, nodes: 0, relGapSdp: sol.relGap },
+    certificate: sol.certificate,
+    message,
+  });
+}
+
+export const sdpSolver: QuantizationSolver = {
+  name: 'sdp',
+  problemClass: 'quantization',
+  role: 'bound',
+  description: "Park-Boyd SDP lower bound (paper's relaxation, no box) via its Lagrangian dual, certified by Cholesky",
+  extraOptions: { relTol: 'relative duality-gap target of the barrier method (default 1e-9)' },
+  solve: (p, o = {}) => sdpSolve(p, o, false),
+};
+
+export const sdpBoxSolver: QuantizationSolver = {
+  name: 'sdp-box',
+  problemClass: 'quantization',
+  role: 'bound',
+  description: 'Park-Boyd SDP lower bound with box cuts (z-zmin)(zmax-z) >= 0, via its dual, certified by Cholesky',
+  extraOptions: { relTol: 'relative duality-gap target of the barrier method (default 1e-9)' },
+  solve: (p, o = {}) => sdpSolve(p, o, true),
+};
