@@ -1,11 +1,18 @@
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { quantExactSolver } from './exact.js';
+import { gptqSolver, sdpRoundingSolver } from './heuristics.js';
 import { rtnSolver } from './rtn.js';
 import { sdpBoxSolver, sdpSolver } from './sdp.js';
 
 export { rtnSolver, rtnPoint } from './rtn.js';
 export { sdpSolver, sdpBoxSolver, solveSdpDual, verifySdpCertificate } from './sdp.js';
-export type { SdpCertificate, VerifyResult, DualSolution, DualSolveOptions } from './sdp.js';
-export { boxOneOpt, reduce, reducedValue, checkQuantProblem } from './common.js';
+export type { SdpCertificate, SdpCertificateType, VerifyResult, DualSolution, DualSolveOptions } from './sdp.js';
+export { quantExactSolver, solveExact, seSearch } from './exact.js';
+export { gptqSolver, sdpRoundingSolver, gptqPoint, sdpRounding, polishOneOpt, bestHeuristicPoint } from './heuristics.js';
+export { boxOneOpt, reduce, reducedValue, checkQuantProblem, expand, restrict } from './common.js';
+export type { Reduced } from './common.js';
+export { factorInOrder, vblastOrder, babaiPoint } from './lattice.js';
+export type { OrderedFactor } from './lattice.js';
 
 /** Quantization solvers shipped with pvq (registered in solvers/index.ts). */
-export const quantizationSolvers: QuantizationSolver[] = [rtnSolver, sdpSolver, sdpBoxSolver];
+export const quantizationSolvers: QuantizationSolver[] = [rtnSolver, gptqSolver, sdpRoundingSolver, sdpSolver, sdpBoxSolver, quantExactSolver];
