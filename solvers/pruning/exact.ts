@@ -25,7 +25,7 @@ import { Deadline, optionNumber, safeLowerBound } from '../../src/core/result.js
 import { errorOf } from '../../src/core/objective.js';
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
 import { gramTimesW, pruneResult, refit, refitFree, validatePruningProblem } from './common.js';
-import { ascendDiag, scalarDiag, scaledDiag } from './diag.js';
+import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, obsSupport, supportError } from './heuristics.js';
 
 /** Relative slack by which a finished or stopped tree's bound is rounded down (floating point). */
@@ -89,24 +89,6 @@ function expand(red: Reduced, vr: Float64Array, n: number): Float64Array {
   const v = new Float64Array(n);
   for (let a = 0; a < red.n; a++) v[red.idx[a]] = vr[a];
   return v;
-}
-
-/** Error of the free LS fit on S via Cholesky of G_SS (NaN when G_SS is not PD). */
-function freeSupportError(G: Float64Array, n: number, b: Float64Array, r: number, S: Int32Array, m: number, L: Float64Array, y: Float64Array): number {
-  for (let a = 0; a < m; a++) {
-    const ra = S[a] * n;
-    for (let c = 0; c <= a; c++) L[a * m + c] = G[ra + S[c]];
-  }
-  if (choleskyInPlace(L, m, 0) >= 0) return NaN;
-  let s = 0;
-  for (let a = 0; a < m; a++) {
-    let t = b[S[a]];
-    for (let c = 0; c < a; c++) t -= L[a * m + c] * y[c];
-    t /= L[a * m + a];
-    y[a] = t;
-    s += t * t;
-  }
-  return Math.max(0, r - s);
 }
 
 export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptions = {}): PruneBnBReport {
@@ -187,8 +169,14 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     const sal = new Float64Array(n);
     for (let i = 0; i < n; i++) sal[i] = (red.w[i] * red.w[i]) / Hg[i * n + i];
     let order = Array.from({ length: n }, (_, i) => i);
-    const orderKind = opts.order ?? 'saliency';
+    const orderKind = opts.order ?? 'saliency-desc';
     if (orderKind === 'saliency') order.sort((a, c) => sal[a] - sal[c]);
+    else if (orderKind === 'saliency-desc') order.sort((a, c) => sal[c] - sal[a]);
+    else if (orderKind === 'kept-first') {
+      const kept = new Uint8Array(n);
+      for (const i of bestS) kept[i] = 1;
+      order.sort((a, c) => kept[c] - kept[a] || sal[c] - sal[a]);
+    }
     else if (orderKind === 'heuristic') {
       const kept = new Uint8Array(n);
       for (const i of bestS) kept[i] = 1;
@@ -235,95 +223,139 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         }
       }
     }
-    const M = Float64Array.from(G);
-    for (let i = 0; i < n; i++) M[i * n + i] -= d[i];
-    let LM = Float64Array.from(M);
-    if (choleskyInPlace(LM, n, 1e-12 * maxDiag) >= 0) {
-      d.fill(0);
-      LM = Float64Array.from(G);
-      choleskyInPlace(LM, n, 0);
-    }
-    const H = cholInverse(LM, n);
-    const q = new Float64Array(n);
-    for (let i = 0; i < n; i++) q[i] = d[i] * w2[i];
-    // LA[j*(n+1) + R] = sum of the R smallest q_i over i >= j (Infinity when fewer than R)
-    const LA = new Float64Array((n + 1) * (n + 1)).fill(Infinity);
-    for (let j = 0; j <= n; j++) {
-      const s = Array.from(q.subarray(j)).sort((x, y) => x - y);
-      let acc = 0;
-      LA[j * (n + 1)] = 0;
-      for (let R = 1; R <= s.length; R++) {
-        acc += s[R - 1];
-        LA[j * (n + 1) + R] = acc;
-      }
-    }
-    rootBound = LA[depth];
+    // G - D must stay PSD (then G^-1 <= D^-1 and every Schur complement of G^-1 is <= diag(1/d))
+    if (!isDiagFeasible(G, n, d, 0)) d.fill(0);
+    const Lp = Float64Array.from(G);
+    choleskyInPlace(Lp, n, 0);
+    const H = cholInverse(Lp, n);
+    rootBound = rootOf(d);
 
     // ---- buffers ----
     const HcBuf: Float64Array[] = [];
     const rhoBuf: Float64Array[] = [];
     const cbBuf: Float64Array[] = [];
     const cjBuf: Int32Array[] = [];
+    const qBuf: Float64Array[] = [];
+    const qiBuf: Int32Array[] = [];
     for (let l = 0; l <= depth; l++) {
       HcBuf.push(new Float64Array(n * n));
       rhoBuf.push(new Float64Array(n));
       cbBuf.push(new Float64Array(k + 1));
       cjBuf.push(new Int32Array(k + 1));
+      qBuf.push(new Float64Array(n));
+      qiBuf.push(new Int32Array(n));
     }
     HcBuf[0].set(H);
     rhoBuf[0].set(w);
     const E = new Int32Array(depth);
     const excluded = new Uint8Array(n);
-    const S = new Int32Array(k);
-    const Lk = new Float64Array(k * k);
-    const yk = new Float64Array(k);
     let bestE: Int32Array | null = null;
 
-    const evalLeaf = (): void => {
-      let m = 0;
-      for (let i = 0; i < n; i++) if (!excluded[i]) S[m++] = i;
+    const leafSupport = (): number[] => {
+      const S: number[] = [];
+      for (let i = 0; i < n; i++) if (!excluded[i]) S.push(order[i]);
+      return S;
+    };
+    const evalLeaf = (val: number): void => {
       leaves++;
-      let e = freeSupportError(G, n, b, r, S, m, Lk, yk);
-      if (Number.isNaN(e)) {
-        const Sarr = Array.from(S.subarray(0, m), (i) => order[i]);
-        e = supportError(red.problem, red.b, Sarr);
-      } else if (problem.box) {
-        if (e >= pruneAt()) return;
-        // free solution: back-substitute y to get v_S, check the box
-        const x = Float64Array.from(yk.subarray(0, m));
-        for (let a = m - 1; a >= 0; a--) {
-          let t = x[a];
-          for (let c = a + 1; c < m; c++) t -= Lk[c * m + a] * x[c];
-          x[a] = t / Lk[a * m + a];
-        }
-        let inside = true;
-        for (let a = 0; a < m; a++) if (x[a] < problem.box[0] || x[a] > problem.box[1]) inside = false;
-        if (!inside) {
-          const Sarr = Array.from(S.subarray(0, m), (i) => order[i]);
-          e = supportError(red.problem, red.b, Sarr);
-        }
-      }
+      if (val >= pruneAt()) return;
+      // exact recomputation (free or boxed) for a candidate incumbent
+      const e = supportError(red.problem, red.b, leafSupport());
       if (e < UB) {
         UB = e;
         bestE = E.slice();
       }
     };
 
-    // explore children of the node (level, p, f forced kept, val, dsum); returns true when aborted
-    const explore = (level: number, p: number, f: number, val: number, dsum: number): boolean => {
+    const sc = new Float64Array(n);
+    const q2Buf: Float64Array[] = [];
+    const qi2Buf: Int32Array[] = [];
+    for (let l = 0; l <= depth; l++) {
+      q2Buf.push(new Float64Array(n));
+      qi2Buf.push(new Int32Array(n));
+    }
+    const insertSorted = (qs: Float64Array, qi: Int32Array, m: number, v: number, i: number): void => {
+      let t = m;
+      while (t > 0 && qs[t - 1] > v) {
+        qs[t] = qs[t - 1];
+        qi[t] = qi[t - 1];
+        t--;
+      }
+      qs[t] = v;
+      qi[t] = i;
+    };
+    /** Sum of the R smallest sorted values whose index is > j (Infinity when fewer). */
+    const smallestAfter = (qs: Float64Array, qi: Int32Array, m: number, j: number, R: number): number => {
+      if (R === 0) return 0;
+      let s = 0;
+      let c = 0;
+      for (let t = 0; t < m; t++) {
+        if (qi[t] <= j) continue;
+        s += qs[t];
+        if (++c === R) return s;
+      }
+      return Infinity;
+    };
+
+    /**
+     * Node (level = |E|, p = first candidate, f = forced kept, val = err(E) exactly). Two look-ahead
+     * bounds on the R further exclusions T among the candidates C (A = Hc_TT, the Schur complement of G^-1):
+     *  (1) A <= diag(1/d)                        =>  increase >= sum_T d_i rho_i^2;
+     *  (2) A <= lam * diag(A), lam >= lambda_max of the unit-diagonal scaling of Hc_CC (Gershgorin)
+     *                                            =>  increase >= (1/lam) sum_T rho_i^2 / A_ii.
+     * Returns true when a limit stopped the search.
+     */
+    const explore = (level: number, p: number, f: number, val: number): boolean => {
       const Hc = HcBuf[level];
       const rho = rhoBuf[level];
       const cb = cbBuf[level];
       const cj = cjBuf[level];
-      const R = depth - level - 1;
+      const q1 = qBuf[level];
+      const i1 = qiBuf[level];
+      const q2 = q2Buf[level];
+      const i2 = qi2Buf[level];
+      const R0 = depth - level;
+      // Gershgorin bound on lambda_max of the scaled candidate block
+      let lam = 1;
+      for (let i = p; i < n; i++) sc[i] = 1 / Math.sqrt(Hc[i * n + i]);
+      for (let i = p; i < n; i++) {
+        const io = i * n;
+        let row = 0;
+        for (let j = p; j < n; j++) row += Math.abs(Hc[io + j]) * sc[j];
+        row *= sc[i];
+        if (row > lam) lam = row;
+      }
+      const ilam = 1 / (lam * (1 + 1e-12));
+      let m = 0;
+      for (let i = p; i < n; i++) {
+        const r2 = rho[i] * rho[i];
+        insertSorted(q1, i1, m, d[i] * r2, i);
+        insertSorted(q2, i2, m, (ilam * r2) / Hc[i * n + i], i);
+        m++;
+      }
+      {
+        const b1 = smallestAfter(q1, i1, m, p - 1, R0);
+        const b2 = smallestAfter(q2, i2, m, p - 1, R0);
+        const own = val + (b1 > b2 ? b1 : b2);
+        if (own >= pruneAt()) {
+          if (own < minPruned) minPruned = own;
+          return false;
+        }
+      }
+      const R = R0 - 1;
       const jmax = Math.min(n - 1, p + (k - f));
       let nc = 0;
       for (let j = p; j <= jmax; j++) {
         const hjj = Hc[j * n + j];
         const rj = rho[j];
-        const inc = hjj > 0 ? (rj * rj) / hjj : 0;
-        const bnd = val + inc + dsum + q[j] + LA[(j + 1) * (n + 1) + R];
-        // insertion by bound
+        const r2 = rj * rj;
+        const inc = hjj > 0 ? r2 / hjj : 0;
+        let bnd = inc;
+        const b1 = d[j] * r2 + smallestAfter(q1, i1, m, j, R);
+        if (b1 > bnd) bnd = b1;
+        const b2 = (ilam * r2) / hjj + smallestAfter(q2, i2, m, j, R);
+        if (b2 > bnd) bnd = b2;
+        bnd += val;
         let t = nc++;
         while (t > 0 && cb[t - 1] > bnd) {
           cb[t] = cb[t - 1];
@@ -341,22 +373,23 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         }
         nodes++;
         if (checkLimits()) {
-          if (bnd < openMin) openMin = bnd;
+          for (let u = t; u < nc; u++) if (cb[u] < openMin) openMin = cb[u];
           return true;
         }
         const j = cj[t];
         E[level] = j;
         excluded[j] = 1;
+        const hjj = Hc[j * n + j];
+        const rj = rho[j];
+        const inc = hjj > 0 ? (rj * rj) / hjj : 0;
         if (R === 0) {
-          evalLeaf();
+          evalLeaf(val + inc);
           excluded[j] = 0;
           continue;
         }
         // child Schur complement on indices > j
-        const hjj = Hc[j * n + j];
         const Hn = HcBuf[level + 1];
         const rn = rhoBuf[level + 1];
-        const rj = rho[j];
         const jo = j * n;
         if (hjj > 0) {
           const inv = 1 / hjj;
@@ -376,17 +409,17 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
             for (let l = j + 1; l < n; l++) Hn[io + l] = Hc[io + l];
           }
         }
-        const inc = hjj > 0 ? (rj * rj) / hjj : 0;
-        const ab = explore(level + 1, j + 1, f + (j - p), val + inc, dsum + q[j]);
+        const ab = explore(level + 1, j + 1, f + (j - p), val + inc);
         excluded[j] = 0;
         if (ab) {
+          if (bnd < openMin) openMin = bnd;
           for (let u = t + 1; u < nc; u++) if (cb[u] < openMin) openMin = cb[u];
           return true;
         }
       }
       return false;
     };
-    explore(0, 0, 0, 0, 0);
+    explore(0, 0, 0, 0);
     if (bestE) {
       const ex = new Uint8Array(n);
       for (const j of bestE as Int32Array) ex[order[j]] = 1;
