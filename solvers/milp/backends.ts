@@ -78,7 +78,8 @@ async function loadGlpk(): Promise<MilpBackend> {
   };
   return {
     name: 'glpk',
-    tolerance: 1e-9,
+    // GLPK prunes a node when its LP bound is within tol_obj = 1e-7 (relative to 1 + |incumbent|) of the incumbent.
+    tolerance: 1e-7,
     solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {
       checkModel(model);
       const t0 = performance.now();

@@ -1,0 +1,124 @@
+/** Shared pieces of the OA solvers: input checks, option parsing, side constraints, the diagonal split. */
+import { PvqInputError } from '../../src/core/errors.js';
+import type { QuadObjective, SolveOptions } from '../../src/core/types.js';
+import { cholesky } from '../../src/linalg/dense.js';
+import { symEig } from '../../src/linalg/eigen.js';
+import type { MilpBackendName } from './backends.js';
+import { MILP_BACKENDS } from './backends.js';
+import type { MilpRow } from './model.js';
+
+/**
+ * A linear side constraint on the discrete variables of the formulation: `lb <= sum coef * x_index <= ub`, where
+ * x is z (integers, weights are scale*z) for quantization and the 0/1 keep-mask for pruning.
+ */
+export interface SideConstraint {
+  /** Pairs [index, coefficient]. */
+  terms: ReadonlyArray<readonly [number, number]>;
+  lb?: number;
+  ub?: number;
+  name?: string;
+}
+
+export function checkObjective(o: QuadObjective): void {
+  if (!o || !Number.isInteger(o.n) || o.n < 1) throw new PvqInputError('n', 'must be an integer >= 1');
+  const n = o.n;
+  if (!(o.G instanceof Float64Array) || o.G.length !== n * n) throw new PvqInputError('G', `must be a Float64Array of length n*n = ${n * n}`);
+  if (!(o.w instanceof Float64Array) || o.w.length !== n) throw new PvqInputError('w', `must be a Float64Array of length n = ${n}`);
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(o.G[i])) throw new PvqInputError('G', 'entries must be finite');
+  for (let i = 0; i < n; i++) if (!Number.isFinite(o.w[i])) throw new PvqInputError('w', 'entries must be finite');
+  for (let i = 0; i < n; i++) if (o.G[i * n + i] < 0) throw new PvqInputError('G', `negative diagonal entry G[${i}][${i}] (G must be PSD)`);
+}
+
+export function parseSideConstraints(raw: unknown, n: number): SideConstraint[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new PvqInputError('sideConstraints', 'must be an array of {terms: [[index, coef], ...], lb?, ub?}');
+  return raw.map((c: unknown, i: number) => {
+    const sc = c as SideConstraint;
+    if (!sc || !Array.isArray(sc.terms)) throw new PvqInputError(`sideConstraints[${i}].terms`, 'must be an array of [index, coef] pairs');
+    for (const t of sc.terms) {
+      if (!Array.isArray(t) || t.length !== 2 || !Number.isInteger(t[0]) || t[0] < 0 || t[0] >= n || !Number.isFinite(t[1]))
+        throw new PvqInputError(`sideConstraints[${i}].terms`, `each term must be [index in 0..${n - 1}, finite coefficient]`);
+    }
+    const lb = sc.lb ?? -Infinity;
+    const ub = sc.ub ?? Infinity;
+    if (Number.isNaN(lb) || Number.isNaN(ub) || lb > ub) throw new PvqInputError(`sideConstraints[${i}]`, `bounds [${lb}, ${ub}] are empty`);
+    if (!Number.isFinite(lb) && !Number.isFinite(ub)) throw new PvqInputError(`sideConstraints[${i}]`, 'needs lb or ub');
+    return { terms: sc.terms, lb, ub, name: sc.name };
+  });
+}
+
+/** Rows of the side constraints, with variable index i mapped to `offset + i`. */
+export function sideRows(sc: SideConstraint[], offset = 0): MilpRow[] {
+  return sc.map((c, i) => ({
+    name: c.name ?? `side${i}`,
+    idx: c.terms.map((t) => offset + t[0]),
+    coef: c.terms.map((t) => t[1]),
+    lb: c.lb ?? -Infinity,
+    ub: c.ub ?? Infinity,
+  }));
+}
+
+/** Do the discrete values x (length n) satisfy all side constraints (tolerance 1e-9 * scale)? */
+export function satisfiesSide(sc: SideConstraint[], x: ArrayLike<number>): boolean {
+  for (const c of sc) {
+    let s = 0;
+    let m = 0;
+    for (const [i, a] of c.terms) {
+      s += a * x[i];
+      m += Math.abs(a * x[i]);
+    }
+    const tol = 1e-9 * (1 + m);
+    if (s < (c.lb ?? -Infinity) - tol || s > (c.ub ?? Infinity) + tol) return false;
+  }
+  return true;
+}
+
+export function backendOption(options: SolveOptions): MilpBackendName {
+  const b = options.extra?.backend ?? 'glpk';
+  if (typeof b !== 'string' || !(MILP_BACKENDS as readonly string[]).includes(b))
+    throw new PvqInputError('backend', `unknown MILP back end '${String(b)}' (expected one of ${MILP_BACKENDS.join(', ')})`);
+  return b as MilpBackendName;
+}
+
+/**
+ * A diagonal d >= 0 with A - diag(d) PSD (checked by a Cholesky factorisation of A - diag(d)): d_i = theta A_ii with
+ * theta just below the smallest eigenvalue of the Jacobi-scaled matrix D^-1/2 A D^-1/2 over the coordinates with
+ * A_ii > 0 (the others get d_i = 0). Returns zeros when no positive theta passes the check.
+ */
+export function diagonalSplit(A: Float64Array, n: number, mask?: ArrayLike<boolean>): Float64Array {
+  const d = new Float64Array(n);
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (A[i * n + i] > 0 && (!mask || mask[i])) idx.push(i);
+  const m = idx.length;
+  if (m === 0) return d;
+  const C = new Float64Array(m * m);
+  const sq = idx.map((i) => Math.sqrt(A[i * n + i]));
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) C[a * m + b] = A[idx[a] * n + idx[b]] / (sq[a] * sq[b]);
+  const lmin = symEig(C, m).values[0];
+  let theta = lmin * (1 - 1e-6) - 1e-12;
+  const M = new Float64Array(m * m);
+  for (let attempt = 0; attempt < 30 && theta > 1e-10; attempt++) {
+    for (let a = 0; a < m; a++)
+      for (let b = 0; b < m; b++) M[a * m + b] = A[idx[a] * n + idx[b]] - (a === b ? theta * A[idx[a] * n + idx[a]] : 0);
+    // The split must be PSD on all coordinates; the masked-out ones keep their full diagonal, and their
+    // coupling to idx is part of A, so check the full matrix A - diag(d).
+    const full = Float64Array.from(A);
+    for (let a = 0; a < m; a++) full[idx[a] * n + idx[a]] -= theta * A[idx[a] * n + idx[a]];
+    if (cholesky(M, m, 0) && psdCheck(full, n)) {
+      for (let a = 0; a < m; a++) d[idx[a]] = theta * A[idx[a] * n + idx[a]];
+      return d;
+    }
+    theta *= 0.5;
+  }
+  return d;
+}
+
+/** PSD check of a matrix whose zero rows/columns are allowed: Cholesky on the coordinates with a nonzero diagonal. */
+function psdCheck(A: Float64Array, n: number): boolean {
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (A[i * n + i] !== 0) idx.push(i);
+  const m = idx.length;
+  const M = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) M[a * m + b] = A[idx[a] * n + idx[b]];
+  return cholesky(M, m, 0) !== null;
+}

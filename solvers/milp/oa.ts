@@ -1,0 +1,304 @@
+/**
+ * Generic outer-approximation (Kelley) driver over a MILP back end.
+ *
+ * The master is `min objConst + c^T x` over a base model (structural rows, integer variables) plus epigraph cuts
+ * `x_aux >= rhs + sum coef_j x_j` on auxiliary variables. Each master optimum is a valid lower bound on the
+ * problem as long as every cut under-estimates the true error on the feasible set; the oracle evaluates the true
+ * error at the master's point (an upper bound) and returns new cuts.
+ *
+ * Numerical safety of the bound from one master solve (values in units of the current scale sigma, so the master
+ * objective is O(1)):
+ *   LB = min(reported objective, objective re-evaluated in double at the rounded point) - slack,
+ *   slack = backend.tolerance * (1 + |value|) + 16 eps * (magnitude of the terms) .
+ * The re-evaluation sets every auxiliary to the largest of its cuts at the rounded point, so output rounding of the
+ * back end cannot raise the bound; the tolerance covers the back end's own optimality tolerance (GLPK prunes nodes
+ * within a relative 1e-7 of the incumbent). A master stopped by a time limit gives no bound (GLPK does not return
+ * its best bound) and is discarded; cuts never leave the model, so earlier bounds remain valid.
+ */
+import { Deadline, gapClosed, relativeGap } from '../../src/core/result.js';
+import type { MilpBackend, MilpModel, MilpRow } from './model.js';
+import { objectiveAt } from './model.js';
+
+/** `x[aux] >= rhs + sum coef_t x[idx_t]` (in the problem's own units). */
+export interface EpiCut {
+  aux: number;
+  idx: number[];
+  coef: number[];
+  rhs: number;
+}
+
+export interface OaCandidate {
+  /** True error of the candidate (problem units), or Infinity if the point is not usable. */
+  value: number;
+  /** The feasible point (z or v), or null. */
+  solution: Float64Array | null;
+}
+
+export interface OaOracleOutput {
+  candidates: OaCandidate[];
+  cuts: EpiCut[];
+}
+
+export interface OaSpec {
+  /** Base model in problem units; aux variables appear only in the objective and in cuts. */
+  model: MilpModel;
+  /** Indices of the auxiliary (epigraph) variables. */
+  aux: number[];
+  cuts: EpiCut[];
+  /** Evaluate a master point (integer variables already rounded). */
+  oracle(x: Float64Array): OaOracleOutput;
+  /** Optional evaluation at a point of the LP relaxation (warm-up cuts); integers not rounded. */
+  relaxedOracle?(x: Float64Array): EpiCut[];
+  /** Initial feasible points. */
+  initial: OaCandidate[];
+  /** Scale of the error values (e.g. r = w^T G w), > 0. */
+  scale: number;
+}
+
+export interface OaIterationInfo {
+  iteration: number;
+  /** Best certified lower bound so far (problem units). */
+  lowerBound: number;
+  upperBound: number;
+  /** Certified bound from this master alone (problem units), or NaN when the master gave none. */
+  masterBound: number;
+  /** 'lp' for warm-up LP relaxations, 'milp' for master MILPs. */
+  kind: 'lp' | 'milp';
+  cuts: number;
+  masterTimeMs: number;
+}
+
+export interface OaOptions {
+  backend: MilpBackend;
+  timeLimitMs?: number;
+  iterationLimit?: number;
+  relGapTol: number;
+  absGapTol: number;
+  lpWarmupRounds: number;
+  onIteration?: (info: OaIterationInfo) => void;
+  onProgress?: (lb: number, ub: number, iterations: number, timeMs: number) => void;
+}
+
+export interface OaOutcome {
+  lowerBound: number;
+  upperBound: number;
+  solution: Float64Array | null;
+  status: 'optimal' | 'time_limit' | 'iteration_limit' | 'numerical_failure' | 'infeasible';
+  iterations: number;
+  lpRounds: number;
+  cuts: number;
+  masterTimeMs: number;
+  history: OaIterationInfo[];
+  message?: string;
+}
+
+const EPS = 2 ** -53;
+
+function cutKey(c: EpiCut): string {
+  let s = `${c.aux}|${c.rhs.toPrecision(15)}`;
+  for (let t = 0; t < c.idx.length; t++) if (c.coef[t] !== 0) s += `|${c.idx[t]}:${c.coef[t].toPrecision(15)}`;
+  return s;
+}
+
+/** Build the scaled master (values in units of sigma). */
+function buildMaster(spec: OaSpec, cuts: EpiCut[], sigma: number, relax: boolean): MilpModel {
+  const base = spec.model;
+  const isAux = new Uint8Array(base.vars.length);
+  for (const a of spec.aux) isAux[a] = 1;
+  // aux columns are rescaled: x_aux = sigma * y_aux; all other columns unchanged
+  const vars = base.vars.map((v, j) => {
+    const out = { ...v, integer: relax ? false : v.integer };
+    if (isAux[j]) {
+      out.lb = v.lb / sigma;
+      out.ub = v.ub / sigma;
+    }
+    return out;
+  });
+  const objective = base.objective.map((c, j) => (isAux[j] ? c : c / sigma));
+  const rows: MilpRow[] = base.rows.slice();
+  for (const c of cuts) {
+    const idx = [c.aux];
+    const coef = [1];
+    for (let t = 0; t < c.idx.length; t++) {
+      if (c.coef[t] === 0) continue;
+      idx.push(c.idx[t]);
+      coef.push(-c.coef[t] / sigma);
+    }
+    rows.push({ idx, coef, lb: c.rhs / sigma, ub: Infinity });
+  }
+  return { vars, rows, objective, objConst: (base.objConst ?? 0) / sigma };
+}
+
+/**
+ * Re-evaluate the master objective at x (integers rounded), with aux variables at the max of their cuts (problem
+ * units), and the magnitude of the terms involved.
+ */
+function reevaluate(spec: OaSpec, cuts: EpiCut[], x: Float64Array): { value: number; magnitude: number } {
+  const base = spec.model;
+  const y = Float64Array.from(x);
+  const mag = new Float64Array(base.vars.length);
+  for (const a of spec.aux) {
+    y[a] = Number.isFinite(base.vars[a].lb) ? base.vars[a].lb : -Infinity;
+    mag[a] = Math.abs(y[a]);
+  }
+  for (const c of cuts) {
+    let s = c.rhs;
+    let m = Math.abs(c.rhs);
+    for (let t = 0; t < c.idx.length; t++) {
+      const term = c.coef[t] * y[c.idx[t]];
+      s += term;
+      m += Math.abs(term);
+    }
+    if (s > y[c.aux]) {
+      y[c.aux] = s;
+      mag[c.aux] = m * (c.idx.length + 2);
+    }
+  }
+  let magnitude = Math.abs(base.objConst ?? 0);
+  for (let j = 0; j < base.vars.length; j++) {
+    if (base.objective[j] === 0) continue;
+    magnitude += Math.abs(base.objective[j]) * (mag[j] || Math.abs(y[j]));
+  }
+  return { value: objectiveAt(base, y), magnitude };
+}
+
+export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
+  const deadline = new Deadline(opts.timeLimitMs);
+  const base = spec.model;
+  const cuts: EpiCut[] = [];
+  const seen = new Set<string>();
+  const addCut = (c: EpiCut): boolean => {
+    const k = cutKey(c);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    cuts.push(c);
+    return true;
+  };
+  spec.cuts.forEach(addCut);
+  let lb = 0;
+  let ub = Infinity;
+  let solution: Float64Array | null = null;
+  const consider = (c: OaCandidate): void => {
+    if (c.solution && c.value < ub) {
+      ub = c.value;
+      solution = c.solution;
+    }
+  };
+  spec.initial.forEach(consider);
+  const history: OaIterationInfo[] = [];
+  let iterations = 0;
+  let lpRounds = 0;
+  let masterTimeMs = 0;
+  const sigmaOf = (): number => (Number.isFinite(ub) && ub > 0 ? ub : spec.scale);
+  const closed = (): boolean => gapClosed(lb, ub, opts.relGapTol, opts.absGapTol);
+  const tol = opts.backend.tolerance;
+  const certified = (reported: number, x: Float64Array, sigma: number): number => {
+    const re = reevaluate(spec, cuts, x);
+    const v = Math.min(reported, re.value / sigma);
+    const slack = tol * (1 + Math.abs(v)) + 16 * EPS * (re.magnitude / sigma);
+    return (v - slack) * sigma;
+  };
+  const record = (info: Omit<OaIterationInfo, 'lowerBound' | 'upperBound' | 'cuts'>): void => {
+    const full: OaIterationInfo = { ...info, lowerBound: lb, upperBound: ub, cuts: cuts.length };
+    history.push(full);
+    opts.onIteration?.(full);
+    opts.onProgress?.(lb, ub, iterations, deadline.elapsed());
+  };
+
+  const hasInt = base.vars.some((v) => v.integer);
+  // Phase 1: Kelley on the LP relaxation (cheap cuts); its bounds are valid too.
+  if (spec.relaxedOracle && hasInt) {
+    let prev = -Infinity;
+    for (let round = 0; round < opts.lpWarmupRounds && !deadline.expired() && !closed(); round++) {
+      const sigma = sigmaOf();
+      const remaining = opts.timeLimitMs !== undefined ? Math.max(1, opts.timeLimitMs - deadline.elapsed()) : undefined;
+      const res = opts.backend.solve(buildMaster(spec, cuts, sigma, true), { timeLimitMs: remaining });
+      masterTimeMs += res.timeMs;
+      lpRounds++;
+      if (res.status !== 'optimal' || !res.x) break;
+      const mb = certified(res.objective, res.x, sigma);
+      if (mb > lb) lb = mb;
+      record({ iteration: lpRounds, masterBound: mb, kind: 'lp', masterTimeMs: res.timeMs });
+      const newCuts = spec.relaxedOracle(res.x);
+      let added = 0;
+      for (const c of newCuts) if (addCut(c)) added++;
+      if (added === 0 || (round > 2 && mb - prev <= 1e-4 * Math.abs(mb))) break;
+      prev = mb;
+    }
+  }
+
+  let status: OaOutcome['status'] = 'optimal';
+  let message: string | undefined;
+  let stalls = 0;
+  for (;;) {
+    if (closed()) {
+      status = 'optimal';
+      break;
+    }
+    if (deadline.expired()) {
+      status = 'time_limit';
+      break;
+    }
+    if (opts.iterationLimit !== undefined && iterations >= opts.iterationLimit) {
+      status = 'iteration_limit';
+      break;
+    }
+    const sigma = sigmaOf();
+    const remaining = opts.timeLimitMs !== undefined ? Math.max(1, opts.timeLimitMs - deadline.elapsed()) : undefined;
+    const master = buildMaster(spec, cuts, sigma, false);
+    const res = opts.backend.solve(master, { timeLimitMs: remaining });
+    masterTimeMs += res.timeMs;
+    iterations++;
+    if (res.status === 'time_limit') {
+      status = 'time_limit';
+      if (res.x) {
+        const x = roundIntegers(base, res.x);
+        spec.oracle(x).candidates.forEach(consider);
+      }
+      record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
+      break;
+    }
+    if (res.status === 'infeasible') {
+      status = 'infeasible';
+      lb = Infinity;
+      message = 'the master MILP is infeasible: no point satisfies the constraints';
+      record({ iteration: iterations, masterBound: Infinity, kind: 'milp', masterTimeMs: res.timeMs });
+      break;
+    }
+    if (res.status !== 'optimal' || !res.x) {
+      status = 'numerical_failure';
+      message = `MILP back end ${opts.backend.name} returned '${res.status}'${res.message ? `: ${res.message}` : ''}`;
+      record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
+      break;
+    }
+    const x = roundIntegers(base, res.x);
+    const mb = certified(res.objective, x, sigma);
+    if (mb > lb) lb = mb;
+    const out = spec.oracle(x);
+    out.candidates.forEach(consider);
+    record({ iteration: iterations, masterBound: mb, kind: 'milp', masterTimeMs: res.timeMs });
+    let added = 0;
+    for (const c of out.cuts) if (addCut(c)) added++;
+    if (added === 0 && !closed()) {
+      // The master point was visited before: in exact arithmetic the gap would be closed now; what is left is the
+      // master tolerance. One more solve cannot help.
+      stalls++;
+      if (stalls >= 1) {
+        status = 'numerical_failure';
+        message =
+          `outer approximation converged to the tolerance of the ${opts.backend.name} master ` +
+          `(relative gap ${relativeGap(lb, ub).toExponential(2)} > relGapTol ${opts.relGapTol}); pass a larger relGapTol (e.g. 1e-6)`;
+        break;
+      }
+    }
+  }
+  return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message };
+}
+
+export function roundIntegers(model: MilpModel, x: Float64Array): Float64Array {
+  const y = Float64Array.from(x);
+  model.vars.forEach((v, j) => {
+    if (v.integer) y[j] = Math.min(v.ub, Math.max(v.lb, Math.round(y[j])));
+  });
+  return y;
+}

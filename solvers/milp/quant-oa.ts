@@ -1,0 +1,283 @@
+/**
+ * quant-oa: outer approximation for the quantization problem min (z - t)^T P (z - t), z integer in [zmin, zmax]^n,
+ * with P = s^2 G and t = w / s, over a MILP back end.
+ *
+ * Cuts (all valid under-estimators on the integer box):
+ * - the diagonal split P = (P - D) + D with D = diag(d) >= 0 and P - D PSD (checked by Cholesky);
+ * - eta >= tangent planes of the convex h(z) = (z - t)^T (P - D) (z - t) at visited integer points;
+ * - s_i >= secants of (z_i - t_i)^2 between consecutive integers j, j+1 (exact on integers; added lazily).
+ * Master: min eta + sum d_i s_i. With D = 0 this is plain Kelley on f; with diagonal P it is exact at once.
+ */
+import { PvqInputError } from '../../src/core/errors.js';
+import { quantErrorOf } from '../../src/core/objective.js';
+import { makeResult, optionNumber } from '../../src/core/result.js';
+import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
+import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
+import { loadMilpBackend } from './backends.js';
+import type { SideConstraint } from './common.js';
+import { backendOption, checkObjective, diagonalSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
+import type { MilpModel, MilpVar } from './model.js';
+import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
+import { runOa } from './oa.js';
+
+export interface QuantOaExtra {
+  backend?: 'glpk' | 'jsl';
+  sideConstraints?: SideConstraint[];
+  onIteration?: (info: OaIterationInfo) => void;
+  /** Diagonal split: 'jacobi' (default) or 'none' (plain Kelley cuts of f). */
+  split?: 'jacobi' | 'none';
+  absGapTol?: number;
+  lpWarmupRounds?: number;
+}
+
+function checkQuant(p: QuantizationProblem): void {
+  checkObjective(p.objective);
+  if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new PvqInputError('scale', 'must be a finite number > 0');
+  if (!Number.isInteger(p.zmin) || !Number.isInteger(p.zmax)) throw new PvqInputError('zmin/zmax', 'must be integers');
+  if (p.zmin > p.zmax) throw new PvqInputError('zmin/zmax', `zmin (${p.zmin}) must be <= zmax (${p.zmax})`);
+  if (Math.abs(p.zmin) > 2 ** 20 || Math.abs(p.zmax) > 2 ** 20) throw new PvqInputError('zmin/zmax', 'must lie within +-2^20 for the MILP formulation');
+}
+
+export async function solveQuantOa(problem: QuantizationProblem, options: SolveOptions = {}): Promise<SolveResult> {
+  const t0 = performance.now();
+  checkQuant(problem);
+  const name = 'quant-oa';
+  const backendName = backendOption(options);
+  const { n, G, w, r } = problem.objective;
+  const side = parseSideConstraints(options.extra?.sideConstraints, n);
+  const backend = await loadMilpBackend(backendName);
+  const s = problem.scale;
+  const lo = problem.zmin;
+  const hi = problem.zmax;
+  const P = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) P[i] = s * s * G[i];
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = w[i] / s;
+  const splitOpt = options.extra?.split ?? 'jacobi';
+  const d = splitOpt === 'none' ? new Float64Array(n) : diagonalSplit(P, n);
+  const H = Float64Array.from(P);
+  for (let i = 0; i < n; i++) H[i * n + i] -= d[i];
+
+  // variables: z_0..z_{n-1}, s_i for d_i > 0, eta
+  const vars: MilpVar[] = [];
+  for (let i = 0; i < n; i++) vars.push({ name: `z${i}`, lb: lo, ub: hi, integer: true });
+  const sIdx = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) if (d[i] > 0) sIdx[i] = vars.push({ name: `s${i}`, lb: 0, ub: Infinity, integer: false }) - 1;
+  const eta = vars.push({ name: 'eta', lb: 0, ub: Infinity, integer: false }) - 1;
+  const objective = new Array<number>(vars.length).fill(0);
+  objective[eta] = 1;
+  for (let i = 0; i < n; i++) if (sIdx[i] >= 0) objective[sIdx[i]] = d[i];
+  const model: MilpModel = { vars, rows: sideRows(side, 0), objective };
+  const aux = [eta, ...Array.from(sIdx).filter((j) => j >= 0)];
+  const zAbs = Math.max(Math.abs(lo), Math.abs(hi), 1);
+
+  const secantsDone: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+  const secant = (i: number, j: number): EpiCut | null => {
+    // line through (j, (j - t)^2) and (j+1, (j+1 - t)^2), valid below (x - t)^2 on all integers
+    if (sIdx[i] < 0 || j < lo || j + 1 > hi || secantsDone[i].has(j)) return null;
+    secantsDone[i].add(j);
+    const a = j - t[i];
+    const slope = 2 * a + 1;
+    const rhs = a * a - slope * j;
+    return { aux: sIdx[i], idx: [i], coef: [slope], rhs: rhs - 4e-16 * (Math.abs(a * a) + Math.abs(slope * j)) };
+  };
+  const secantsAt = (z: ArrayLike<number>): EpiCut[] => {
+    const out: EpiCut[] = [];
+    for (let i = 0; i < n; i++) {
+      if (sIdx[i] < 0) continue;
+      if (lo === hi) {
+        // single point: s_i >= (lo - t_i)^2
+        if (!secantsDone[i].has(lo)) {
+          secantsDone[i].add(lo);
+          const a = lo - t[i];
+          out.push({ aux: sIdx[i], idx: [], coef: [], rhs: a * a * (1 - 1e-15) });
+        }
+        continue;
+      }
+      const zi = Math.round(z[i]);
+      for (const j of [zi - 1, zi]) {
+        const c = secant(i, j);
+        if (c) out.push(c);
+      }
+    }
+    return out;
+  };
+  const hz = new Float64Array(n);
+  const tangent = (z: ArrayLike<number>): EpiCut => {
+    // h(z0) + g^T (z - z0), g = 2 H (z0 - t)
+    const e = new Float64Array(n);
+    for (let i = 0; i < n; i++) e[i] = z[i] - t[i];
+    let h0 = 0;
+    let mag = 0;
+    for (let i = 0; i < n; i++) {
+      let row = 0;
+      for (let j = 0; j < n; j++) row += H[i * n + j] * e[j];
+      hz[i] = 2 * row;
+      h0 += e[i] * row;
+      mag += Math.abs(e[i] * row);
+    }
+    let rhs = h0;
+    let m2 = mag;
+    const idx: number[] = [];
+    const coef: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (hz[i] === 0) continue;
+      idx.push(i);
+      coef.push(hz[i]);
+      rhs -= hz[i] * z[i];
+      m2 += Math.abs(hz[i]) * zAbs;
+    }
+    // round the cut down by a bound on its floating-point error
+    return { aux: eta, idx, coef, rhs: rhs - 8 * (n + 2) * 2 ** -53 * (m2 + Math.abs(h0)) };
+  };
+
+  const clampRound = (x: number): number => Math.min(hi, Math.max(lo, Math.round(x)));
+  const rtn = Float64Array.from(t, clampRound);
+  const initial: OaCandidate[] = [];
+  const initCuts: EpiCut[] = [];
+  const startPoints: Float64Array[] = [rtn];
+  if (options.incumbent && options.incumbent.length === n) startPoints.push(Float64Array.from(options.incumbent, clampRound));
+  for (const z of startPoints) {
+    initCuts.push(tangent(z), ...secantsAt(z));
+    if (satisfiesSide(side, z)) initial.push(candidate(z));
+  }
+  // secants around the continuous targets as well
+  initCuts.push(...secantsAt(Float64Array.from(t, clampRound)));
+
+  function candidate(z: Float64Array): OaCandidate {
+    return { value: quantErrorOf(problem, z), solution: Float64Array.from(z) };
+  }
+
+  /** Box-aware 1-opt (single-coordinate integer moves) from z; keeps side constraints satisfied. */
+  const oneOpt = (z0: Float64Array): Float64Array => {
+    const z = Float64Array.from(z0);
+    const g = new Float64Array(n); // g = 2 P (z - t)
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += P[i * n + j] * (z[j] - t[j]);
+      g[i] = 2 * sum;
+    }
+    for (let sweep = 0; sweep < 50 * n; sweep++) {
+      let best = -1;
+      let bestStep = 0;
+      let bestGain = 0;
+      for (let i = 0; i < n; i++) {
+        const pii = P[i * n + i];
+        if (!(pii > 0)) continue;
+        const target = clampRound(z[i] - g[i] / (2 * pii));
+        const c = target - z[i];
+        if (c === 0) continue;
+        const gain = -(c * c * pii + c * g[i]);
+        if (gain > bestGain) {
+          if (side.length > 0) {
+            const old = z[i];
+            z[i] = target;
+            const ok = satisfiesSide(side, z);
+            z[i] = old;
+            if (!ok) continue;
+          }
+          bestGain = gain;
+          best = i;
+          bestStep = c;
+        }
+      }
+      if (best < 0 || bestGain <= 1e-15 * r) break;
+      z[best] += bestStep;
+      for (let j = 0; j < n; j++) g[j] += 2 * bestStep * P[j * n + best];
+    }
+    return z;
+  };
+
+  const spec: OaSpec = {
+    model,
+    aux,
+    cuts: initCuts,
+    initial,
+    scale: r > 0 ? r : 1,
+    oracle(x) {
+      const z = x.slice(0, n);
+      const cands: OaCandidate[] = [candidate(z)];
+      const cuts = [tangent(z), ...secantsAt(z)];
+      const z1 = oneOpt(z);
+      let moved = false;
+      for (let i = 0; i < n; i++) if (z1[i] !== z[i]) moved = true;
+      if (moved) {
+        cands.push(candidate(z1));
+        cuts.push(tangent(z1), ...secantsAt(z1));
+      }
+      return { candidates: cands, cuts };
+    },
+    relaxedOracle(x) {
+      // tangent of h at the fractional point is valid too (h convex on R^n)
+      return [tangent(x.slice(0, n))];
+    },
+  };
+  const relGapTol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
+  const extraOnIter = options.extra?.onIteration;
+  const out = runOa(spec, {
+    backend,
+    timeLimitMs: options.timeLimitMs,
+    iterationLimit: options.iterationLimit,
+    relGapTol,
+    absGapTol: optionNumber(options, 'absGapTol', 0),
+    lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
+    onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
+    onProgress: options.onProgress
+      ? (lb, ub, it, ms) => options.onProgress?.({ solver: name, lowerBound: lb, upperBound: ub, nodes: 0, iterations: it, timeMs: ms })
+      : undefined,
+  });
+  return finishOa(name, problem.name, 'quantization', out, backendName, t0, side.length, (sol) => quantErrorOf(problem, sol), d);
+}
+
+import type { OaOutcome } from './oa.js';
+import { safeLowerBound } from '../../src/core/result.js';
+import type { ProblemClass } from '../../src/core/types.js';
+
+/** Assemble the SolveResult of an OA run (shared with prune-oa). */
+export function finishOa(
+  solver: string,
+  problemName: string,
+  problemClass: ProblemClass,
+  out: OaOutcome,
+  backend: string,
+  t0: number,
+  nSide: number,
+  errorOfSolution: (sol: Float64Array) => number,
+  d: Float64Array,
+  extraMessage?: string,
+): SolveResult {
+  const solution = out.solution;
+  const upperBound = solution ? errorOfSolution(solution) : Infinity;
+  const lowerBound = out.status === 'infeasible' ? Infinity : safeLowerBound(Math.min(out.lowerBound, upperBound), 4 * 2 ** -53);
+  const status = out.status === 'infeasible' ? 'bound_only' : out.status;
+  const msgs: string[] = [];
+  if (out.message) msgs.push(out.message);
+  if (nSide > 0) msgs.push(`bounds are for the variant with ${nSide} side constraint(s)`);
+  if (extraMessage) msgs.push(extraMessage);
+  let dmin = Infinity;
+  for (let i = 0; i < d.length; i++) dmin = Math.min(dmin, d[i]);
+  return makeResult({
+    solver,
+    problem: problemName,
+    problemClass,
+    lowerBound,
+    upperBound,
+    solution,
+    status,
+    stats: {
+      timeMs: performance.now() - t0,
+      nodes: 0,
+      iterations: out.iterations,
+      lpRounds: out.lpRounds,
+      cuts: out.cuts,
+      masterTimeMs: out.masterTimeMs,
+    },
+    certificate: {
+      type: 'outer-approximation',
+      backend,
+      history: out.history.map((h) => ({ ...h })),
+      splitMinDiagonal: dmin,
+    },
+    message: msgs.length ? msgs.join('; ') : undefined,
+  });
+}
