@@ -60,8 +60,8 @@ export function shippedInstances(): ShippedInstance[] {
     },
     {
       file: 'rankdef',
-      description: 'Rank-deficient Linear layer: n = 24 inputs, only 12 rows and 3 dead inputs (rank 12), 4 output channels, 3 bits.',
-      problems: syntheticLayer({ n: 24, m: 12, dead: 3, rho: 0.5, outChannels: 4, bits: 3, seed: 11, layer: 'rankdef' }),
+      description: 'Rank-deficient Linear layer: n = 20 inputs, only 12 rows and 2 dead inputs (rank 12), 4 output channels, 3 bits.',
+      problems: syntheticLayer({ n: 20, m: 12, dead: 2, rho: 0.5, outChannels: 4, bits: 3, seed: 11, layer: 'rankdef' }),
     },
     {
       file: 'first-conv',
