@@ -60,17 +60,16 @@ export function equalCompressionK(n: number, bits: number): number {
 }
 export const K_RULE = 'round(n*b/16)';
 
-/** The paper's pruning box [2 min(w), 2 max(w)]. */
+/**
+ * The paper's pruning box [2 min(w), 2 max(w)], widened to contain 0 when all weights have one sign
+ * (pruned weights are 0; the solvers require 0 in the box). With mixed signs it is exactly the paper's box.
+ */
 export function paperPruneBox(w: ArrayLike<number>): [number, number] {
   let mn = 0;
   let mx = 0;
-  if (w.length > 0) {
-    mn = Infinity;
-    mx = -Infinity;
-    for (let i = 0; i < w.length; i++) {
-      if (w[i] < mn) mn = w[i];
-      if (w[i] > mx) mx = w[i];
-    }
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] < mn) mn = w[i];
+    if (w[i] > mx) mx = w[i];
   }
   return [2 * mn, 2 * mx];
 }

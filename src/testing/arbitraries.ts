@@ -108,7 +108,7 @@ export interface ProblemArbOptions {
   weights?: 'gaussian' | 'heavy' | 'any';
   /** Dead inputs (zero rows/columns of G): true, false or 'any' (default). */
   dead?: boolean | 'any';
-  /** Paper box [2 min w, 2 max w] on layer problems / pruning problems: true, false or 'any' (default). */
+  /** Paper box [2 min(w, 0), 2 max(w, 0)] on layer problems / pruning problems: true, false or 'any' (default). */
   pruneBox?: boolean | 'any';
   /** Scale: 'mse' (exact MSE), 'paper' (100-point grid), 'perturbed' (mse times 0.3..3, clips or wastes levels), 'any' (default). */
   scale?: 'mse' | 'paper' | 'perturbed' | 'any';
@@ -192,8 +192,8 @@ export function problemFromParams(p: ProblemParams): LayerProblem {
   const k = p.kFraction < 0 ? Math.min(n, Math.floor((n * p.bits) / 16 + 0.5)) : Math.round(p.kFraction * n);
   let box: [number, number] | null = null;
   if (p.pruneBox) {
-    let mn = Infinity;
-    let mx = -Infinity;
+    let mn = 0; // the box always contains 0 (pruned weights)
+    let mx = 0;
     for (const x of w) {
       mn = Math.min(mn, x);
       mx = Math.max(mx, x);

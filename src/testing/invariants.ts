@@ -22,7 +22,7 @@ export interface Tolerances {
   /** Relative tolerance for comparing errors (default 1e-12). */
   relTol?: number;
   /**
-   * Absolute tolerance for comparing errors; default 1e-13 * r (r = w^T G w of the problem, or of the
+   * Absolute tolerance for comparing errors; default 1e-12 * r (r = w^T G w of the problem, or of the
    * first problem for sets), which absorbs rounding in errors that are tiny next to r.
    */
   absTol?: number;
@@ -33,7 +33,7 @@ export interface Tolerances {
 const STATUSES = new Set(['optimal', 'time_limit', 'node_limit', 'iteration_limit', 'bound_only', 'feasible', 'numerical_failure']);
 
 function tol(a: number, b: number, t: Tolerances, r: number): number {
-  const abs = t.absTol ?? 1e-13 * Math.max(0, r);
+  const abs = t.absTol ?? 1e-12 * Math.max(0, r);
   return (t.relTol ?? 1e-12) * Math.max(Math.abs(a), Math.abs(b)) + abs;
 }
 
@@ -120,11 +120,14 @@ export function checkBoundOrder(result: SolveResult, t: Tolerances = {}, r = 0):
   return [];
 }
 
-/** Status `optimal` implies a closed gap (relGapTol, default 1e-9, plus the absolute tolerance). */
+/**
+ * Status `optimal` implies a closed gap: ub - lb <= (relGapTol + relTol) * ub + absTol (relGapTol default
+ * 1e-9; relTol, default 1e-12, leaves room for rounding a certified lower bound down after the test).
+ */
 export function checkOptimalGap(result: SolveResult, t: Tolerances = {}, r = 0): string[] {
   if (result.status !== 'optimal') return [];
-  const abs = t.absTol ?? 1e-13 * Math.max(0, r);
-  if (!gapClosed(result.lowerBound, result.upperBound, t.relGapTol ?? DEFAULT_REL_GAP_TOL, abs))
+  const abs = t.absTol ?? 1e-12 * Math.max(0, r);
+  if (!gapClosed(result.lowerBound, result.upperBound, (t.relGapTol ?? DEFAULT_REL_GAP_TOL) + (t.relTol ?? 1e-12), abs))
     return [`${result.solver} on ${result.problem}: status optimal but gap is open (lb ${result.lowerBound}, ub ${result.upperBound}, relGap ${result.relGap})`];
   return [];
 }

@@ -328,6 +328,9 @@ describe('Linear builder', () => {
     const X: Tensor = { shape: [3, 3], data: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
     const W: Tensor = { shape: [1, 3], data: [-0.5, 0.25, 1] };
     expect(buildLinearLayer(X, W)[0].pruneBox).toEqual([-1, 2]);
+    // one-signed weights: the box is widened to contain 0 (pruned weights are 0)
+    expect(buildLinearLayer(X, { shape: [1, 3], data: [0.5, 0.25, 1] })[0].pruneBox).toEqual([0, 2]);
+    expect(buildLinearLayer(X, { shape: [1, 3], data: [-0.5, -0.25, -1] })[0].pruneBox).toEqual([-2, 0]);
     expect(buildLinearLayer(X, W, { pruneBox: 'none' })[0].pruneBox).toBeNull();
   });
 });
