@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { PvqConsistencyError, PvqInputError } from '../core/errors.js';
 import { registerAnalytic } from './commands/analytic.js';
+import { registerBuild } from './commands/build.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSolve } from './commands/solve.js';
 import { registerSolvers } from './commands/solvers.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride();
   registerCompare(program);
+  registerBuild(program);
   registerSolve(program);
   registerSolvers(program);
   registerAnalytic(program);

@@ -76,6 +76,9 @@ export interface AggregateComparison {
   pruneSqnrDb: [number, number];
   winner: Winner;
   proven: boolean;
+  /** Every channel's quantization / pruning optimum is proven (the aggregate interval is a point up to rounding). */
+  quantExact: boolean;
+  pruneExact: boolean;
   /** Channels whose own verdict is proven, by winner. */
   provenChannels: { quantization: number; pruning: number; tie: number };
 }
@@ -276,7 +279,9 @@ export function aggregate(channels: ChannelComparison[], setName: string): Aggre
       pr[1] += c.prune.upperBound;
       if (c.proven && c.winner !== 'undecided') provenChannels[c.winner]++;
     }
-    const v = verdict(q[0], q[1], pr[0], pr[1], cs.every((c) => c.quant.exact), cs.every((c) => c.prune.exact));
+    const quantExact = cs.every((c) => c.quant.exact);
+    const pruneExact = cs.every((c) => c.prune.exact);
+    const v = verdict(q[0], q[1], pr[0], pr[1], quantExact, pruneExact);
     out.push({
       group: layer,
       kind,
@@ -288,6 +293,8 @@ export function aggregate(channels: ChannelComparison[], setName: string): Aggre
       pruneSqnrDb: interval(r, pr[0], pr[1]),
       winner: v.winner,
       proven: v.proven,
+      quantExact,
+      pruneExact,
       provenChannels,
     });
   }

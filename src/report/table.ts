@@ -74,8 +74,8 @@ export function renderAggregates(aggs: AggregateComparison[]): string {
     a.group,
     a.kind,
     String(a.count),
-    a.quantSqnrDb[0] === a.quantSqnrDb[1] ? `${fmtDb(a.quantSqnrDb[0])} =` : `[${fmtDb(a.quantSqnrDb[0])}, ${fmtDb(a.quantSqnrDb[1])}]`,
-    a.pruneSqnrDb[0] === a.pruneSqnrDb[1] ? `${fmtDb(a.pruneSqnrDb[0])} =` : `[${fmtDb(a.pruneSqnrDb[0])}, ${fmtDb(a.pruneSqnrDb[1])}]`,
+    a.quantExact ? `${fmtDb(a.quantSqnrDb[0])} =` : `[${fmtDb(a.quantSqnrDb[0])}, ${fmtDb(a.quantSqnrDb[1])}]`,
+    a.pruneExact ? `${fmtDb(a.pruneSqnrDb[0])} =` : `[${fmtDb(a.pruneSqnrDb[0])}, ${fmtDb(a.pruneSqnrDb[1])}]`,
     `${a.provenChannels.quantization}/${a.provenChannels.pruning}/${a.provenChannels.tie}`,
     verdictText(a.winner, a.proven),
   ]);

@@ -7,8 +7,9 @@ import { getSolver } from '../../../solvers/index.js';
 import { defaultProblemPath, parsePositiveNumber, parseInteger } from '../common.js';
 import { out, toJSON, writeFileAtomic } from '../output.js';
 import { DelayedProgress } from '../progress.js';
+import { addLayerInputOptions, layerFromOptions, wantsLayerInput, type LayerInputOptions } from '../layer-input.js';
 
-interface CompareCliOptions {
+interface CompareCliOptions extends LayerInputOptions {
   json?: boolean;
   timeLimit?: string;
   pruneBox: boolean;
@@ -37,7 +38,7 @@ function slimResult(r: { solver: string; lowerBound: number; upperBound: number;
 }
 
 export function registerCompare(program: Command): void {
-  program
+  const cmd = program
     .command('compare')
     .description('per-channel comparison of b-bit quantization and pruning at equal compression (keep b/16), with proven bounds')
     .argument('[files...]', 'problem files (layer problem, array, or pvq-layer file); default: the shipped problems/default.json')
@@ -47,11 +48,12 @@ export function registerCompare(program: Command): void {
     .option('--no-baselines', 'skip the heuristic baselines (RTN, magnitude, ...)')
     .option('--seed <n>', 'seed for randomized solvers')
     .option('-o, --output <file>', 'also write the JSON report to a file (written atomically)')
-    .option('--no-progress', 'no progress bar on stderr')
-    .action(async (files: string[], opts: CompareCliOptions) => {
-      const paths = files.length > 0 ? files : [defaultProblemPath()];
+    .option('--no-progress', 'no progress bar on stderr');
+  addLayerInputOptions(cmd).action(async (files: string[], opts: CompareCliOptions) => {
       // Read and validate everything first: bad input fails before any solving or writing.
-      const sets = paths.map((p) => readProblemSet(p));
+      const sets = files.map((p) => readProblemSet(p));
+      if (wantsLayerInput(opts)) sets.push(layerFromOptions(opts));
+      if (sets.length === 0) sets.push(readProblemSet(defaultProblemPath()));
       const timeLimitMs = opts.timeLimit !== undefined ? parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000 : undefined;
       const seed = opts.seed !== undefined ? parseInteger(opts.seed, '--seed') : undefined;
       const total = sets.reduce((s, x) => s + x.problems.length, 0);
