@@ -38,8 +38,9 @@ export interface ConvInput {
 }
 
 /**
- * Fill `out` (rows x ncols, row-major) with im2col rows [row0, row0 + rows) for channels [c0, c1).
- * Row index = (img * Ho + oh) * Wo + ow. Out-of-bounds (padding) entries are 0.
+ * Fill `out` with im2col rows [row0, row0 + rows) for channels [c0, c1): entry (r, col) goes to
+ * out[r * rowStride + col * colStride] (row-major by default; pass rowStride 1, colStride = block rows for
+ * column-major). Row index = (img * Ho + oh) * Wo + ow. Out-of-bounds (padding) entries are 0.
  */
 export function im2colRows(
   x: ConvInput,
@@ -49,10 +50,11 @@ export function im2colRows(
   row0: number,
   rows: number,
   out: Float64Array,
+  rowStride = (c1 - c0) * g.kh * g.kw,
+  colStride = 1,
 ): void {
   const [Ho, Wo] = convOutSize(x.H, x.W, g);
   const { kh, kw } = g;
-  const ncols = (c1 - c0) * kh * kw;
   const { H, W, C, data } = x;
   const [sh, sw] = g.stride;
   const [ph, pw] = g.padding;
@@ -63,8 +65,7 @@ export function im2colRows(
     const t = (row - ow) / Wo;
     const oh = t % Ho;
     const img = (t - oh) / Ho;
-    const base = r * ncols;
-    let col = 0;
+    let pos = r * rowStride;
     for (let c = c0; c < c1; c++) {
       const chanOff = (img * C + c) * H * W;
       for (let i = 0; i < kh; i++) {
@@ -73,8 +74,8 @@ export function im2colRows(
         const rowOff = chanOff + y * W;
         for (let j = 0; j < kw; j++) {
           const xx = ow * sw - pw + j * dw;
-          out[base + col] = inY && xx >= 0 && xx < W ? data[rowOff + xx] : 0;
-          col++;
+          out[pos] = inY && xx >= 0 && xx < W ? data[rowOff + xx] : 0;
+          pos += colStride;
         }
       }
     }
@@ -91,15 +92,34 @@ export function im2col(x: ConvInput, c0: number, c1: number, g: Conv2dGeometry):
   return { rows, cols, data };
 }
 
-/** Accumulate the upper triangle of A^T A for a block A (rows x n) into G (n x n). Skips zero entries. */
-export function accumulateGramUpper(G: Float64Array, A: Float64Array, rows: number, n: number): void {
-  for (let r = 0; r < rows; r++) {
-    const off = r * n;
-    for (let i = 0; i < n; i++) {
-      const ai = A[off + i];
-      if (ai === 0) continue;
-      const gi = i * n;
-      for (let j = i; j < n; j++) G[gi + j] += ai * A[off + j];
+/**
+ * Accumulate the upper triangle of A^T A for a block stored column-major: column i of the block is
+ * At[i*ld .. i*ld + rows). Dot products of contiguous columns (faster in JS than rank-one row updates).
+ */
+export function accumulateGramUpperT(G: Float64Array, At: Float64Array, rows: number, n: number, ld: number): void {
+  for (let i = 0; i < n; i++) {
+    const oi = i * ld;
+    const gi = i * n;
+    let j = i;
+    // two columns at a time: reuse the loads of column i
+    for (; j + 1 < n; j += 2) {
+      const oj = j * ld;
+      const ok = oj + ld;
+      let s0 = 0;
+      let s1 = 0;
+      for (let r = 0; r < rows; r++) {
+        const a = At[oi + r];
+        s0 += a * At[oj + r];
+        s1 += a * At[ok + r];
+      }
+      G[gi + j] += s0;
+      G[gi + j + 1] += s1;
+    }
+    if (j < n) {
+      const oj = j * ld;
+      let s0 = 0;
+      for (let r = 0; r < rows; r++) s0 += At[oi + r] * At[oj + r];
+      G[gi + j] += s0;
     }
   }
 }
@@ -111,7 +131,7 @@ export function mirrorUpper(G: Float64Array, n: number): Float64Array {
 }
 
 /** Rows per block when accumulating a Gram matrix from generated rows. */
-export const GRAM_BLOCK_ROWS = 256;
+export const GRAM_BLOCK_ROWS = 512;
 
 /** G = A^T A (float64, exactly symmetric) for the im2col matrix of channels [c0, c1), in row blocks. */
 export function convGram(x: ConvInput, c0: number, c1: number, g: Conv2dGeometry): { G: Float64Array; n: number; rows: number } {
@@ -119,11 +139,12 @@ export function convGram(x: ConvInput, c0: number, c1: number, g: Conv2dGeometry
   const rows = x.N * Ho * Wo;
   const n = (c1 - c0) * g.kh * g.kw;
   const G = new Float64Array(n * n);
-  const block = new Float64Array(GRAM_BLOCK_ROWS * n);
-  for (let r0 = 0; r0 < rows; r0 += GRAM_BLOCK_ROWS) {
-    const nr = Math.min(GRAM_BLOCK_ROWS, rows - r0);
-    im2colRows(x, c0, c1, g, r0, nr, block);
-    accumulateGramUpper(G, block, nr, n);
+  const B = GRAM_BLOCK_ROWS;
+  const block = new Float64Array(B * n);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const nr = Math.min(B, rows - r0);
+    im2colRows(x, c0, c1, g, r0, nr, block, 1, B);
+    accumulateGramUpperT(G, block, nr, n, B);
   }
   return { G: mirrorUpper(G, n), n, rows };
 }
@@ -132,15 +153,15 @@ export function convGram(x: ConvInput, c0: number, c1: number, g: Conv2dGeometry
 export function columnsGram(X: ArrayLike<number>, rows: number, cols: number, f: number, l: number): Float64Array {
   const n = l - f;
   const G = new Float64Array(n * n);
-  const block = new Float64Array(GRAM_BLOCK_ROWS * n);
-  for (let r0 = 0; r0 < rows; r0 += GRAM_BLOCK_ROWS) {
-    const nr = Math.min(GRAM_BLOCK_ROWS, rows - r0);
+  const B = GRAM_BLOCK_ROWS;
+  const block = new Float64Array(B * n);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const nr = Math.min(B, rows - r0);
     for (let r = 0; r < nr; r++) {
       const src = (r0 + r) * cols + f;
-      const dst = r * n;
-      for (let j = 0; j < n; j++) block[dst + j] = X[src + j];
+      for (let j = 0; j < n; j++) block[j * B + r] = X[src + j];
     }
-    accumulateGramUpper(G, block, nr, n);
+    accumulateGramUpperT(G, block, nr, n, B);
   }
   return mirrorUpper(G, n);
 }

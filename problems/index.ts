@@ -1,0 +1,9 @@
+/** Problem builders, chunking, scale rules, synthetic generators, layer files and the `.npy` writer. */
+export * from './build.js';
+export * from './chunks.js';
+export { im2col, im2colRows, convGram, columnsGram, convOutSize, type Conv2dGeometry, type ConvInput, type Pair } from './im2col.js';
+export * from './scale.js';
+export * from './synthetic.js';
+export * from './layer-file.js';
+export * from './npy-write.js';
+export { shippedInstances, defaultLayerInputs, type ShippedInstance } from './instances.js';
