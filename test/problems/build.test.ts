@@ -14,7 +14,7 @@ import {
   equalCompressionK,
   type Tensor,
 } from '../../problems/build.js';
-import { chooseScale } from '../../problems/scale.js';
+import { chooseScale, mseExactScale } from '../../problems/scale.js';
 import { layerFileJSON, parseLayerFile } from '../../problems/layer-file.js';
 
 function randTensor(shape: number[], rng: Rng, sparsity = 0): Tensor {
@@ -388,11 +388,14 @@ describe('scale rules', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 1, maxLength: 30 }),
-        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 2, max: 8 }),
         (vals, bits) => {
           const grid = intGrid(bits, true);
           const ex = chooseScale(vals, bits, 'mse-exact');
           expectClose(ex.loss, quantLoss(vals, ex.scale, grid), 1e-12, 0);
+          // the bracketed sweep equals the full sweep
+          const full = mseExactScale(vals, bits, { bracket: false });
+          expect(Math.abs(full.loss - ex.loss)).toBeLessThanOrEqual(1e-12 * full.loss + 1e-300);
           const pg = chooseScale(vals, bits, 'paper-grid');
           expect(ex.loss).toBeLessThanOrEqual(pg.loss * (1 + 1e-12) + 1e-15);
           const mx = Math.max(...vals.map(Math.abs));
