@@ -159,3 +159,40 @@ export function pruneResult(o: PruneOut): SolveResult {
     ...(o.message ? { message: o.message } : {}),
   });
 }
+
+/** The reduced problem on live coordinates (G_ii > 0). */
+export interface Reduced {
+  n: number;
+  idx: number[];
+  G: Float64Array;
+  w: Float64Array;
+  b: Float64Array;
+  r: number;
+  problem: PruningProblem;
+}
+
+export function reduce(p: PruningProblem): Reduced {
+  const { G, n, w } = p.objective;
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (G[i * n + i] > 0) idx.push(i);
+  const m = idx.length;
+  const Gr = new Float64Array(m * m);
+  const wr = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    wr[a] = w[idx[a]];
+    for (let c = 0; c < m; c++) Gr[a * m + c] = G[idx[a] * n + idx[c]];
+  }
+  const b = gramTimesW(Gr, wr, m);
+  let r = 0;
+  for (let a = 0; a < m; a++) r += wr[a] * b[a];
+  r = Math.max(0, r);
+  const problem: PruningProblem = { name: p.name, objective: { n: m, G: Gr, w: wr, r }, k: p.k, box: p.box };
+  return { n: m, idx, G: Gr, w: wr, b, r, problem };
+}
+
+export function expand(red: Reduced, vr: Float64Array, n: number): Float64Array {
+  const v = new Float64Array(n);
+  for (let a = 0; a < red.n; a++) v[red.idx[a]] = vr[a];
+  return v;
+}
+

@@ -77,3 +77,14 @@ export function ascendDiag(
   for (let tries = 0; tries < 30 && !isDiagFeasible(G, n, d, 1e-12 * maxDiag); tries++) for (let i = 0; i < n; i++) d[i] *= 0.9;
   return d;
 }
+
+/** Shrink d (by factors 0.9, at most 60 times, then 0) until G - diag(d) - eps I passes Cholesky. */
+export function withMargin(G: Float64Array, n: number, d: Float64Array, eps: number): Float64Array {
+  const out = Float64Array.from(d);
+  for (let t = 0; t < 60; t++) {
+    if (isDiagFeasible(G, n, out, eps)) return out;
+    for (let i = 0; i < n; i++) out[i] *= 0.9;
+  }
+  out.fill(0);
+  return out;
+}

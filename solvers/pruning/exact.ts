@@ -20,13 +20,14 @@
  */
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import type { PruningSolver } from '../../src/core/solver.js';
-import type { PruningProblem, SolveOptions, SolveStatus } from '../../src/core/types.js';
+import type { Certificate, PruningProblem, SolveOptions, SolveStatus } from '../../src/core/types.js';
 import { Deadline, optionNumber, safeLowerBound } from '../../src/core/result.js';
 import { errorOf } from '../../src/core/objective.js';
-import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
-import { gramTimesW, pruneResult, refit, refitFree, validatePruningProblem } from './common.js';
+import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
+import { expand, pruneResult, reduce, refit, refitFree, validatePruningProblem } from './common.js';
 import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, obsSupport, supportError } from './heuristics.js';
+import { rootPerspectiveBound } from './perspective.js';
 
 /** Relative slack by which a finished or stopped tree's bound is rounded down (floating point). */
 export const BNB_BOUND_SLACK = 1e-10;
@@ -53,42 +54,10 @@ export interface PruneBnBOptions {
   /** 'saliency' | 'heuristic' | 'natural' */
   order?: string;
   onProgress?: (lb: number, ub: number, nodes: number) => void;
-}
-
-/** The reduced problem on live coordinates (G_ii > 0). */
-interface Reduced {
-  n: number;
-  idx: number[];
-  G: Float64Array;
-  w: Float64Array;
-  b: Float64Array;
-  r: number;
-  problem: PruningProblem;
-}
-
-function reduce(p: PruningProblem): Reduced {
-  const { G, n, w } = p.objective;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (G[i * n + i] > 0) idx.push(i);
-  const m = idx.length;
-  const Gr = new Float64Array(m * m);
-  const wr = new Float64Array(m);
-  for (let a = 0; a < m; a++) {
-    wr[a] = w[idx[a]];
-    for (let c = 0; c < m; c++) Gr[a * m + c] = G[idx[a] * n + idx[c]];
-  }
-  const b = gramTimesW(Gr, wr, m);
-  let r = 0;
-  for (let a = 0; a < m; a++) r += wr[a] * b[a];
-  r = Math.max(0, r);
-  const problem: PruningProblem = { name: p.name, objective: { n: m, G: Gr, w: wr, r }, k: p.k, box: p.box };
-  return { n: m, idx, G: Gr, w: wr, b, r, problem };
-}
-
-function expand(red: Reduced, vr: Float64Array, n: number): Float64Array {
-  const v = new Float64Array(n);
-  for (let a = 0; a < red.n; a++) v[red.idx[a]] = vr[a];
-  return v;
+  /** Also use the root perspective dual bound (fixed dual vector) at every node (default false: measured no node savings). */
+  perspective?: boolean;
+  /** Frank-Wolfe iterations for the root perspective relaxation (default 40). */
+  perspectiveIterations?: number;
 }
 
 export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptions = {}): PruneBnBReport {
@@ -230,6 +199,49 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     const H = cholInverse(Lp, n);
     rootBound = rootOf(d);
 
+    // ---- perspective dual bound with a fixed dual vector y (root Frank-Wolfe): for every node,
+    // err >= base - sum_{forced kept} c_i - (sum of the k - f largest c_i among candidates),
+    // base = r - y^T (G - D')^-1 y, c_i = (b_i - y_i)^2 / d'_i (valid for any y; see perspective.ts)
+    const persp = opts.perspective ?? false;
+    const cP = new Float64Array(n);
+    let base = -Infinity;
+    const PS = new Float64Array(n + 1);
+    const TOP = new Float64Array((n + 1) * (k + 1));
+    if (persp) {
+      const permProblem: PruningProblem = { name: problem.name, objective: { n, G, w, r }, k, box: null };
+      const pr = rootPerspectiveBound(permProblem, { iterations: opts.perspectiveIterations ?? 40 });
+      if (pr.certificate) {
+        const dP = Float64Array.from(pr.certificate.d);
+        const y = Float64Array.from(pr.certificate.y);
+        const Mp = Float64Array.from(G);
+        for (let i = 0; i < n; i++) Mp[i * n + i] -= dP[i];
+        const Lm = Float64Array.from(Mp);
+        if (choleskyInPlace(Lm, n, 0) < 0) {
+          const u = cholSolve(Lm, n, Float64Array.from(y));
+          let quad = 0;
+          for (let i = 0; i < n; i++) quad += y[i] * u[i];
+          let ok = true;
+          for (let i = 0; i < n; i++) {
+            const e = b[i] - y[i];
+            cP[i] = dP[i] > 0 ? (e * e) / dP[i] : 0;
+            if (dP[i] === 0 && e !== 0) ok = false;
+          }
+          if (ok) base = r - quad - 1e-12 * (Math.abs(r) + Math.abs(quad));
+        }
+      }
+      for (let i = 0; i < n; i++) PS[i + 1] = PS[i] + cP[i];
+      for (let j = 0; j <= n; j++) {
+        const s = Array.from(cP.subarray(j)).sort((x, y) => y - x);
+        let acc = 0;
+        TOP[j * (k + 1)] = 0;
+        for (let t = 1; t <= k; t++) {
+          if (t <= s.length) acc += s[t - 1];
+          TOP[j * (k + 1) + t] = acc;
+        }
+      }
+      if (base > -Infinity) rootBound = Math.max(rootBound, base - TOP[k]);
+    }
+
     // ---- buffers ----
     const HcBuf: Float64Array[] = [];
     const rhoBuf: Float64Array[] = [];
@@ -305,7 +317,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
      *                                            =>  increase >= (1/lam) sum_T rho_i^2 / A_ii.
      * Returns true when a limit stopped the search.
      */
-    const explore = (level: number, p: number, f: number, val: number): boolean => {
+    const explore = (level: number, p: number, f: number, val: number, cF: number): boolean => {
       const Hc = HcBuf[level];
       const rho = rhoBuf[level];
       const cb = cbBuf[level];
@@ -336,7 +348,9 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       {
         const b1 = smallestAfter(q1, i1, m, p - 1, R0);
         const b2 = smallestAfter(q2, i2, m, p - 1, R0);
-        const own = val + (b1 > b2 ? b1 : b2);
+        let own = val + (b1 > b2 ? b1 : b2);
+        const pb = base - cF - TOP[p * (k + 1) + (k - f)];
+        if (pb > own) own = pb;
         if (own >= pruneAt()) {
           if (own < minPruned) minPruned = own;
           return false;
@@ -356,6 +370,8 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         const b2 = (ilam * r2) / hjj + smallestAfter(q2, i2, m, j, R);
         if (b2 > bnd) bnd = b2;
         bnd += val;
+        const pb = base - cF - (PS[j] - PS[p]) - TOP[(j + 1) * (k + 1) + (k - f - (j - p))];
+        if (pb > bnd) bnd = pb;
         let t = nc++;
         while (t > 0 && cb[t - 1] > bnd) {
           cb[t] = cb[t - 1];
@@ -409,7 +425,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
             for (let l = j + 1; l < n; l++) Hn[io + l] = Hc[io + l];
           }
         }
-        const ab = explore(level + 1, j + 1, f + (j - p), val + inc);
+        const ab = explore(level + 1, j + 1, f + (j - p), val + inc, cF + PS[j] - PS[p]);
         excluded[j] = 0;
         if (ab) {
           if (bnd < openMin) openMin = bnd;
@@ -419,7 +435,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       }
       return false;
     };
-    explore(0, 0, 0, 0);
+    explore(0, 0, 0, 0, 0);
     if (bestE) {
       const ex = new Uint8Array(n);
       for (const j of bestE as Int32Array) ex[order[j]] = 1;
@@ -519,11 +535,22 @@ export const pruneExactSolver: PruningSolver = {
         : undefined,
     });
     void optionNumber;
+    // a stopped search: the root perspective bound may beat the open-node minimum
+    let lowerBound = rep.lowerBound;
+    let certificate: Certificate | undefined;
+    if (rep.status !== 'optimal' && rep.path !== 'trivial') {
+      const pr = rootPerspectiveBound(problem, { iterations: 50 });
+      if (pr.bound > lowerBound && pr.certificate) {
+        lowerBound = pr.bound;
+        certificate = pr.certificate;
+      }
+    }
     return pruneResult({
       solver: 'prune-exact',
       problem,
       v: rep.v,
-      lowerBound: rep.lowerBound,
+      lowerBound,
+      certificate,
       status: rep.status,
       start,
       nodes: rep.nodes,

@@ -1,4 +1,5 @@
 import type { PruningSolver } from '../../src/core/solver.js';
+import { pruneBoundSolver } from './bound.js';
 import { pruneExactSolver } from './exact.js';
 import { greedyForwardSolver, magnitudeRefitSolver, magnitudeSolver, obsSolver, swapSolver } from './heuristics.js';
 
@@ -7,7 +8,10 @@ export type { BoxLSOptions, BoxLSResult } from '../../src/linalg/boxls.js';
 export { refitBox, refitFree, magnitudeSupport, validatePruningProblem } from './common.js';
 export { greedyForwardSupport, obsSupport, swapSearch, bestHeuristicSupport } from './heuristics.js';
 export { pruneBranchAndBound } from './exact.js';
-export { pruneExactSolver, magnitudeSolver, magnitudeRefitSolver, greedyForwardSolver, obsSolver, swapSolver };
+export { perspectiveBound, rootPerspectiveBound, verifyPerspectiveCertificate } from './perspective.js';
+export type { PerspectiveCertificate, VerifyResult } from './perspective.js';
+export { syntheticPruningProblem } from './synthetic.js';
+export { pruneBoundSolver, pruneExactSolver, magnitudeSolver, magnitudeRefitSolver, greedyForwardSolver, obsSolver, swapSolver };
 
 /** Pruning solvers shipped with pvq (registered in solvers/index.ts). */
 export const pruningSolvers: PruningSolver[] = [
@@ -17,4 +21,5 @@ export const pruningSolvers: PruningSolver[] = [
   obsSolver,
   swapSolver,
   pruneExactSolver,
+  pruneBoundSolver,
 ];
