@@ -270,6 +270,11 @@ export function pruneError(d: Distribution, sparsity: number): PruneResult {
   if (sparsity === 0) return { sparsity, threshold: 0, mse: 0, snrDb: Infinity };
   if (sparsity === 1) return { sparsity, threshold: Infinity, mse: m2, snrDb: 0 };
   const t = d.absQuantile(sparsity);
+  const custom = (d as { pruneMse?: (c: number) => number }).pruneMse;
+  if (typeof custom === 'function') {
+    const mse = custom.call(d, sparsity);
+    return { sparsity, threshold: t, mse, snrDb: snrDb(m2, mse) };
+  }
   const o = new Float64Array(3);
   let mse = 0;
   d.cell(-t, Math.min(0, t), 0, o);

@@ -1,0 +1,233 @@
+/**
+ * Per-tensor statistics of the paper's real-weights experiment (Sec. 3; quant_pruning_weights_sqnr.py):
+ * sample kurtosis, b-bit quantization with the paper's 100-candidate range search (or the exact MSE-optimal
+ * range), magnitude pruning at 1 - b/16, and the "corrected" pruning that matches the quantized tensor's
+ * own zeros. The range search runs on the sorted tensor with double-double prefix sums: O(2^b log N) per
+ * candidate instead of O(N), with the same float32 quantizer as `paperRangeSearch`.
+ */
+import { PvqInputError } from '../core/errors.js';
+import { Empirical, sampleExcessKurtosis } from '../analytic/empirical.js';
+import { optimalStep } from '../analytic/errors.js';
+import { intGrid, roundHalfEven, stepForClip, type IntGrid, type RangeChoice } from './range.js';
+
+const f32 = Math.fround;
+
+export type RangeMode = 'paper' | 'exact';
+
+export interface TensorBitsStats {
+  name: string;
+  shape: number[];
+  bits: number;
+  sample_kurtosis: number;
+  quant_sqnr: number;
+  quant_mse: number;
+  quant_sparsity: number;
+  pruning_sqnr: number;
+  pruning_mse: number;
+  pruning_sqnr_corrected: number;
+  pruning_mse_corrected: number;
+  /** Extra fields (not in the paper's JSON). */
+  quant_scale: number;
+  range_mode: RangeMode;
+  /** With `compareExact`: SQNR with the exact MSE-optimal range, and what the paper's grid loses (dB). */
+  quant_sqnr_exact?: number;
+  paper_grid_loss_db?: number;
+}
+
+/** A sorted float32 copy of the tensor plus double-double prefix sums (shared by every bit width). */
+export class PreparedTensor {
+  readonly n: number;
+  /** float32 values (as float64), sorted ascending. */
+  readonly x: Float64Array;
+  readonly emp: Empirical;
+  readonly min: number;
+  readonly max: number;
+  readonly sumSq: number;
+  readonly kurtosis: number;
+  constructor(values: ArrayLike<number>, field = 'tensor') {
+    const n = values.length;
+    if (n === 0) throw new PvqInputError(field, 'empty tensor');
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (Number.isNaN(v)) throw new PvqInputError(field, `entry ${i} is NaN`);
+      if (!Number.isFinite(v)) throw new PvqInputError(field, `entry ${i} is ${v} (Infinity is not accepted)`);
+      x[i] = f32(v);
+    }
+    this.kurtosis = sampleExcessKurtosis(x);
+    this.emp = new Empirical(x, field);
+    this.x = this.emp.x;
+    this.n = n;
+    this.min = this.x[0];
+    this.max = this.x[n - 1];
+    this.sumSq = this.emp.secondMoment() * n;
+  }
+
+  /** Level of one value under the float32 quantizer (monotone in x). */
+  static level(x: number, scale32: number, grid: IntGrid): number {
+    let q = roundHalfEven(f32(x / scale32));
+    if (q < grid.qmin) q = grid.qmin;
+    else if (q > grid.qmax) q = grid.qmax;
+    return q;
+  }
+
+  /** First sorted index whose level is >= k. */
+  private firstAtLeast(k: number, scale32: number, grid: IntGrid, from: number): number {
+    let lo = from;
+    let hi = this.n;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (PreparedTensor.level(this.x[m], scale32, grid) < k) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
+
+  /**
+   * Summed squared error of the float32 quantizer at `scale32` (exact level ranges by binary search, each range's
+   * error from double-double sums), and the number of values quantized to 0.
+   */
+  lossAt(scale32: number, grid: IntGrid): { loss: number; zeros: number } {
+    const o = new Float64Array(3);
+    let loss = 0;
+    let zeros = 0;
+    const kLo = Math.max(grid.qmin, PreparedTensor.level(this.min, scale32, grid));
+    const kHi = Math.min(grid.qmax, PreparedTensor.level(this.max, scale32, grid));
+    let i = 0;
+    for (let k = kLo; k <= kHi; k++) {
+      const j = k === kHi ? this.n : this.firstAtLeast(k + 1, scale32, grid, i);
+      if (j > i) {
+        const v = f32(k * scale32);
+        this.emp.rangeMoments(i, j, v, o);
+        loss += o[2] * this.n;
+        if (v === 0) zeros += j - i;
+      }
+      i = j;
+    }
+    return { loss, zeros };
+  }
+
+  /** The paper's range search (same candidates, float32 quantizer and first-minimiser rule as `paperRangeSearch`). */
+  paperRange(bits: number, numCandidates = 100, margin = 0.5): RangeChoice {
+    const signed = this.min < 0;
+    const grid = intGrid(bits, signed);
+    const R = Math.max(Math.abs(this.min), this.max) + margin;
+    const step = R / numCandidates;
+    let best: RangeChoice | null = null;
+    for (let j = 1; j <= numCandidates; j++) {
+      const clip = j * step;
+      const scale = stepForClip(clip, grid, 'float32');
+      const { loss } = this.lossAt(scale, grid);
+      if (best === null || loss < best.loss) best = { scale, clip, index: j, grid, loss, rule: `paper-grid(j=${j}/${numCandidates}, margin=${margin}, float32)` };
+    }
+    return best!;
+  }
+
+  /** The MSE-optimal step on the same grid (scan + refinement on the exact empirical error, float64). */
+  exactRange(bits: number): RangeChoice {
+    const signed = this.min < 0;
+    const grid = intGrid(bits, signed);
+    if (this.sumSq === 0) return { scale: 1e-8, clip: 1e-8 * grid.qmax, index: 0, grid, loss: 0, rule: 'exact(all-zero)' };
+    const opt = optimalStep(this.emp, { qmin: grid.qmin, qmax: grid.qmax }, { pointsPerDecade: 800, maxCandidates: 40 });
+    // polish: Lloyd fixed point s = sum(w q)/sum(q^2) for the assignment at s, while it improves (float32 quantizer)
+    let scale = Math.max(f32(opt.step), 1e-8);
+    let loss = this.lossAt(scale, grid).loss;
+    for (let it = 0; it < 20; it++) {
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < this.n; i++) {
+        const q = PreparedTensor.level(this.x[i], scale, grid);
+        a += q * q;
+        b += q * this.x[i];
+      }
+      if (a === 0) break;
+      const s2 = Math.max(f32(b / a), 1e-8);
+      const l2 = this.lossAt(s2, grid).loss;
+      if (!(l2 < loss)) break;
+      scale = s2;
+      loss = l2;
+    }
+    return { scale, clip: scale * grid.qmax, index: 0, grid, loss, rule: 'exact(scan+refine, float32 quantizer)' };
+  }
+
+  /** Direct elementwise float32 quantization error and zero count (the reported fields). */
+  quantizeDirect(scale32: number, grid: IntGrid): { loss: number; zeros: number } {
+    let loss = 0;
+    let zeros = 0;
+    for (let i = 0; i < this.n; i++) {
+      const x = this.x[i];
+      const v = f32(PreparedTensor.level(x, scale32, grid) * scale32);
+      if (v === 0) zeros++;
+      const e = x - v;
+      loss += e * e;
+    }
+    return { loss, zeros };
+  }
+}
+
+/** Float32 emulation of the corrected pruning sparsity 1 - (1 - quant_sparsity) * b/16. */
+export function correctedSparsity(quantSparsity32: number, bits: number): number {
+  const keep = f32(f32(f32(1 - quantSparsity32) * bits) / 16);
+  return f32(1 - keep);
+}
+
+function sqnr(sumSq: number, err: number): number {
+  if (err === 0) return sumSq === 0 ? NaN : Infinity;
+  return 10 * Math.log10(sumSq / err);
+}
+
+/** Number of entries pruned at sparsity c: floor(c * numel) (c*numel in float32 as in torch). */
+export function prunedCount(c: number, n: number): number {
+  return Math.min(n, Math.floor(f32(c * n)));
+}
+
+export interface TensorStatsOptions {
+  range?: RangeMode;
+  /** Also compute the exact-range SQNR and the paper grid's loss. */
+  compareExact?: boolean;
+}
+
+/** All fields for one tensor and several bit widths. */
+export function tensorStats(name: string, shape: number[], values: ArrayLike<number> | PreparedTensor, bits: readonly number[], opts: TensorStatsOptions = {}): TensorBitsStats[] {
+  const t = values instanceof PreparedTensor ? values : new PreparedTensor(values, name);
+  const mode = opts.range ?? 'paper';
+  const n = t.n;
+  const abs = t.emp.sortedAbs();
+  const prefix = (j: number): number => {
+    let s = 0;
+    for (let i = 0; i < j; i++) s += abs[i] * abs[i];
+    return s;
+  };
+  return bits.map((b) => {
+    if (!Number.isInteger(b) || b < 2 || b > 16) throw new PvqInputError('bits', `expected integers in [2, 16], got ${b}`);
+    const choice = mode === 'paper' ? t.paperRange(b) : t.exactRange(b);
+    const q = t.quantizeDirect(choice.scale, choice.grid);
+    const quantSparsity = f32(q.zeros / n);
+    const jp = prunedCount(1 - b / 16, n);
+    const pe = prefix(jp);
+    const jc = prunedCount(correctedSparsity(quantSparsity, b), n);
+    const pc = prefix(jc);
+    const row: TensorBitsStats = {
+      name,
+      shape,
+      bits: b,
+      sample_kurtosis: t.kurtosis,
+      quant_sqnr: sqnr(t.sumSq, q.loss),
+      quant_mse: q.loss / n,
+      quant_sparsity: quantSparsity,
+      pruning_sqnr: sqnr(t.sumSq, pe),
+      pruning_mse: pe / n,
+      pruning_sqnr_corrected: sqnr(t.sumSq, pc),
+      pruning_mse_corrected: pc / n,
+      quant_scale: choice.scale,
+      range_mode: mode,
+    };
+    if (opts.compareExact) {
+      const ex = mode === 'exact' ? choice : t.exactRange(b);
+      const qe = mode === 'exact' ? q : t.quantizeDirect(ex.scale, ex.grid);
+      row.quant_sqnr_exact = sqnr(t.sumSq, qe.loss);
+      row.paper_grid_loss_db = row.quant_sqnr_exact - (mode === 'paper' ? row.quant_sqnr : sqnr(t.sumSq, t.quantizeDirect(t.paperRange(b).scale, t.paperRange(b).grid).loss));
+    }
+    return row;
+  });
+}
