@@ -1,4 +1,90 @@
 import type { Command } from 'commander';
+import { PvqInputError } from '../../core/errors.js';
+import { loadTensors } from '../../tensors/load.js';
+import { PreparedTensor, tensorStats, type RangeMode, type TensorBitsStats } from '../../tensors/stats.js';
+import { fmtDb, renderTable } from '../../report/table.js';
+import { out, toJSON, writeFileAtomic } from '../output.js';
+import { DelayedProgress } from '../progress.js';
 
-/** `pvq tensors`: registered by the tensors module (issue 4). */
-export function registerTensors(_program: Command): void {}
+export function parseBits(value: string): number[] {
+  const bits = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (bits.length === 0 || bits.some((b) => !Number.isInteger(b) || b < 2 || b > 16)) throw new PvqInputError('--bits', `expected a comma-separated list of integers in [2, 16], got ${JSON.stringify(value)}`);
+  return bits;
+}
+
+interface TensorsCliOptions {
+  bits: string;
+  json?: boolean;
+  range: string;
+  compareExact?: boolean;
+  includeVectors?: boolean;
+  minSize: string;
+  plot?: string;
+  progress: boolean;
+}
+
+/** Human-readable table of the per-tensor fields. */
+export function renderTensorTable(rows: TensorBitsStats[]): string {
+  const exact = rows.some((r) => r.quant_sqnr_exact !== undefined);
+  const header = ['tensor', 'shape', 'b', 'kurt', 'quant dB', 'prune dB', 'prune corr dB', 'q zeros', 'winner', ...(exact ? ['exact dB', 'grid loss dB'] : [])];
+  const body = rows.map((r) => [
+    r.name,
+    r.shape.join('x'),
+    String(r.bits),
+    Number.isFinite(r.sample_kurtosis) ? r.sample_kurtosis.toFixed(2) : 'n/a',
+    fmtDb(r.quant_sqnr),
+    fmtDb(r.pruning_sqnr),
+    fmtDb(r.pruning_sqnr_corrected),
+    r.quant_sparsity.toFixed(3),
+    r.pruning_sqnr > r.quant_sqnr ? 'prune' : 'quant',
+    ...(exact ? [fmtDb(r.quant_sqnr_exact!), fmtDb(r.paper_grid_loss_db!, 3)] : []),
+  ]);
+  const byBits = new Map<number, { n: number; prune: number }>();
+  for (const r of rows) {
+    const e = byBits.get(r.bits) ?? { n: 0, prune: 0 };
+    e.n++;
+    if (r.pruning_sqnr > r.quant_sqnr) e.prune++;
+    byBits.set(r.bits, e);
+  }
+  const summary = [...byBits].map(([b, e]) => `${b} bits: pruning wins ${e.prune}/${e.n}`).join('; ');
+  return `${renderTable(header, body)}\n\n${summary}`;
+}
+
+export function registerTensors(program: Command): void {
+  program
+    .command('tensors')
+    .description("per-tensor quantization vs pruning SNR of real weights (paper Sec. 3): .npy, .safetensors, .onnx, TF.js model.json, or folders")
+    .argument('<files...>', 'model files or folders of tensors')
+    .option('--bits <list>', 'bit widths', '2,3,4,5,6,7,8')
+    .option('--range <mode>', "clipping range: 'paper' (100-candidate grid, margin 0.5) or 'exact' (MSE-optimal)", 'paper')
+    .option('--compare-exact', 'also report the exact MSE-optimal range SQNR and what the paper grid loses')
+    .option('--include-vectors', 'also analyse rank-0/1 tensors of model files (biases, norms)')
+    .option('--min-size <n>', 'skip tensors with fewer elements', '1')
+    .option('--plot <file.svg>', 'write the scatter of pruning SNR against quantization SNR, coloured by kurtosis')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--json', 'print JSON {"tensors": [...]}')
+    .action(async (files: string[], o: TensorsCliOptions) => {
+      const bits = parseBits(o.bits);
+      if (o.range !== 'paper' && o.range !== 'exact') throw new PvqInputError('--range', `expected 'paper' or 'exact', got ${JSON.stringify(o.range)}`);
+      const minSize = Number(o.minSize);
+      if (!Number.isInteger(minSize) || minSize < 1) throw new PvqInputError('--min-size', `expected a positive integer, got ${JSON.stringify(o.minSize)}`);
+      if (o.plot !== undefined && !o.plot.endsWith('.svg')) throw new PvqInputError('--plot', 'expected a file name ending in .svg');
+      const tensors = await loadTensors(files, { includeVectors: o.includeVectors, minSize });
+      if (tensors.length === 0) throw new PvqInputError('files', 'no weight tensors found (model files: only tensors of rank >= 2 unless --include-vectors)');
+      const progress = new DelayedProgress('tensors', o.progress, 500);
+      const rows: TensorBitsStats[] = [];
+      tensors.forEach((t, i) => {
+        progress.update(i, tensors.length, t.name);
+        const prepared = new PreparedTensor(t.data, t.name);
+        rows.push(...tensorStats(t.name, t.shape, prepared, bits, { range: o.range as RangeMode, compareExact: o.compareExact }));
+      });
+      progress.update(tensors.length, tensors.length);
+      progress.stop();
+      if (o.plot !== undefined) {
+        const { renderSvg, tensorScatterSpec } = await import('../../report/plots.js');
+        const svg = await renderSvg(tensorScatterSpec(rows, `Pruning vs quantization SNR per tensor (${tensors.length} tensors)`));
+        writeFileAtomic(o.plot, svg);
+      }
+      out(o.json ? toJSON({ tensors: rows }) : renderTensorTable(rows));
+    });
+}
