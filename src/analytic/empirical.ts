@@ -6,23 +6,16 @@
 import { PvqInputError } from '../core/errors.js';
 import type { Distribution } from './distribution.js';
 
-/** Error-free a + b = s + e. */
-function twoSum(a: number, b: number): [number, number] {
-  const s = a + b;
-  const bb = s - a;
-  return [s, a - (s - bb) + (b - bb)];
-}
 const SPLIT = 134217729; // 2^27 + 1
-/** Error-free a * b = p + e (Dekker). */
-function twoProd(a: number, b: number): [number, number] {
-  const p = a * b;
+/** The rounding error of the product a*b given p = fl(a*b) (Dekker): a*b = p + e exactly. */
+function prodErr(a: number, b: number, p: number): number {
   let t = SPLIT * a;
   const ah = t - (t - a);
   const al = a - ah;
   t = SPLIT * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 export class Empirical implements Distribution {
@@ -60,20 +53,35 @@ export class Empirical implements Distribution {
     this.p1l = new Float64Array(n + 1);
     this.p2h = new Float64Array(n + 1);
     this.p2l = new Float64Array(n + 1);
+    // compensated (double-double) running sums, inlined error-free transformations
     let h1 = 0, l1 = 0, h2 = 0, l2 = 0;
+    const p1h = this.p1h, p1l = this.p1l, p2h = this.p2h, p2l = this.p2l;
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      let [s, e] = twoSum(h1, v);
-      l1 += e;
-      [h1, l1] = twoSum(s, l1);
-      const [q, qe] = twoProd(v, v);
-      [s, e] = twoSum(h2, q);
-      l2 += e + qe;
-      [h2, l2] = twoSum(s, l2);
-      this.p1h[i + 1] = h1;
-      this.p1l[i + 1] = l1;
-      this.p2h[i + 1] = h2;
-      this.p2l[i + 1] = l2;
+      // (h1, l1) += v
+      let sum = h1 + v;
+      let bb = sum - h1;
+      let err = h1 - (sum - bb) + (v - bb);
+      l1 += err;
+      h1 = sum + l1;
+      l1 = l1 - (h1 - sum);
+      // (h2, l2) += v*v exactly (Dekker product)
+      const q = v * v;
+      let t = SPLIT * v;
+      const vh = t - (t - v);
+      const vl = v - vh;
+      const qe = vh * vh - q + 2 * vh * vl + vl * vl;
+      sum = h2 + q;
+      bb = sum - h2;
+      err = h2 - (sum - bb) + (q - bb);
+      l2 += err + qe;
+      h2 = sum + l2;
+      l2 = l2 - (h2 - sum);
+      t = 0;
+      p1h[i + 1] = h1;
+      p1l[i + 1] = l1;
+      p2h[i + 1] = h2;
+      p2l[i + 1] = l2;
     }
   }
 
@@ -98,26 +106,36 @@ export class Empirical implements Distribution {
       out[2] = 0;
       return;
     }
-    // S1 = P1[j] - P1[i], S2 likewise, as double-double
-    let [s1h, s1l] = twoSum(this.p1h[j], -this.p1h[i]);
-    s1l += this.p1l[j] - this.p1l[i];
-    [s1h, s1l] = twoSum(s1h, s1l);
-    let [s2h, s2l] = twoSum(this.p2h[j], -this.p2h[i]);
-    s2l += this.p2l[j] - this.p2l[i];
-    [s2h, s2l] = twoSum(s2h, s2l);
+    // S1 = P1[j] - P1[i], S2 likewise, as double-double (error-free transformations inlined)
+    let a = this.p1h[j], b = -this.p1h[i];
+    let sm = a + b, bv = sm - a;
+    let s1l = a - (sm - bv) + (b - bv) + (this.p1l[j] - this.p1l[i]);
+    const s1h = sm + s1l;
+    s1l -= s1h - sm;
+    a = this.p2h[j]; b = -this.p2h[i];
+    sm = a + b; bv = sm - a;
+    let s2l = a - (sm - bv) + (b - bv) + (this.p2l[j] - this.p2l[i]);
+    const s2h = sm + s2l;
+    s2l -= s2h - sm;
     // m1 = S1 - c n
-    const [cn, cne] = twoProd(c, n);
-    const [d1, d1e] = twoSum(s1h, -cn);
-    const m1 = d1 + (d1e + s1l - cne);
+    const cn = c * n;
+    const cne = prodErr(c, n, cn);
+    sm = s1h - cn; bv = sm - s1h;
+    const m1 = sm + (s1h - (sm - bv) + (-cn - bv) + s1l - cne);
     // m2 = S2 - 2 c S1 + c^2 n
-    const [a, ae] = twoProd(2 * c, s1h);
-    const [cc, cce] = twoProd(c, c);
-    const [b, be] = twoProd(cc, n);
-    let [t, te] = twoSum(s2h, -a);
-    let lo = te + s2l - ae - 2 * c * s1l;
-    [t, te] = twoSum(t, b);
-    lo += te + be + cce * n;
-    const m2 = Math.max(0, t + lo);
+    const c2 = 2 * c;
+    const A = c2 * s1h;
+    const Ae = prodErr(c2, s1h, A);
+    const cc = c * c;
+    const cce = prodErr(c, c, cc);
+    const B = cc * n;
+    const Be = prodErr(cc, n, B);
+    sm = s2h - A; bv = sm - s2h;
+    let lo = s2h - (sm - bv) + (-A - bv) + s2l - Ae - c2 * s1l;
+    const t1 = sm;
+    sm = t1 + B; bv = sm - t1;
+    lo += t1 - (sm - bv) + (B - bv) + Be + cce * n;
+    const m2 = Math.max(0, sm + lo);
     out[0] = n / this.n;
     out[1] = m1 / this.n;
     out[2] = m2 / this.n;

@@ -71,16 +71,48 @@ export class PreparedTensor {
     return q;
   }
 
-  /** First sorted index whose level is >= k. */
+  /**
+   * First sorted index (>= from) whose level is >= k (k > qmin): gallop on plain comparisons to a narrow
+   * bracket around the boundary (k - 1/2) * scale, then an exact binary search with the float32 quantizer.
+   */
   private firstAtLeast(k: number, scale32: number, grid: IntGrid, from: number): number {
+    const x = this.x;
+    const n = this.n;
+    const t = (k - 0.5) * scale32;
+    const d = Math.abs(t) * 1e-6 + 1e-30;
+    const tLo = t - d;
+    const tHi = t + d;
+    // gallop: first index with x >= tLo
     let lo = from;
-    let hi = this.n;
+    let step = 1;
+    let hi = from;
+    while (hi < n && x[hi] < tLo) {
+      lo = hi + 1;
+      hi += step;
+      step *= 2;
+    }
+    if (hi > n) hi = n;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if (PreparedTensor.level(this.x[m], scale32, grid) < k) lo = m + 1;
+      if (x[m] < tLo) lo = m + 1;
       else hi = m;
     }
-    return lo;
+    // first index with x > tHi bounds the exact search from above
+    let top = lo;
+    step = 1;
+    while (top < n && x[top] <= tHi) {
+      top += step;
+      step *= 2;
+    }
+    if (top > n) top = n;
+    let a = lo;
+    let b = top;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (PreparedTensor.level(x[m], scale32, grid) < k) a = m + 1;
+      else b = m;
+    }
+    return a;
   }
 
   /**
@@ -150,6 +182,22 @@ export class PreparedTensor {
     return { scale, clip: scale * grid.qmax, index: 0, grid, loss, rule: 'exact(scan+refine, float32 quantizer)' };
   }
 
+  private cumAbs2: Float64Array | null = null;
+  /** cum[j] = sum of the j smallest w^2 (the pruning error of zeroing j entries), summed in ascending order. */
+  prunedEnergy(): Float64Array {
+    if (!this.cumAbs2) {
+      const a = this.emp.sortedAbs();
+      const c = new Float64Array(this.n + 1);
+      let s = 0;
+      for (let i = 0; i < this.n; i++) {
+        s += a[i] * a[i];
+        c[i + 1] = s;
+      }
+      this.cumAbs2 = c;
+    }
+    return this.cumAbs2;
+  }
+
   /** Direct elementwise float32 quantization error and zero count (the reported fields). */
   quantizeDirect(scale32: number, grid: IntGrid): { loss: number; zeros: number } {
     let loss = 0;
@@ -192,16 +240,12 @@ export function tensorStats(name: string, shape: number[], values: ArrayLike<num
   const t = values instanceof PreparedTensor ? values : new PreparedTensor(values, name);
   const mode = opts.range ?? 'paper';
   const n = t.n;
-  const abs = t.emp.sortedAbs();
-  const prefix = (j: number): number => {
-    let s = 0;
-    for (let i = 0; i < j; i++) s += abs[i] * abs[i];
-    return s;
-  };
+  const cum = t.prunedEnergy();
+  const prefix = (j: number): number => cum[j];
   return bits.map((b) => {
     if (!Number.isInteger(b) || b < 2 || b > 16) throw new PvqInputError('bits', `expected integers in [2, 16], got ${b}`);
     const choice = mode === 'paper' ? t.paperRange(b) : t.exactRange(b);
-    const q = t.quantizeDirect(choice.scale, choice.grid);
+    const q = t.lossAt(choice.scale, choice.grid);
     const quantSparsity = f32(q.zeros / n);
     const jp = prunedCount(1 - b / 16, n);
     const pe = prefix(jp);
@@ -224,9 +268,9 @@ export function tensorStats(name: string, shape: number[], values: ArrayLike<num
     };
     if (opts.compareExact) {
       const ex = mode === 'exact' ? choice : t.exactRange(b);
-      const qe = mode === 'exact' ? q : t.quantizeDirect(ex.scale, ex.grid);
+      const qe = mode === 'exact' ? q : t.lossAt(ex.scale, ex.grid);
       row.quant_sqnr_exact = sqnr(t.sumSq, qe.loss);
-      row.paper_grid_loss_db = row.quant_sqnr_exact - (mode === 'paper' ? row.quant_sqnr : sqnr(t.sumSq, t.quantizeDirect(t.paperRange(b).scale, t.paperRange(b).grid).loss));
+      row.paper_grid_loss_db = row.quant_sqnr_exact - (mode === 'paper' ? row.quant_sqnr : sqnr(t.sumSq, t.lossAt(t.paperRange(b).scale, t.paperRange(b).grid).loss));
     }
     return row;
   });
