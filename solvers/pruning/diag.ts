@@ -3,7 +3,6 @@
  * bound of the branch-and-bound and by the perspective relaxation.
  */
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
-import { symEig } from '../../src/linalg/eigen.js';
 
 /** True when G - diag(d) - margin*I passes a Cholesky factorisation (so G - diag(d) is PD). */
 export function isDiagFeasible(G: Float64Array, n: number, d: ArrayLike<number>, margin = 0): boolean {
@@ -12,19 +11,41 @@ export function isDiagFeasible(G: Float64Array, n: number, d: ArrayLike<number>,
   return choleskyInPlace(M, n, 0) < 0;
 }
 
-/** Scalar splitting d_i = frac * lambda_min(G). */
+/**
+ * Largest t (to a relative 1e-3 by bisection) such that A - t * diag(s) passes a Cholesky
+ * factorisation, i.e. a certified lower estimate of lambda_min(diag(s)^-1/2 A diag(s)^-1/2); 0 if A itself fails.
+ */
+export function maxShift(A: Float64Array, n: number, s: ArrayLike<number>): number {
+  const M = new Float64Array(n * n);
+  const ok = (t: number): boolean => {
+    M.set(A);
+    for (let i = 0; i < n; i++) M[i * n + i] -= t * s[i];
+    return choleskyInPlace(M, n, 0) < 0;
+  };
+  if (!ok(0)) return 0;
+  let hi = Infinity;
+  for (let i = 0; i < n; i++) if (s[i] > 0) hi = Math.min(hi, A[i * n + i] / s[i]);
+  if (!Number.isFinite(hi)) return 0;
+  let lo = 0;
+  for (let it = 0; it < 40 && hi - lo > 1e-3 * hi; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Scalar splitting d_i = frac * lambda_min(G) (lambda_min certified from below by Cholesky bisection). */
 export function scalarDiag(G: Float64Array, n: number, frac = 0.98): Float64Array {
-  const lmin = symEig(G, n).values[0];
+  const lmin = maxShift(G, n, new Float64Array(n).fill(1));
   return new Float64Array(n).fill(Math.max(0, frac * lmin));
 }
 
 /** Diagonal scaling d_i = frac * theta * G_ii with theta = lambda_min(S G S), S = diag(G)^-1/2. */
 export function scaledDiag(G: Float64Array, n: number, frac = 0.98): Float64Array {
-  const s = new Float64Array(n);
-  for (let i = 0; i < n; i++) s[i] = G[i * n + i] > 0 ? 1 / Math.sqrt(G[i * n + i]) : 0;
-  const B = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) B[i * n + j] = s[i] * G[i * n + j] * s[j];
-  const theta = Math.max(0, symEig(B, n).values[0]);
+  const g = new Float64Array(n);
+  for (let i = 0; i < n; i++) g[i] = G[i * n + i];
+  const theta = maxShift(G, n, g);
   const d = new Float64Array(n);
   for (let i = 0; i < n; i++) d[i] = frac * theta * G[i * n + i];
   return d;

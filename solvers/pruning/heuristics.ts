@@ -109,8 +109,48 @@ export function supportError(p: PruningProblem, b: Float64Array, S: ArrayLike<nu
 }
 
 /**
+ * Free-case error r - b_S^T G_SS^-1 b_S by an in-place Cholesky into `L` (no allocation); NaN when G_SS
+ * is not numerically PD (callers then fall back to the exact pivoted refit).
+ */
+function freeErrorFast(G: Float64Array, n: number, b: Float64Array, r: number, S: ArrayLike<number>, L: Float64Array, y: Float64Array): number {
+  const m = S.length;
+  let maxDiag = 0;
+  for (let a = 0; a < m; a++) {
+    const ra = S[a] * n;
+    for (let c = 0; c <= a; c++) L[a * m + c] = G[ra + S[c]];
+    maxDiag = Math.max(maxDiag, L[a * m + a]);
+  }
+  // pivots below 1e-10 * max diag: treat as singular (the pivoted refit handles it)
+  const minPivot = 1e-10 * maxDiag;
+  for (let j = 0; j < m; j++) {
+    const rj = j * m;
+    let dd = L[rj + j];
+    for (let t = 0; t < j; t++) dd -= L[rj + t] * L[rj + t];
+    if (!(dd > minPivot)) return NaN;
+    const ljj = Math.sqrt(dd);
+    L[rj + j] = ljj;
+    for (let i = j + 1; i < m; i++) {
+      const ri = i * m;
+      let sum = L[ri + j];
+      for (let t = 0; t < j; t++) sum -= L[ri + t] * L[rj + t];
+      L[ri + j] = sum / ljj;
+    }
+  }
+  let s = 0;
+  for (let a = 0; a < m; a++) {
+    let t = b[S[a]];
+    for (let c = 0; c < a; c++) t -= L[a * m + c] * y[c];
+    t /= L[a * m + a];
+    y[a] = t;
+    s += t * t;
+  }
+  return r - s;
+}
+
+/**
  * 1-swap local search (best improvement): exchange a kept and a pruned coordinate while the error drops
- * by more than a relative 1e-12. Returns the final support, its error and the number of moves.
+ * by more than a relative 1e-12. Candidate swaps are screened with the free error (a lower bound of the
+ * boxed one); the final error is recomputed exactly. Returns the support, its error and the number of moves.
  */
 export function swapSearch(
   p: PruningProblem,
@@ -118,32 +158,52 @@ export function swapSearch(
   start: number[],
   maxMoves = 1000,
 ): { S: number[]; err: number; moves: number } {
-  const n = p.objective.n;
+  const { G, n, w } = p.objective;
+  let r = 0;
+  for (let i = 0; i < n; i++) r += w[i] * b[i];
   let S = start.slice().sort((a, c) => a - c);
   let err = supportError(p, b, S);
   let moves = 0;
   const k = S.length;
   if (k === 0 || k === n) return { S, err, moves };
+  const L = new Float64Array(k * k);
+  const y = new Float64Array(k);
+  const T = new Int32Array(k);
+  const evalSupport = (): number => {
+    const fe = freeErrorFast(G, n, b, r, T, L, y);
+    if (Number.isNaN(fe)) return supportError(p, b, Array.from(T));
+    if (!p.box) return Math.max(0, fe);
+    // boxed: the free value is a lower bound; refit only when it could improve
+    if (fe >= err) return fe;
+    return supportError(p, b, Array.from(T));
+  };
   for (; moves < maxMoves; ) {
     const inS = new Uint8Array(n);
     for (const i of S) inS[i] = 1;
     let bestErr = err;
-    let bestT: number[] | null = null;
+    let bestA = -1;
+    let bestJ = -1;
     for (let a = 0; a < k; a++) {
       for (let j = 0; j < n; j++) {
         if (inS[j]) continue;
-        const T = S.slice();
+        for (let t = 0; t < k; t++) T[t] = S[t];
         T[a] = j;
-        const e = supportError(p, b, T);
+        const e = evalSupport();
         if (e < bestErr) {
           bestErr = e;
-          bestT = T;
+          bestA = a;
+          bestJ = j;
         }
       }
     }
-    if (!bestT || !(bestErr < err - 1e-12 * err)) break;
-    S = bestT.sort((a, c) => a - c);
-    err = bestErr;
+    if (bestA < 0 || !(bestErr < err - 1e-12 * err)) break;
+    const next = S.slice();
+    next[bestA] = bestJ;
+    next.sort((a, c) => a - c);
+    const exact = supportError(p, b, next);
+    if (!(exact < err - 1e-12 * err)) break;
+    S = next;
+    err = exact;
     moves++;
   }
   return { S, err, moves };

@@ -8,7 +8,8 @@ import { bruteForcePrune, randomProblem } from './helpers.js';
 function checkExact(p: PruningProblem): void {
   const bf = bruteForcePrune(p);
   const r = pruneExactSolver.solve(p, { relGapTol: 1e-12 }) as SolveResult;
-  const tol = 1e-9 * Math.max(bf.err, 1e-12 * p.objective.r) + 1e-13 * p.objective.r;
+  // absolute 1e-11 r: the brute force (ml-matrix pseudo-inverse) itself is only that accurate on singular supports
+  const tol = 1e-9 * bf.err + 1e-11 * p.objective.r;
   expect(r.status).toBe('optimal');
   expect(isPruneFeasible(p, r.solution!)).toBe(true);
   expect(Math.abs(r.upperBound - bf.err)).toBeLessThanOrEqual(tol);

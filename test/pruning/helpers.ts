@@ -68,7 +68,7 @@ export function bruteSupport(G: Float64Array, n: number, w: Float64Array, S: num
     const v = new Float64Array(n);
     for (let a = 0; a < m; a++) v[S[a]] = box ? Math.min(box[1], Math.max(box[0], xv[a])) : xv[a];
     const err = quad(G, n, w, v);
-    if (err < best.err) best = { err, v };
+    if (err < best.err) best = { err: Math.max(0, err), v };
   }
   return best;
 }
