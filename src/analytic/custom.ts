@@ -1,0 +1,133 @@
+/**
+ * Custom densities: an expression in x (mathjs, imported only when used), normalised numerically on its
+ * support, or a sample (the empirical distribution). pdf values must be finite and >= 0.
+ */
+import { readFileSync } from 'node:fs';
+import { PvqInputError } from '../core/errors.js';
+import { ContinuousDistribution } from './distribution.js';
+import { Empirical } from './empirical.js';
+import { brentRoot } from './errors.js';
+import { integrate, integrateToInfinity } from './quadrature.js';
+
+export class ExpressionDistribution extends ContinuousDistribution {
+  readonly name = 'custom';
+  readonly params: Record<string, number | string>;
+  readonly symmetric: boolean;
+  override readonly kinks: readonly number[];
+  private readonly Z: number;
+  private sd = 1;
+  constructor(
+    readonly expr: string,
+    private readonly f: (x: number) => number,
+    readonly lo: number,
+    readonly hi: number,
+  ) {
+    super();
+    this.params = { pdf: expr, lo, hi };
+    this.kinks = lo < 0 && hi > 0 ? [0] : [];
+    this.symmetric = lo === -hi && [0.1, 0.37, 1, 2.3, 5].every((x) => {
+      const a = this.raw(x * Math.min(1, hi));
+      const b = this.raw(-x * Math.min(1, hi));
+      return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), 1e-300);
+    });
+    this.Z = this.rawIntegral(this.lo, this.hi);
+    if (!(this.Z > 0 && Number.isFinite(this.Z))) throw new PvqInputError('pdf', `the density ${JSON.stringify(expr)} integrates to ${this.Z} on [${lo}, ${hi}]; it must have a finite positive integral`);
+    this.sd = Math.sqrt(this.secondMoment()) || 1;
+  }
+  private raw(x: number): number {
+    const v = this.f(x);
+    if (!Number.isFinite(v) || v < 0) throw new PvqInputError('pdf', `the density ${JSON.stringify(this.expr)} is ${v} at x = ${x}; it must be finite and >= 0`);
+    return v;
+  }
+  private rawIntegral(a: number, b: number): number {
+    const g = (x: number): number => this.raw(x);
+    const pieces: number[] = [a, ...this.kinks.filter((k) => k > a && k < b), b];
+    let s = 0;
+    for (let i = 0; i + 1 < pieces.length; i++) {
+      const u = pieces[i];
+      const v = pieces[i + 1];
+      if (Number.isFinite(u) && Number.isFinite(v)) s += integrate(g, u, v);
+      else if (Number.isFinite(u)) s += integrateToInfinity(g, u);
+      else if (Number.isFinite(v)) s += integrateToInfinity((x) => g(-x), -v);
+      else s += integrateToInfinity(g, 0) + integrateToInfinity((x) => g(-x), 0);
+    }
+    return s;
+  }
+  scaleHint(): number {
+    return this.sd;
+  }
+  pdf(x: number): number {
+    return x < this.lo || x > this.hi ? 0 : this.raw(x) / this.Z;
+  }
+  cdf(x: number): number {
+    if (x <= this.lo) return 0;
+    if (x >= this.hi) return 1;
+    return Math.min(1, this.rawIntegral(this.lo, x) / this.Z);
+  }
+  sf(x: number): number {
+    if (x <= this.lo) return 1;
+    if (x >= this.hi) return 0;
+    return Math.min(1, this.rawIntegral(x, this.hi) / this.Z);
+  }
+  private invert(g: (x: number) => number, target: number, a0: number, b0: number): number {
+    let a = Number.isFinite(a0) ? a0 : -1;
+    let b = Number.isFinite(b0) ? b0 : 1;
+    while (!Number.isFinite(a0) && g(a) > target) a *= 2;
+    while (!Number.isFinite(b0) && g(b) < target) b *= 2;
+    return brentRoot((x) => g(x) - target, a, b);
+  }
+  quantile(p: number): number {
+    return this.invert((x) => this.cdf(x), p, this.lo, this.hi);
+  }
+  absCdf(t: number): number {
+    if (t <= 0) return 0;
+    return Math.min(1, this.rawIntegral(Math.max(-t, this.lo), Math.min(t, this.hi)) / this.Z);
+  }
+  absQuantile(c: number): number {
+    const m = Math.max(Math.abs(this.lo), Math.abs(this.hi));
+    return this.invert((t) => this.absCdf(t), c, 0, m);
+  }
+}
+
+/** A density from a mathjs expression in `x` on [lo, hi] (infinite ends allowed). */
+export async function expressionDensity(expr: string, lo = -Infinity, hi = Infinity): Promise<ExpressionDistribution> {
+  if (!(lo < hi)) throw new PvqInputError('support', `expected lo < hi, got [${lo}, ${hi}]`);
+  const math = (await import('mathjs')) as unknown as { compile(e: string): { evaluate(scope: Record<string, number>): unknown } };
+  let code: { evaluate(scope: Record<string, number>): unknown };
+  try {
+    code = math.compile(expr);
+  } catch (e) {
+    throw new PvqInputError('pdf', `cannot parse ${JSON.stringify(expr)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const scope: Record<string, number> = { x: 0 };
+  const f = (x: number): number => {
+    scope.x = x;
+    let v: unknown;
+    try {
+      v = code.evaluate(scope);
+    } catch (e) {
+      throw new PvqInputError('pdf', `cannot evaluate ${JSON.stringify(expr)} at x = ${x}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (typeof v !== 'number') throw new PvqInputError('pdf', `${JSON.stringify(expr)} does not evaluate to a real number at x = ${x}`);
+    return v;
+  };
+  return new ExpressionDistribution(expr, f, lo, hi);
+}
+
+/** The empirical distribution of the values in a `.npy` file or a whitespace/comma separated text file. */
+export async function samplesDistribution(path: string): Promise<Empirical> {
+  if (path.endsWith('.npy')) {
+    const { readNpy } = await import('../io/npy.js');
+    return new Empirical(readNpy(path).data, path);
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new PvqInputError(path, `cannot read file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const vals = text.split(/[\s,]+/).filter((s) => s.length > 0).map(Number);
+  const bad = vals.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new PvqInputError(path, `entry ${bad} is not a finite number`);
+  return new Empirical(vals, path);
+}
