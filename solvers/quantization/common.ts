@@ -28,7 +28,7 @@ export function checkQuantProblem(p: QuantizationProblem): void {
 /** clamp(roundHalfEven(x), lo, hi). */
 export function clampRound(x: number, lo: number, hi: number): number {
   const r = roundHalfEven(x);
-  return r < lo ? lo : r > hi ? hi : r;
+  return (r < lo ? lo : r > hi ? hi : r) + 0; // + 0 turns -0 into 0
 }
 
 /**
@@ -107,7 +107,7 @@ export function reducedValue(P: Float64Array, t: Float64Array, z: ArrayLike<numb
 export function expand(red: Reduced, zA: ArrayLike<number>): Float64Array {
   const z = new Float64Array(red.n);
   for (let i = 0; i < red.n; i++) z[i] = clampRound(red.tFull[i], red.lo, red.hi);
-  for (let a = 0; a < red.na; a++) z[red.active[a]] = zA[a];
+  for (let a = 0; a < red.na; a++) z[red.active[a]] = zA[a] + 0;
   return z;
 }
 

@@ -8,10 +8,110 @@ import { makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
+import { cholesky, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, expand, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
-import { factorInOrder, vblastOrder, type OrderedFactor } from './lattice.js';
+import { boxAwareOrder, factorInOrder, vblastOrder, type OrderedFactor } from './lattice.js';
 import { bestHeuristicPoint } from './heuristics.js';
 import { solveSdpDual } from './sdp.js';
+
+/**
+ * Expansion point for box-aware node bounds: an (approximate) minimiser x of the continuous box-constrained
+ * relaxation, by projected coordinate descent. Any x gives a valid expansion
+ * `f(z) = f(x) + sum_i g_i (z_i - x_i) + (z - x)^T P (z - x)`, g = 2 P (x - t); the linear terms are
+ * bounded below on the box by m_i = min(g_i (lo - x_i), g_i (hi - x_i)) (= 0 at the exact box-QP optimum).
+ */
+export function boxExpansionPoint(red: Reduced, maxSweeps = 300): Float64Array {
+  const { na, P, t, lo, hi } = red;
+  const x = new Float64Array(na);
+  for (let i = 0; i < na; i++) x[i] = Math.min(Math.max(t[i], lo), hi);
+  let inside = true;
+  for (let i = 0; i < na; i++) if (x[i] !== t[i]) inside = false;
+  if (inside) return x;
+  const r = new Float64Array(na); // P (x - t)
+  for (let i = 0; i < na; i++) {
+    let s = 0;
+    for (let j = 0; j < na; j++) s += P[i * na + j] * (x[j] - t[j]);
+    r[i] = s;
+  }
+  const sweeps = (count: number): void => {
+    for (let sweep = 0; sweep < count; sweep++) {
+      let change = 0;
+      for (let i = 0; i < na; i++) {
+        const pii = P[i * na + i];
+        if (!(pii > 0)) continue;
+        let xi = x[i] - r[i] / pii;
+        xi = xi < lo ? lo : xi > hi ? hi : xi;
+        const dx = xi - x[i];
+        if (dx === 0) continue;
+        x[i] = xi;
+        const off = i * na;
+        for (let j = 0; j < na; j++) r[j] += P[off + j] * dx;
+        if (Math.abs(dx) > change) change = Math.abs(dx);
+      }
+      if (change < 1e-13 * (hi - lo + 1)) break;
+    }
+  };
+  const recompute = (): void => {
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += P[i * na + j] * (x[j] - t[j]);
+      r[i] = s;
+    }
+  };
+  sweeps(Math.min(maxSweeps, 20));
+  // primal active-set method: Newton on the free set, stepping only up to the first bound that is hit
+  const active = new Uint8Array(na);
+  for (let i = 0; i < na; i++) active[i] = (x[i] <= lo && r[i] >= 0) || (x[i] >= hi && r[i] <= 0) ? 1 : 0;
+  for (let round = 0; round < 3 * na + 5; round++) {
+    const free: number[] = [];
+    for (let i = 0; i < na; i++) if (!active[i]) free.push(i);
+    const nf = free.length;
+    let alpha = 1;
+    let block = -1;
+    if (nf > 0) {
+      const A = new Float64Array(nf * nf);
+      const b = new Float64Array(nf);
+      for (let a = 0; a < nf; a++) {
+        for (let c = 0; c < nf; c++) A[a * nf + c] = P[free[a] * na + free[c]];
+        b[a] = -r[free[a]];
+      }
+      const Lc = cholesky(A, nf);
+      if (Lc === null) break;
+      cholSolve(Lc, nf, b);
+      for (let a = 0; a < nf; a++) {
+        const i = free[a];
+        if (b[a] > 0 && x[i] + b[a] > hi) {
+          const al = (hi - x[i]) / b[a];
+          if (al < alpha) { alpha = al; block = i; }
+        } else if (b[a] < 0 && x[i] + b[a] < lo) {
+          const al = (lo - x[i]) / b[a];
+          if (al < alpha) { alpha = al; block = i; }
+        }
+      }
+      for (let a = 0; a < nf; a++) {
+        const i = free[a];
+        x[i] = Math.min(Math.max(x[i] + alpha * b[a], lo), hi);
+      }
+      if (block >= 0) x[block] = x[block] > 0.5 * (lo + hi) ? hi : lo;
+      recompute();
+    }
+    if (block >= 0) {
+      active[block] = 1;
+      continue;
+    }
+    // optimal on this active set: release one bound whose gradient points into the box
+    let rel = -1;
+    let worst = 0;
+    for (let i = 0; i < na; i++) {
+      if (!active[i]) continue;
+      const v = x[i] <= lo ? -r[i] : r[i]; // > 0 means the bound is not binding
+      if (v > worst) { worst = v; rel = i; }
+    }
+    if (rel < 0) break;
+    active[rel] = 0;
+  }
+  return x;
+}
 
 export interface SearchResult {
   /** Best point (reduced coordinates) and its normalised value. */
@@ -33,43 +133,81 @@ export function seSearch(
   red: Reduced,
   F: OrderedFactor,
   z0: Float64Array,
-  opts: { tol: number; nodeLimit: number; deadline: number },
+  opts: { tol: number; nodeLimit: number; deadline: number; expansion?: Float64Array | null },
 ): SearchResult {
   const na = red.na;
-  const { d, Lk, tOrd, ord } = F;
+  const { d, Lk, ord } = F;
   const { lo, hi, P, t } = red;
   const work = new Float64Array(na);
   let bestZ = Float64Array.from(z0);
   let best = reducedValue(P, t, bestZ, na, work);
   let radius = best * (1 - opts.tol);
   if (na === 0) return { z: bestZ, value: 0, lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0 };
+  // expansion point x (level order), linear coefficients g and their box minima m
+  const xOrd = new Float64Array(na);
+  const gOrd = new Float64Array(na);
+  const mOrd = new Float64Array(na);
+  let c0 = 0;
+  const xE = opts.expansion ?? null;
+  if (xE) {
+    const v = new Float64Array(na);
+    for (let i = 0; i < na; i++) v[i] = xE[i] - t[i];
+    let fx = 0;
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += P[i * na + j] * v[j];
+      fx += v[i] * s;
+      const k = F.ord.indexOf(i);
+      xOrd[k] = xE[i];
+      gOrd[k] = 2 * s;
+    }
+    for (let k = 0; k < na; k++) {
+      mOrd[k] = Math.min(gOrd[k] * (lo - xOrd[k]), gOrd[k] * (hi - xOrd[k]));
+      fx += mOrd[k];
+    }
+    c0 = fx; // may be slightly negative when x is not the exact box-QP optimum: still a valid offset
+  }
+  if (!(c0 > 0)) {
+    // the expansion gives nothing at the root: plain Schnorr–Euchner centred at t
+    c0 = 0;
+    gOrd.fill(0);
+    mOrd.fill(0);
+    for (let k = 0; k < na; k++) xOrd[k] = F.tOrd[k];
+  }
   const zl = new Float64Array(na); // level order
   const zOrig = new Float64Array(na);
-  const cen = new Float64Array(na);
+  const cen = new Float64Array(na); // centre of the quadratic term
+  const piv = new Float64Array(na); // enumeration pivot (minimiser of the level cost, clamped to [lo-1, hi+1])
   const partial = new Float64Array(na + 1);
   const up = new Float64Array(na);
   const dn = new Float64Array(na);
-  const ez = new Float64Array(na); // zl - tOrd for decided levels
+  const ez = new Float64Array(na); // zl - xOrd for decided levels
   let nodes = 0;
   let leaves = 0;
   let stoppedBy: SearchResult['stoppedBy'] = 'none';
 
   const initLevel = (k: number): void => {
-    let c = tOrd[k];
+    let c = xOrd[k];
     const row = k * na;
     for (let j = 0; j < k; j++) c -= Lk[row + j] * ez[j];
     cen[k] = c;
-    let r = Math.round(c);
+    const dk = d[k];
+    const gk = gOrd[k];
+    let pv = dk > 0 ? c - gk / (2 * dk) : gk > 0 ? -Infinity : gk < 0 ? Infinity : c;
+    if (pv < lo - 1) pv = lo - 1;
+    else if (pv > hi + 1) pv = hi + 1;
+    piv[k] = pv;
+    let r = Math.round(pv);
     if (r < lo) r = lo;
     else if (r > hi) r = hi;
     up[k] = r;
     dn[k] = r - 1;
   };
-  /** Next candidate at level k in increasing distance to the centre, or NaN when the box is exhausted. */
+  /** Next candidate at level k in increasing level cost, or NaN when the box is exhausted. */
   const peek = (k: number): number => {
     const u = up[k];
     const w = dn[k];
-    const c = cen[k];
+    const c = piv[k];
     const uOk = u <= hi;
     const wOk = w >= lo;
     if (uOk && wOk) return u - c <= c - w ? u : w;
@@ -77,13 +215,17 @@ export function seSearch(
     if (wOk) return w;
     return NaN;
   };
+  const levelCost = (k: number, v: number): number => {
+    const diff = v - cen[k];
+    return d[k] * diff * diff + (gOrd[k] * (v - xOrd[k]) - mOrd[k]);
+  };
   const advance = (k: number, v: number): void => {
     if (v === up[k]) up[k] = v + 1;
     else dn[k] = v - 1;
   };
 
   let k = 0;
-  partial[0] = 0;
+  partial[0] = c0;
   initLevel(0);
   const nodeLimit = opts.nodeLimit;
   const checkEvery = 4096;
@@ -103,10 +245,9 @@ export function seSearch(
       if (--k < 0) break;
       continue;
     }
-    const diff = v - cen[k];
-    const cost = partial[k] + d[k] * diff * diff;
+    const cost = partial[k] + levelCost(k, v);
     if (cost >= radius) {
-      // every later candidate at this level is farther from the centre: the level is done
+      // every later candidate at this level costs more: the level is done
       up[k] = hi + 1;
       dn[k] = lo - 1;
       if (--k < 0) break;
@@ -115,7 +256,7 @@ export function seSearch(
     advance(k, v);
     nodes++;
     zl[k] = v;
-    ez[k] = v - tOrd[k];
+    ez[k] = v - xOrd[k];
     if (k === na - 1) {
       leaves++;
       for (let j = 0; j < na; j++) zOrig[ord[j]] = zl[j];
@@ -138,12 +279,11 @@ export function seSearch(
     for (let l = 0; l <= k && l < na; l++) {
       const v = peek(l);
       if (v !== v) continue;
-      const diff = v - cen[l];
-      const b = partial[l] + d[l] * diff * diff;
+      const b = partial[l] + levelCost(l, v);
       if (b < m) m = b;
     }
     lower = Math.max(0, m);
-  }
+  } else if (best * (1 - opts.tol) < c0) lower = best * (1 - opts.tol);
   return { z: bestZ, value: best, lower, finished: stoppedBy === 'none', stoppedBy, nodes, leaves };
 }
 
@@ -184,7 +324,15 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   let maxDiag = 0;
   for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
   const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
-  const ord = vblastOrder(red.P, na, pivTol);
+  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'box';
+  let ord: Int32Array | null = null;
+  if (orderMode === 'box') {
+    const ld = na > 0 ? vblastOrder(red.P, na, pivTol) : new Int32Array(0);
+    // box-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
+    const full = factorInOrder(red.P, na, ld, red.t, pivTol).rank === na;
+    ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
+    if (ord === null) ord = ld;
+  } else ord = vblastOrder(red.P, na, pivTol);
   const F = factorInOrder(red.P, na, ord, red.t, pivTol);
   const zWarmFull = expand(red, zA);
   const ubWarm = quantErrorOf(problem, zWarmFull);
@@ -192,7 +340,8 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   if (rootLb > 0 && ubWarm - rootLb <= tol * ubWarm) {
     res = { z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0 };
   } else {
-    res = seSearch(red, F, zA, { tol, nodeLimit, deadline });
+    const expansion = ex.boxBound === false ? null : boxExpansionPoint(red);
+    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion });
   }
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
@@ -227,6 +376,8 @@ export const quantExactSolver: QuantizationSolver = {
   description: 'exact: Schnorr-Euchner box branch-and-bound (V-BLAST order, heuristic warm start, optional SDP root bound)',
   extraOptions: {
     rootSdp: 'compute the sdp-box bound at the root (default: n >= 40)',
+    boxBound: 'use the box-QP expansion for node bounds (default true)',
+    order: "'box' (box-aware Chang-Han-style order, default) or 'vblast'",
     warm: "'auto' | 'sdp' | 'simple': warm start from SDP rounding or only cheap heuristics (default auto: SDP when n >= 24)",
   },
   solve: (p, o = {}) => solveExact(p, o),

@@ -107,6 +107,55 @@ export function vblastOrder(P: Float64Array, na: number, tol: number): Int32Arra
   return Int32Array.from(out);
 }
 
+/**
+ * Box-aware (Chang–Han style) order for a positive definite P: greedily decide first the coordinate whose
+ * box-clamped rounding of its conditional mean costs most, `(clamp(round(mu_j)) - mu_j)^2 / Sigma_jj`, fixing it
+ * at that value for the following choices (Sigma, mu: conditional covariance and mean given the decided ones).
+ * Returns null when P is not numerically positive definite.
+ */
+export function boxAwareOrder(P: Float64Array, na: number, t: ArrayLike<number>, lo: number, hi: number): Int32Array | null {
+  if (na === 0) return new Int32Array(0);
+  const Lc = cholesky(P, na);
+  if (Lc === null) return null;
+  const S = cholInverse(Lc, na);
+  const mu = Float64Array.from(t);
+  const alive = new Uint8Array(na).fill(1);
+  const out = new Int32Array(na);
+  for (let step = 0; step < na; step++) {
+    let best = -1;
+    let bv = -Infinity;
+    for (let j = 0; j < na; j++) {
+      if (!alive[j]) continue;
+      const sjj = S[j * na + j];
+      if (!(sjj > 0)) continue;
+      let r = Math.round(mu[j]);
+      if (r < lo) r = lo;
+      else if (r > hi) r = hi;
+      const v = ((r - mu[j]) * (r - mu[j])) / sjj;
+      if (v > bv) { bv = v; best = j; }
+    }
+    if (best < 0) for (let j = 0; j < na; j++) if (alive[j]) { best = j; break; }
+    out[step] = best;
+    alive[best] = 0;
+    const sbb = S[best * na + best];
+    if (sbb > 0) {
+      let zb = Math.round(mu[best]);
+      if (zb < lo) zb = lo;
+      else if (zb > hi) zb = hi;
+      const delta = (zb - mu[best]) / sbb;
+      for (let i = 0; i < na; i++) if (alive[i]) mu[i] += S[i * na + best] * delta;
+      const ib = 1 / sbb;
+      for (let i = 0; i < na; i++) {
+        if (!alive[i]) continue;
+        const f = S[i * na + best] * ib;
+        if (f === 0) continue;
+        for (let j = 0; j < na; j++) if (alive[j]) S[i * na + j] -= f * S[best * na + j];
+      }
+    }
+  }
+  return out;
+}
+
 /** Babai / successive-interference-cancellation point in the given factor's order, clamped into the box. */
 export function babaiPoint(F: OrderedFactor, lo: number, hi: number): Float64Array {
   const { na, d: _d, Lk, tOrd, ord } = F;
