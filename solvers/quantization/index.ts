@@ -1,4 +1,5 @@
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { quantBoundSolver } from './bound.js';
 import { quantExactSolver } from './exact.js';
 import { gptqSolver, sdpRoundingSolver } from './heuristics.js';
 import { rtnSolver } from './rtn.js';
@@ -7,12 +8,13 @@ import { sdpBoxSolver, sdpSolver } from './sdp.js';
 export { rtnSolver, rtnPoint } from './rtn.js';
 export { sdpSolver, sdpBoxSolver, solveSdpDual, verifySdpCertificate } from './sdp.js';
 export type { SdpCertificate, SdpCertificateType, VerifyResult, DualSolution, DualSolveOptions } from './sdp.js';
-export { quantExactSolver, solveExact, seSearch } from './exact.js';
+export { quantExactSolver, solveExact, seSearch, boxExpansionPoint } from './exact.js';
+export { quantBoundSolver, eigenFloor } from './bound.js';
 export { gptqSolver, sdpRoundingSolver, gptqPoint, sdpRounding, polishOneOpt, bestHeuristicPoint } from './heuristics.js';
 export { boxOneOpt, reduce, reducedValue, checkQuantProblem, expand, restrict } from './common.js';
 export type { Reduced } from './common.js';
-export { factorInOrder, vblastOrder, babaiPoint } from './lattice.js';
+export { factorInOrder, vblastOrder, boxAwareOrder, babaiPoint } from './lattice.js';
 export type { OrderedFactor } from './lattice.js';
 
 /** Quantization solvers shipped with pvq (registered in solvers/index.ts). */
-export const quantizationSolvers: QuantizationSolver[] = [rtnSolver, gptqSolver, sdpRoundingSolver, sdpSolver, sdpBoxSolver, quantExactSolver];
+export const quantizationSolvers: QuantizationSolver[] = [rtnSolver, gptqSolver, sdpRoundingSolver, sdpSolver, sdpBoxSolver, quantExactSolver, quantBoundSolver];

@@ -5,7 +5,9 @@ import { isQuantFeasible, makeObjective, quantErrorOf } from '../../src/core/obj
 import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
 import {
   boxOneOpt,
+  eigenFloor,
   gptqSolver,
+  quantBoundSolver,
   quantExactSolver,
   reduce,
   rtnSolver,
@@ -209,5 +211,28 @@ describe('limits are reported honestly', () => {
     if (r.stats.nodes >= 10) expect(r.status).toBe('node_limit');
     expect(r.lowerBound).toBeLessThanOrEqual(full.upperBound);
     expect(r.upperBound).toBeGreaterThanOrEqual(full.upperBound * (1 - 1e-12));
+  });
+});
+
+describe('quant-bound', () => {
+  it('is optimal on small problems and never above the optimum; eigenvalue floor is valid', () => {
+    fc.assert(
+      fc.property(problemArb(7, [2, 3, 4]), (p) => {
+        const opt = solve(quantExactSolver, p).upperBound;
+        const r = solve(quantBoundSolver, p, { timeLimitMs: 5000 });
+        expect(r.status).toBe('optimal');
+        expect(r.lowerBound).toBeLessThanOrEqual(opt * (1 + 1e-12));
+        expect(eigenFloor(p)).toBeLessThanOrEqual(opt * (1 + 1e-12) + 1e-300);
+      }),
+      { numRuns: 20, seed: 5 },
+    );
+  });
+  it('with a tiny budget on a hard instance reports bound_only and a bound below the optimum', () => {
+    const p = synthQuant({ n: 16, bits: 3, rho: 0.99, seed: 4 });
+    const opt = solve(quantExactSolver, p).upperBound;
+    const r = solve(quantBoundSolver, p, { nodeLimit: 50 });
+    expect(['bound_only', 'optimal']).toContain(r.status);
+    expect(r.lowerBound).toBeGreaterThan(0);
+    expect(r.lowerBound).toBeLessThanOrEqual(opt);
   });
 });
