@@ -1,0 +1,3 @@
+export * from './range.js';
+export * from './stats.js';
+export * from './load.js';
