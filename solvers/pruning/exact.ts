@@ -54,6 +54,10 @@ export interface PruneBnBOptions {
   /** 'saliency' | 'heuristic' | 'natural' */
   order?: string;
   onProgress?: (lb: number, ub: number, nodes: number) => void;
+  /** 'lookahead' (default) or 'monotone' (plain leaps-and-bounds value err(E) only; for tests and comparisons). */
+  bound?: 'lookahead' | 'monotone';
+  /** Start from the heuristic incumbent (default true). */
+  heuristic?: boolean;
   /** Also use the root perspective dual bound (fixed dual vector) at every node (default false: measured no node savings). */
   perspective?: boolean;
   /** Frank-Wolfe iterations for the root perspective relaxation (default 40). */
@@ -87,7 +91,10 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   }
 
   // incumbent
-  const heur = bestHeuristicSupport(red.problem, red.b, k);
+  const heur =
+    opts.heuristic === false
+      ? { S: Array.from({ length: k }, (_, i) => i), err: Infinity }
+      : bestHeuristicSupport(red.problem, red.b, k);
   let bestS = heur.S.slice();
   let UB = heur.err;
   if (opts.incumbent && opts.incumbent.length === N) {
@@ -102,7 +109,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     }
   }
   const heuristicError = UB;
-  const pruneAt = (): number => UB - Math.max(relTol * UB, absTol);
+  const pruneAt = (): number => (UB === Infinity ? Infinity : UB - Math.max(relTol * UB, absTol));
 
   // positive definite?
   let maxDiag = 0;
@@ -141,7 +148,33 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     const orderKind = opts.order ?? 'saliency-desc';
     if (orderKind === 'saliency') order.sort((a, c) => sal[a] - sal[c]);
     else if (orderKind === 'saliency-desc') order.sort((a, c) => sal[c] - sal[a]);
-    else if (orderKind === 'kept-first') {
+    else if (orderKind === 'magnitude') order.sort((a, c) => Math.abs(red.w[c]) - Math.abs(red.w[a]));
+    else if (orderKind === 'energy') order.sort((a, c) => red.G[c * n + c] * red.w[c] ** 2 - red.G[a * n + a] * red.w[a] ** 2);
+    else if (orderKind === 'incumbent') {
+      // kept coordinates of the incumbent first (largest removal cost first), then the others (largest add gain first)
+      const kept = new Uint8Array(n);
+      for (const i of bestS) kept[i] = 1;
+      const score = new Float64Array(n);
+      const S = bestS.slice();
+      const m = S.length;
+      const A = new Float64Array(m * m);
+      for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) A[a * m + c] = red.G[S[a] * n + S[c]];
+      const LA0 = Float64Array.from(A);
+      if (m > 0 && choleskyInPlace(LA0, m, 0) < 0) {
+        const Ai = cholInverse(LA0, m);
+        const x = new Float64Array(m);
+        for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) x[a] += Ai[a * m + c] * red.b[S[c]];
+        for (let a = 0; a < m; a++) score[S[a]] = (x[a] * x[a]) / Ai[a * m + a];
+        // residual correlation of the others
+        for (let i = 0; i < n; i++) {
+          if (kept[i]) continue;
+          let c = red.b[i];
+          for (let a = 0; a < m; a++) c -= red.G[i * n + S[a]] * x[a];
+          score[i] = (c * c) / red.G[i * n + i];
+        }
+      }
+      order.sort((a, c) => kept[c] - kept[a] || score[c] - score[a]);
+    } else if (orderKind === 'kept-first') {
       const kept = new Uint8Array(n);
       for (const i of bestS) kept[i] = 1;
       order.sort((a, c) => kept[c] - kept[a] || sal[c] - sal[a]);
@@ -280,6 +313,10 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     };
 
     const sc = new Float64Array(n);
+    const uRow = new Float64Array(n);
+    const cw = true;
+    const monotoneOnly = opts.bound === 'monotone';
+    if (monotoneOnly) d.fill(0);
     const q2Buf: Float64Array[] = [];
     const qi2Buf: Int32Array[] = [];
     for (let l = 0; l <= depth; l++) {
@@ -310,6 +347,77 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     };
 
     /**
+     * Two exclusions left: every pair {j < l} of candidates completes to a leaf (the count constraint is then
+     * automatically met), with the exact value val + [rho_j rho_l] Hc_{jl}^-1 [rho_j rho_l]^T; O(|C|^2).
+     */
+    const pairScan = (level: number, p: number, val: number): boolean => {
+      const Hc = HcBuf[level];
+      const rho = rhoBuf[level];
+      const thr = pruneAt();
+      const boxed = problem.box !== null && problem.box !== undefined;
+      let bestV = Infinity;
+      let bj = -1;
+      let bl = -1;
+      for (let j = p; j < n; j++) {
+        const jo = j * n;
+        const hjj = Hc[jo + j];
+        const rj = rho[j];
+        const ej = hjj > 0 ? (rj * rj) / hjj : 0;
+        if (val + ej >= thr) {
+          if (val + ej < minPruned) minPruned = val + ej;
+          continue;
+        }
+        for (let l = j + 1; l < n; l++) {
+          const hll = Hc[l * n + l];
+          const hjl = Hc[jo + l];
+          const rl = rho[l];
+          const det = hjj * hll - hjl * hjl;
+          leaves++;
+          if (!(det > 1e-13 * hjj * hll)) {
+            // numerically degenerate pair: evaluate it exactly
+            E[level] = j;
+            E[level + 1] = l;
+            excluded[j] = 1;
+            excluded[l] = 1;
+            evalLeaf(val + ej);
+            excluded[j] = 0;
+            excluded[l] = 0;
+            continue;
+          }
+          const v = val + (hll * rj * rj - 2 * hjl * rj * rl + hjj * rl * rl) / det;
+          if (boxed && v < pruneAt()) {
+            // the free value only bounds the boxed one: evaluate every promising pair exactly
+            E[level] = j;
+            E[level + 1] = l;
+            excluded[j] = 1;
+            excluded[l] = 1;
+            evalLeaf(v);
+            excluded[j] = 0;
+            excluded[l] = 0;
+            continue;
+          }
+          if (v < bestV) {
+            bestV = v;
+            bj = j;
+            bl = l;
+          }
+          if (v >= thr && v < minPruned) minPruned = v;
+        }
+      }
+      nodes++;
+      if (bj >= 0 && bestV < pruneAt()) {
+        E[level] = bj;
+        E[level + 1] = bl;
+        excluded[bj] = 1;
+        excluded[bl] = 1;
+        evalLeaf(bestV);
+        excluded[bj] = 0;
+        excluded[bl] = 0;
+      }
+      return checkLimits();
+    };
+
+    /**
      * Node (level = |E|, p = first candidate, f = forced kept, val = err(E) exactly). Two look-ahead
      * bounds on the R further exclusions T among the candidates C (A = Hc_TT, the Schur complement of G^-1):
      *  (1) A <= diag(1/d)                        =>  increase >= sum_T d_i rho_i^2;
@@ -327,7 +435,10 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       const q2 = q2Buf[level];
       const i2 = qi2Buf[level];
       const R0 = depth - level;
+      if (R0 === 2) return pairScan(level, p, val);
       // Gershgorin bound on lambda_max of the scaled candidate block
+      // Gershgorin row sums u of |A| (A = unit-diagonal scaling of Hc_CC), then the Collatz-Wielandt
+      // bound rho(|A|) <= max_i (|A| u)_i / u_i; both bound lambda_max(A) from above.
       let lam = 1;
       for (let i = p; i < n; i++) sc[i] = 1 / Math.sqrt(Hc[i * n + i]);
       for (let i = p; i < n; i++) {
@@ -335,9 +446,22 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         let row = 0;
         for (let j = p; j < n; j++) row += Math.abs(Hc[io + j]) * sc[j];
         row *= sc[i];
+        uRow[i] = row;
         if (row > lam) lam = row;
       }
-      const ilam = 1 / (lam * (1 + 1e-12));
+      if (cw && n - p > 2) {
+        let lam2 = 0;
+        for (let i = p; i < n; i++) {
+          const io = i * n;
+          let s2 = 0;
+          for (let j = p; j < n; j++) s2 += Math.abs(Hc[io + j]) * sc[j] * uRow[j];
+          s2 *= sc[i];
+          const ratio = s2 / uRow[i];
+          if (ratio > lam2) lam2 = ratio;
+        }
+        if (lam2 < lam) lam = lam2 > 1 ? lam2 : 1;
+      }
+      const ilam = monotoneOnly ? 0 : 1 / (lam * (1 + 1e-12));
       let m = 0;
       for (let i = p; i < n; i++) {
         const r2 = rho[i] * rho[i];

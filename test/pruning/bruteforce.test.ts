@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { errorOf, isPruneFeasible } from '../../src/core/objective.js';
 import type { PruningProblem, SolveResult } from '../../src/core/types.js';
-import { pruneExactSolver, pruneBoundSolver, swapSolver, obsSolver, greedyForwardSolver, magnitudeRefitSolver } from '../../solvers/pruning/index.js';
+import { pruneExactSolver, pruneBoundSolver, swapSolver, obsSolver, greedyForwardSolver, magnitudeRefitSolver, pruneBranchAndBound } from '../../solvers/pruning/index.js';
 import { bruteForcePrune, randomProblem } from './helpers.js';
 
 function checkExact(p: PruningProblem): void {
@@ -106,5 +106,22 @@ describe('degenerate inputs', () => {
     } catch (e) {
       expect((e as Error).name).toBe('PvqInputError');
     }
+  });
+});
+
+describe('branch-and-bound internals', () => {
+  it('without the heuristic incumbent and with the plain monotone bound, the tree still finds the brute-force optimum', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 1_000_000 }), fc.boolean(), fc.boolean(), (n, seed, mono, box) => {
+        const k = 1 + (seed % (n - 1));
+        const p = randomProblem({ n, k: box ? Math.min(k, 3) : k, seed, box: box && n <= 7 ? 'tight' : 'none' });
+        const bf = bruteForcePrune(p);
+        const r = pruneBranchAndBound(p, { heuristic: false, bound: mono ? 'monotone' : 'lookahead', relGapTol: 1e-12 });
+        expect(r.status).toBe('optimal');
+        expect(Math.abs(errorOf(p.objective, r.v) - bf.err)).toBeLessThanOrEqual(1e-9 * bf.err + 1e-11 * p.objective.r);
+        expect(r.leaves).toBeGreaterThan(0);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
