@@ -186,10 +186,23 @@ export function seSearch(
   let leaves = 0;
   let stoppedBy: SearchResult['stoppedBy'] = 'none';
 
+  // incremental centres (Agrell et al.): acc[k][j] = sum_{i<j} Lk[k][i] ez[i]; pend[k] = first index whose
+  // ez changed since row k was last brought up to date
+  const W = na + 1;
+  const acc = new Float64Array(na * W);
+  const pend = new Int32Array(na + 1);
   const initLevel = (k: number): void => {
-    let c = xOrd[k];
+    const from = pend[k];
+    if (from < pend[k + 1]) pend[k + 1] = from;
     const row = k * na;
-    for (let j = 0; j < k; j++) c -= Lk[row + j] * ez[j];
+    const arow = k * W;
+    let a = acc[arow + from];
+    for (let j = from; j < k; j++) {
+      a += Lk[row + j] * ez[j];
+      acc[arow + j + 1] = a;
+    }
+    pend[k] = k;
+    const c = xOrd[k] - a;
     cen[k] = c;
     const dk = d[k];
     const gk = gOrd[k];
@@ -268,6 +281,7 @@ export function seSearch(
       }
     } else {
       partial[k + 1] = cost;
+      if (k < pend[k + 1]) pend[k + 1] = k;
       k++;
       initLevel(k);
     }
@@ -301,11 +315,11 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const red = reduce(problem);
   const na = red.na;
   const ex = options.extra ?? {};
-  const rootSdp = ex.rootSdp === true || (ex.rootSdp === undefined && na >= 40);
-  const warmMode = ex.warm === 'sdp' || ex.warm === 'simple' ? ex.warm : 'auto';
+  const rootSdp = ex.rootSdp === true;
+  const warmMode = ex.warm === 'sdp' || ex.warm === 'simple' ? ex.warm : 'simple';
 
   // warm start
-  const warm = bestHeuristicPoint(problem, red, { sdp: warmMode === 'sdp' || (warmMode === 'auto' && na >= 24), seed: options.seed ?? 1, deadline });
+  const warm = bestHeuristicPoint(problem, red, { sdp: warmMode === 'sdp', seed: options.seed ?? 1, deadline });
   let zA = warm.zA;
   if (options.incumbent && options.incumbent.length === red.n) {
     const inc = restrict(red, options.incumbent);
@@ -324,7 +338,7 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   let maxDiag = 0;
   for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
   const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
-  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'box';
+  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
   let ord: Int32Array | null = null;
   if (orderMode === 'box') {
     const ld = na > 0 ? vblastOrder(red.P, na, pivTol) : new Int32Array(0);
@@ -375,10 +389,10 @@ export const quantExactSolver: QuantizationSolver = {
   role: 'exact',
   description: 'exact: Schnorr-Euchner box branch-and-bound (V-BLAST order, heuristic warm start, optional SDP root bound)',
   extraOptions: {
-    rootSdp: 'compute the sdp-box bound at the root (default: n >= 40)',
+    rootSdp: 'compute the sdp-box bound at the root (default false; quant-bound turns it on)',
     boxBound: 'use the box-QP expansion for node bounds (default true)',
-    order: "'box' (box-aware Chang-Han-style order, default) or 'vblast'",
-    warm: "'auto' | 'sdp' | 'simple': warm start from SDP rounding or only cheap heuristics (default auto: SDP when n >= 24)",
+    order: "'vblast' (default) or 'box' (box-aware Chang-Han-style order)",
+    warm: "'simple' (default: best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)",
   },
   solve: (p, o = {}) => solveExact(p, o),
 };

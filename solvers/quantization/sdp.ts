@@ -255,7 +255,6 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
     rho2 += r * r;
   }
   const beta = Lval - Lslack - rho2 / (4 * eps) - gamma(4) * Math.abs(constSum) * 0;
-  if (process.env.PVQ_DEBUG) console.log("verify", { Lval, Lslack, rho2, eps, beta, unit: red.unit });
   if (!Number.isFinite(beta)) return bad('non-finite bound');
   // correct for the rounding of t = w/s and of tt = t - a: |delta t_i| <= 2u (|t_i| + |tt_i|)
   let eta2 = 0;
@@ -366,7 +365,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const relTol = opts.relTol ?? 1e-8;
   const absTol = 1e-13 * (trP + rt);
   const maxNewton = opts.maxNewton ?? 400;
-  const mu = opts.mu ?? Number(process.env.PVQ_MU ?? 16);
+  const mu = opts.mu ?? 16;
   const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
 
   // work buffers
@@ -447,7 +446,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   let newton = 0;
   let done = false;
   let fresh = true; // L, x, g correspond to theta
-  const innerTol = opts.innerTol ?? Number(process.env.PVQ_IT ?? 1e-3);
+  const innerTol = opts.innerTol ?? 1e-3;
   while (!done) {
     // centring at tau (damped Newton)
     for (let inner = 0; inner < 60; inner++) {
@@ -482,7 +481,6 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         A[k * m + k] += 1 / (theta[k] * theta[k]);
       }
       if (choleskyInPlace(A, m) >= 0) {
-        if (process.env.PVQ_DEBUG2) console.log('newton matrix not PD');
         // Newton matrix lost definiteness numerically: stop here with the current (feasible) multipliers
         done = true;
         break;
@@ -492,7 +490,6 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       let dec2 = 0;
       for (let k = 0; k < m; k++) dec2 += grad[k] * step[k];
       newton++;
-      if (process.env.PVQ_DEBUG3) console.log('  step', newton, dec2.toExponential(2), g);
       const lam = Math.sqrt(Math.max(dec2, 0));
       const damped = lam > 0.25 ? 1 / (1 + lam) : 1;
       let alpha = 1;
@@ -516,7 +513,6 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         alpha *= 0.5;
       }
       if (!ok) {
-        if (process.env.PVQ_DEBUG2) console.log('line search failed');
         g = evalAt(theta);
         done = true;
         break;
@@ -525,7 +521,6 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       fresh = true;
       if (dec2 < innerTol) break;
     }
-    if (process.env.PVQ_DEBUG2) console.log('outer', tau.toExponential(2), newton, g, (m + na + 1) / tau);
     if (done) break;
     const gapEst = (m + na + 1) / tau;
     if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
@@ -583,7 +578,6 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     let res: VerifyResult = { valid: false, bound: 0 };
     for (let e = 0; e < 4 && !res.valid; e++) {
       res = verifySdpCertificate(problem, toCert(thTry, eps));
-      if (process.env.PVQ_DEBUG) console.log("cert try", shrink, eps, res, g * red.unit);
       eps *= 0.25;
     }
     if (res.valid && res.bound > best.bound) best = { bound: res.bound, cert: toCert(thTry, eps * 4) };

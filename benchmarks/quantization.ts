@@ -1,0 +1,104 @@
+/**
+ * Quantization solvers benchmark: median time and nodes per solver, bound gaps (sdp vs sdp-box vs exact)
+ * and heuristic gaps to the optimum, on synthetic instances (X rows ~ N(0, Toeplitz rho^|i-j|), m = 4n,
+ * G = X^T X, w ~ N(0, 0.05^2), scale from the paper's range search, signed grid).
+ *
+ *   npx tsx benchmarks/quantization.ts [--quick] [--seeds K] [--time MS] [--n 8,16] [--rho 0,0.9] [--bits 4]
+ */
+import type { QuantizationProblem, SolveResult } from '../src/core/types.js';
+import {
+  gptqSolver,
+  quantExactSolver,
+  rtnSolver,
+  sdpBoxSolver,
+  sdpRoundingSolver,
+  sdpSolver,
+} from '../solvers/quantization/index.js';
+import { synthQuant } from '../test/quantization/gen.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const argVal = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const list = (name: string, dflt: number[]): number[] => {
+  const v = argVal(name);
+  return v ? v.split(',').map(Number) : dflt;
+};
+const ns = list('--n', quick ? [8, 16, 32] : [8, 16, 32, 48, 64]);
+const rhos = list('--rho', quick ? [0, 0.9] : [0, 0.5, 0.9, 0.99]);
+const bitsList = list('--bits', quick ? [4] : [2, 3, 4, 8]);
+const seeds = Number(argVal('--seeds') ?? (quick ? 2 : 3));
+const timeMs = Number(argVal('--time') ?? (quick ? 500 : 1000));
+
+function median(a: number[]): number {
+  if (a.length === 0) return NaN;
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}
+const fmtMs = (v: number): string => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+const fmtPct = (v: number): string => (Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
+const fmtN = (v: number): string => (Number.isNaN(v) ? '-' : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${Math.round(v)}`);
+
+function run(s: { solve: (p: QuantizationProblem, o?: object) => SolveResult | Promise<SolveResult> }, p: QuantizationProblem, o: object = {}): SolveResult {
+  return s.solve(p, o) as SolveResult;
+}
+
+// warm up the JIT on a small instance
+for (let i = 0; i < 3; i++) {
+  const p = synthQuant({ n: 16, bits: 4, rho: 0.5, seed: 100 + i });
+  for (const s of [rtnSolver, gptqSolver, sdpRoundingSolver, sdpSolver, sdpBoxSolver, quantExactSolver]) run(s, p);
+}
+
+const header =
+  '| n | bits | rho | sdp ms | sdp-box ms | exact ms | exact nodes | solved | sdp/opt | sdp-box/opt | rtn gap | gptq gap | sdp-rnd gap | sdp-rnd ms |';
+console.log(`Quantization benchmark: ${seeds} seed(s) per cell, exact time limit ${timeMs} ms, medians over seeds (gaps over solved seeds).\n`);
+console.log(header);
+console.log('|' + header.split('|').slice(1, -1).map(() => '---').join('|') + '|');
+const t0 = performance.now();
+for (const n of ns)
+  for (const bits of bitsList)
+    for (const rho of rhos) {
+      const tS: number[] = [];
+      const tB: number[] = [];
+      const tE: number[] = [];
+      const nodes: number[] = [];
+      const rS: number[] = [];
+      const rB: number[] = [];
+      const gR: number[] = [];
+      const gG: number[] = [];
+      const gP: number[] = [];
+      const tP: number[] = [];
+      let solved = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const p = synthQuant({ n, bits, rho, seed });
+        const sdp = run(sdpSolver, p);
+        const box = run(sdpBoxSolver, p);
+        const ex = run(quantExactSolver, p, { timeLimitMs: timeMs });
+        const rtn = run(rtnSolver, p);
+        const gptq = run(gptqSolver, p);
+        const rnd = run(sdpRoundingSolver, p, { seed });
+        tS.push(sdp.stats.timeMs);
+        tB.push(box.stats.timeMs);
+        tE.push(ex.stats.timeMs);
+        nodes.push(ex.stats.nodes);
+        tP.push(rnd.stats.timeMs);
+        if (ex.status === 'optimal') {
+          solved++;
+          const opt = ex.upperBound;
+          if (opt > 0) {
+            rS.push(sdp.lowerBound / opt);
+            rB.push(box.lowerBound / opt);
+            gR.push(rtn.upperBound / opt - 1);
+            gG.push(gptq.upperBound / opt - 1);
+            gP.push(rnd.upperBound / opt - 1);
+          }
+        }
+      }
+      console.log(
+        `| ${n} | ${bits} | ${rho} | ${fmtMs(median(tS))} | ${fmtMs(median(tB))} | ${fmtMs(median(tE))} | ${fmtN(median(nodes))} | ${solved}/${seeds} | ${fmtPct(median(rS))} | ${fmtPct(median(rB))} | ${fmtPct(median(gR))} | ${fmtPct(median(gG))} | ${fmtPct(median(gP))} | ${fmtMs(median(tP))} |`,
+      );
+    }
+console.log(`\nTotal ${((performance.now() - t0) / 1000).toFixed(1)} s. 'solved' = exact finished within the limit (status optimal); unsolved cells report the time spent (= the limit).`);
