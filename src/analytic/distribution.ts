@@ -624,3 +624,47 @@ export function namedDistribution(name: string, opts: { nu?: number; kurtosis?: 
 }
 
 export { INV_SQRT_2PI };
+
+/**
+ * The Student-t truncated to [-R, R] whose *truncated* law has excess kurtosis k. The truncated kurtosis is not
+ * monotone in nu (it peaks near nu = 2 for R = 20); the solution on the branch nu >= argmax is returned
+ * (bisection on log nu up to 1e4). Throws if k is outside that branch's range.
+ */
+export function truncatedStudentTForKurtosis(k: number, R: number): Truncated {
+  if (!Number.isFinite(k)) throw new PvqInputError('kurtosis', `expected a finite number, got ${k}`);
+  const kurt = (lnu: number): number => new Truncated(new StudentT(Math.exp(lnu)), R).excessKurtosis();
+  const a = Math.log(0.05);
+  const b = Math.log(1e4);
+  let best = a;
+  let bestK = -Infinity;
+  for (let i = 0; i <= 48; i++) {
+    const x = a + ((b - a) * i) / 48;
+    const v = kurt(x);
+    if (v > bestK) {
+      bestK = v;
+      best = x;
+    }
+  }
+  // refine the peak (golden section), then bisect on the decreasing branch
+  let lo = Math.max(a, best - (b - a) / 48);
+  let hi = Math.min(b, best + (b - a) / 48);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let it = 0; it < 60; it++) {
+    const x1 = hi - g * (hi - lo);
+    const x2 = lo + g * (hi - lo);
+    if (kurt(x1) >= kurt(x2)) hi = x2;
+    else lo = x1;
+  }
+  const peak = 0.5 * (lo + hi);
+  const kMax = kurt(peak);
+  const kMin = kurt(b);
+  if (!(k <= kMax && k >= kMin)) throw new PvqInputError('kurtosis', `a Student-t truncated at R = ${R} reaches excess kurtosis in [${kMin.toFixed(4)}, ${kMax.toFixed(4)}]; got ${k}`);
+  lo = peak;
+  hi = b;
+  for (let it = 0; it < 100 && hi - lo > 1e-14; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (kurt(mid) > k) lo = mid;
+    else hi = mid;
+  }
+  return new Truncated(new StudentT(Math.exp(0.5 * (lo + hi))), R);
+}

@@ -164,3 +164,15 @@ describe('closed-form partial moments and distribution functions', () => {
     expect(() => namedDistribution('gaussian', { truncate: -1 })).toThrow(/positive/);
   });
 });
+
+describe('truncated Student-t by target kurtosis', () => {
+  it('solves nu so that the truncated law has the requested excess kurtosis', async () => {
+    const { truncatedStudentTForKurtosis } = await import('../../src/analytic/distribution.js');
+    const d = truncatedStudentTForKurtosis(12, 20);
+    expect(d.excessKurtosis()).toBeCloseTo(12, 9);
+    // lighter-tailed branch: nu above the kurtosis peak (near 2.2 at R = 20), and t(2) at R = 20 has kurtosis 14.44 > 12
+    expect((d.base as StudentT).nu).toBeGreaterThan(2.2);
+    expect(truncatedStudentTForKurtosis(5, 10).excessKurtosis()).toBeCloseTo(5, 9);
+    expect(() => truncatedStudentTForKurtosis(1e6, 5)).toThrow(/reaches excess kurtosis in/);
+  });
+});
