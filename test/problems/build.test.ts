@@ -257,7 +257,7 @@ describe('depthwise builder', () => {
       const G = directGram(X, 3, 3, c, c + 1, g);
       for (let i = 0; i < 81; i++) expectClose(p.objective.G[i], G[i]);
       // the depthwise output of channel c: a groups=1 conv over channel c alone
-      const Wfull: Tensor = { shape: [1, 1, 3, 3], data: Wt.data.slice(c * 9, c * 9 + 9) as Float64Array };
+      const Wfull: Tensor = { shape: [1, 1, 3, 3], data: (Wt.data as Float64Array).slice(c * 9, c * 9 + 9) };
       const Xc: Tensor = { shape: [2, 1, 5, 6], data: Float64Array.from({ length: 60 }, (_, i) => X.data[Math.floor(i / 30) * 90 + c * 30 + (i % 30)]) };
       const out = directConv(Xc, Wfull, 0, 0, 1, g);
       expectClose(p.objective.r, out.reduce((s, v) => s + v * v, 0));
