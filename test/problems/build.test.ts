@@ -441,3 +441,29 @@ describe('layer file', () => {
     expect(() => parseLayerFile(broken)).toThrow(/problems\[1\]\.k/);
   });
 });
+
+describe('degenerate but valid input', () => {
+  it('n = 1, k = 0, zero activations, a kernel as large as the input, optDim >= n', () => {
+    const one = buildLinearLayer({ shape: [5, 1], data: [1, 2, 0, -1, 3] }, { shape: [2, 1], data: [0.3, -0.7] });
+    expect(one.map((p) => p.n)).toEqual([1, 1]);
+    expect(one[0].k).toBe(0); // round(1*4/16) = 0
+    expect(one[0].objective.G[0]).toBe(15);
+    const zeros = buildLinearLayer({ shape: [4, 3], data: new Float64Array(12) }, { shape: [2, 3], data: [1, 2, 3, -1, 0, 1] }, { bits: 16 });
+    for (const p of zeros) {
+      expect(p.objective.r).toBe(0);
+      expect(p.meta.zeroEnergy).toBe(true);
+      expect(p.k).toBe(3); // k = n at 16 bits
+    }
+    const rng = new Rng(8);
+    const X = randTensor([2, 2, 3, 3], rng);
+    const full = buildConv2dLayer(X, randTensor([1, 2, 3, 3], rng)); // one output position per image
+    expect(full[0].meta.rows).toBe(2);
+    expect(full[0].n).toBe(18);
+    const big = buildConv2dLayer(X, randTensor([1, 2, 3, 3], rng), { optDim: 1000 });
+    expect(big.length).toBe(1);
+    expect(big[0].meta.kind).toBe('full-row');
+    // each input channel its own chunk when optDim is tiny
+    const tiny = buildConv2dLayer(X, randTensor([1, 2, 3, 3], rng), { optDim: 1 });
+    expect(tiny.map((p) => p.n)).toEqual([9, 9]);
+  });
+});
