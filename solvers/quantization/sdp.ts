@@ -286,6 +286,8 @@ export interface DualSolveOptions {
   mu?: number;
   /** Centring tolerance on the squared Newton decrement. */
   innerTol?: number;
+  /** Diagnostics: called after each centring with (tau, Newton steps so far, dual value). */
+  trace?: (tau: number, steps: number, g: number, note?: string) => void;
 }
 
 export interface DualSolution {
@@ -449,7 +451,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const innerTol = opts.innerTol ?? 1e-3;
   while (!done) {
     // centring at tau (damped Newton)
-    for (let inner = 0; inner < 60; inner++) {
+    for (let inner = 0; inner < 30; inner++) {
       if (newton >= maxNewton) {
         status = 'iteration_limit';
         done = true;
@@ -481,6 +483,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         A[k * m + k] += 1 / (theta[k] * theta[k]);
       }
       if (choleskyInPlace(A, m) >= 0) {
+        opts.trace?.(tau, newton, g, 'newton matrix not PD');
         // Newton matrix lost definiteness numerically: stop here with the current (feasible) multipliers
         done = true;
         break;
@@ -490,6 +493,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       let dec2 = 0;
       for (let k = 0; k < m; k++) dec2 += grad[k] * step[k];
       newton++;
+      opts.trace?.(tau, newton, dec2, 'step');
       const lam = Math.sqrt(Math.max(dec2, 0));
       const damped = lam > 0.25 ? 1 / (1 + lam) : 1;
       let alpha = 1;
@@ -513,6 +517,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         alpha *= 0.5;
       }
       if (!ok) {
+        opts.trace?.(tau, newton, g, 'line search failed');
         g = evalAt(theta);
         done = true;
         break;
@@ -521,6 +526,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       fresh = true;
       if (dec2 < innerTol) break;
     }
+    opts.trace?.(tau, newton, g);
     if (done) break;
     const gapEst = (m + na + 1) / tau;
     if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
