@@ -92,15 +92,21 @@ export class ExpressionDistribution extends ContinuousDistribution {
 /** A density from a mathjs expression in `x` on [lo, hi] (infinite ends allowed). */
 export async function expressionDensity(expr: string, lo = -Infinity, hi = Infinity): Promise<ExpressionDistribution> {
   if (!(lo < hi)) throw new PvqInputError('support', `expected lo < hi, got [${lo}, ${hi}]`);
-  const math = (await import('mathjs')) as unknown as { compile(e: string): { evaluate(scope: Record<string, number>): unknown } };
+  const math = (await import('mathjs')) as unknown as {
+    parse(e: string): MathNode;
+    compile(e: string): { evaluate(scope: Record<string, number>): unknown };
+  };
   let code: { evaluate(scope: Record<string, number>): unknown };
+  let native: ((x: number) => number) | null = null;
   try {
     code = math.compile(expr);
+    native = toNative(math.parse(expr));
   } catch (e) {
+    if (e instanceof PvqInputError) throw e;
     throw new PvqInputError('pdf', `cannot parse ${JSON.stringify(expr)}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const scope: Record<string, number> = { x: 0 };
-  const f = (x: number): number => {
+  const slow = (x: number): number => {
     scope.x = x;
     let v: unknown;
     try {
@@ -111,6 +117,22 @@ export async function expressionDensity(expr: string, lo = -Infinity, hi = Infin
     if (typeof v !== 'number') throw new PvqInputError('pdf', `${JSON.stringify(expr)} does not evaluate to a real number at x = ${x}`);
     return v;
   };
+  // the native translation must agree with mathjs (checked at a few points), else mathjs is used throughout
+  let f = slow;
+  if (native) {
+    const probe = [-3.7, -1, -0.25, 0.5, 1.3, 2.9].map((t) => (Number.isFinite(lo) && Number.isFinite(hi) ? lo + ((t + 4) / 8) * (hi - lo) : t));
+    const ok = probe.every((t) => {
+      const a = native!(t);
+      let b: number;
+      try {
+        b = slow(t);
+      } catch {
+        return false;
+      }
+      return (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+    });
+    if (ok) f = native;
+  }
   return new ExpressionDistribution(expr, f, lo, hi);
 }
 
@@ -130,4 +152,71 @@ export async function samplesDistribution(path: string): Promise<Empirical> {
   const bad = vals.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new PvqInputError(path, `entry ${bad} is not a finite number`);
   return new Empirical(vals, path);
+}
+
+interface MathNode {
+  type: string;
+  name?: string;
+  value?: unknown;
+  op?: string;
+  fn?: MathNode | string;
+  args?: MathNode[];
+  content?: MathNode;
+}
+
+const NATIVE_FNS: Record<string, (...a: number[]) => number> = {
+  exp: Math.exp, log: Math.log, sqrt: Math.sqrt, abs: Math.abs, sin: Math.sin, cos: Math.cos, tan: Math.tan,
+  pow: Math.pow, cosh: Math.cosh, sinh: Math.sinh, tanh: Math.tanh, atan: Math.atan, log1p: Math.log1p, expm1: Math.expm1,
+  min: Math.min, max: Math.max, log10: Math.log10, cbrt: Math.cbrt, sign: Math.sign,
+};
+const NATIVE_CONST: Record<string, number> = { pi: Math.PI, e: Math.E, PI: Math.PI, E: Math.E };
+
+/** Translate a mathjs tree over x, numbers, + - * / ^ and a few Math functions to a closure; null otherwise. */
+function toNative(node: MathNode): ((x: number) => number) | null {
+  const build = (n: MathNode): ((x: number) => number) | null => {
+    switch (n.type) {
+      case 'ConstantNode': {
+        const v = n.value;
+        return typeof v === 'number' ? () => v : null;
+      }
+      case 'SymbolNode':
+        if (n.name === 'x') return (x) => x;
+        if (n.name !== undefined && n.name in NATIVE_CONST) {
+          const c = NATIVE_CONST[n.name];
+          return () => c;
+        }
+        return null;
+      case 'ParenthesisNode':
+        return n.content ? build(n.content) : null;
+      case 'OperatorNode': {
+        const args = (n.args ?? []).map(build);
+        if (args.some((a) => a === null)) return null;
+        const [a, b] = args as ((x: number) => number)[];
+        if (args.length === 1) return n.op === '-' ? (x) => -a(x) : n.op === '+' ? a : null;
+        if (args.length !== 2) return null;
+        switch (n.op) {
+          case '+': return (x) => a(x) + b(x);
+          case '-': return (x) => a(x) - b(x);
+          case '*': return (x) => a(x) * b(x);
+          case '/': return (x) => a(x) / b(x);
+          case '^': return (x) => Math.pow(a(x), b(x));
+          default: return null;
+        }
+      }
+      case 'FunctionNode': {
+        const name = typeof n.fn === 'string' ? n.fn : n.fn?.name;
+        const fn = name !== undefined ? NATIVE_FNS[name] : undefined;
+        if (!fn) return null;
+        const args = (n.args ?? []).map(build);
+        if (args.some((a) => a === null)) return null;
+        const fs = args as ((x: number) => number)[];
+        if (fs.length === 1) return (x) => fn(fs[0](x));
+        if (fs.length === 2) return (x) => fn(fs[0](x), fs[1](x));
+        return (x) => fn(...fs.map((g) => g(x)));
+      }
+      default:
+        return null;
+    }
+  };
+  return build(node);
 }

@@ -25,7 +25,21 @@ const MAX_DEPTH = 60;
 /** ∫_a^b f for finite a <= b, adaptive GK21. `absTol` stops refinement of negligible pieces. */
 export function integrate(f: (x: number) => number, a: number, b: number, absTol = 0): number {
   if (!(b > a)) return 0;
-  return gkRec(f, a, b, absTol, 0);
+  // an absolute floor relative to a coarse estimate of ∫|f| stops endless refinement of underflowing pieces
+  const coarse = new Float64Array(1);
+  gkOnce(f, a, b, coarse);
+  return gkRec(f, a, b, Math.max(absTol, 1e-17 * coarse[0]), 0);
+}
+
+function gkOnce(f: (x: number) => number, a: number, b: number, out: Float64Array): void {
+  const c = 0.5 * (a + b);
+  const h = 0.5 * (b - a);
+  let kabs = WGK[10] * Math.abs(f(c));
+  for (let i = 0; i < 10; i++) {
+    const dx = h * XGK[i];
+    kabs += WGK[i] * (Math.abs(f(c - dx)) + Math.abs(f(c + dx)));
+  }
+  out[0] = kabs * h;
 }
 
 function gkRec(f: (x: number) => number, a: number, b: number, absTol: number, depth: number): number {
