@@ -160,7 +160,7 @@ export class PreparedTensor {
     const signed = this.min < 0;
     const grid = intGrid(bits, signed);
     if (this.sumSq === 0) return { scale: 1e-8, clip: 1e-8 * grid.qmax, index: 0, grid, loss: 0, rule: 'exact(all-zero)' };
-    const opt = optimalStep(this.emp, { qmin: grid.qmin, qmax: grid.qmax }, { pointsPerDecade: 800, maxCandidates: 40 });
+    const opt = optimalStep(this.emp, { qmin: grid.qmin, qmax: grid.qmax }, { pointsPerDecade: this.n <= 5000 ? 800 : 200, maxCandidates: 40 });
     // polish: Lloyd fixed point s = sum(w q)/sum(q^2) for the assignment at s, while it improves (float32 quantizer)
     let scale = Math.max(f32(opt.step), 1e-8);
     let loss = this.lossAt(scale, grid).loss;
