@@ -375,6 +375,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const H = new Float64Array(na * na);
   const Wk = new Float64Array(na * na);
   const A = new Float64Array(m * m);
+  const Acopy = new Float64Array(m * m);
   const c = new Float64Array(na);
   const x = new Float64Array(na);
   const d = new Float64Array(na);
@@ -448,6 +449,8 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   let newton = 0;
   let done = false;
   let fresh = true; // L, x, g correspond to theta
+  const prevTheta = new Float64Array(m);
+  let havePrev = false;
   const innerTol = opts.innerTol ?? 1e-3;
   while (!done) {
     // centring at tau (damped Newton)
@@ -482,9 +485,23 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         }
         A[k * m + k] += 1 / (theta[k] * theta[k]);
       }
-      if (choleskyInPlace(A, m) >= 0) {
+      // factor the Newton matrix; if rounding made it lose definiteness, retry with a small diagonal shift
+      Acopy.set(A);
+      let factored = choleskyInPlace(A, m) < 0;
+      if (!factored) {
+        let maxA = 0;
+        for (let k = 0; k < m; k++) maxA = Math.max(maxA, Acopy[k * m + k]);
+        for (const rel of [1e-12, 1e-9, 1e-6]) {
+          A.set(Acopy);
+          for (let k = 0; k < m; k++) A[k * m + k] += rel * maxA;
+          if (choleskyInPlace(A, m) < 0) {
+            factored = true;
+            break;
+          }
+        }
+      }
+      if (!factored) {
         opts.trace?.(tau, newton, g, 'newton matrix not PD');
-        // Newton matrix lost definiteness numerically: stop here with the current (feasible) multipliers
         done = true;
         break;
       }
@@ -530,6 +547,26 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     if (done) break;
     const gapEst = (m + na + 1) / tau;
     if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
+    // predictor: on the central path theta(tau) ~ theta* + C / tau, so extrapolate
+    // theta(mu tau) ~ theta + (theta - theta_prev) / mu; keep it only if strictly feasible
+    if (havePrev) {
+      for (let k = 0; k < m; k++) trial[k] = theta[k] + (theta[k] - prevTheta[k]) / mu;
+      let pos = true;
+      for (let k = 0; k < m; k++) if (!(trial[k] > 0.01 * theta[k])) pos = false;
+      prevTheta.set(theta);
+      if (pos) {
+        const gt = evalAt(trial);
+        if (Number.isFinite(gt)) {
+          theta.set(trial);
+          g = gt;
+          fresh = true;
+        } else {
+          g = evalAt(theta);
+          fresh = true;
+        }
+      }
+    } else prevTheta.set(theta);
+    havePrev = true;
     tau *= mu;
   }
 
