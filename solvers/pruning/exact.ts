@@ -209,7 +209,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       for (let i = 0; i < depth; i++) s += q[i];
       return s;
     };
-    const diagKind = opts.diag ?? 'auto';
+    const diagKind = opts.diag ?? 'none';
     let d: Float64Array = new Float64Array(n);
     if (diagKind !== 'none') {
       const cands: Float64Array[] = [];
@@ -317,6 +317,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     const cw = true;
     const monotoneOnly = opts.bound === 'monotone';
     if (monotoneOnly) d.fill(0);
+    const useD = d.some((x) => x > 0);
     const q2Buf: Float64Array[] = [];
     const qi2Buf: Int32Array[] = [];
     for (let l = 0; l <= depth; l++) {
@@ -334,15 +335,21 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       qi[t] = i;
     };
     /** Sum of the R smallest sorted values whose index is > j (Infinity when fewer). */
+    let kth = 0; // side result of smallestAfter: the R-th smallest value itself
     const smallestAfter = (qs: Float64Array, qi: Int32Array, m: number, j: number, R: number): number => {
+      kth = 0;
       if (R === 0) return 0;
       let s = 0;
       let c = 0;
       for (let t = 0; t < m; t++) {
         if (qi[t] <= j) continue;
         s += qs[t];
-        if (++c === R) return s;
+        if (++c === R) {
+          kth = qs[t];
+          return s;
+        }
       }
+      kth = Infinity;
       return Infinity;
     };
 
@@ -465,13 +472,16 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       let m = 0;
       for (let i = p; i < n; i++) {
         const r2 = rho[i] * rho[i];
-        insertSorted(q1, i1, m, d[i] * r2, i);
+        if (useD) insertSorted(q1, i1, m, d[i] * r2, i);
         insertSorted(q2, i2, m, (ilam * r2) / Hc[i * n + i], i);
         m++;
       }
       {
-        const b1 = smallestAfter(q1, i1, m, p - 1, R0);
-        const b2 = smallestAfter(q2, i2, m, p - 1, R0);
+        const b1 = useD ? smallestAfter(q1, i1, m, p - 1, R0) : 0;
+        let b2 = smallestAfter(q2, i2, m, p - 1, R0);
+        // (3) monotonicity: the R-th smallest single increment is paid by any R exclusions
+        const b3 = ilam > 0 ? kth / ilam : 0;
+        if (b3 > b2) b2 = b3;
         let own = val + (b1 > b2 ? b1 : b2);
         const pb = base - cF - TOP[p * (k + 1) + (k - f)];
         if (pb > own) own = pb;
@@ -489,10 +499,16 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         const r2 = rj * rj;
         const inc = hjj > 0 ? r2 / hjj : 0;
         let bnd = inc;
-        const b1 = d[j] * r2 + smallestAfter(q1, i1, m, j, R);
-        if (b1 > bnd) bnd = b1;
+        if (useD) {
+          const b1 = d[j] * r2 + smallestAfter(q1, i1, m, j, R);
+          if (b1 > bnd) bnd = b1;
+        }
         const b2 = (ilam * r2) / hjj + smallestAfter(q2, i2, m, j, R);
         if (b2 > bnd) bnd = b2;
+        if (ilam > 0) {
+          const b3 = kth / ilam;
+          if (b3 > bnd) bnd = b3;
+        }
         bnd += val;
         const pb = base - cF - (PS[j] - PS[p]) - TOP[(j + 1) * (k + 1) + (k - f - (j - p))];
         if (pb > bnd) bnd = pb;
