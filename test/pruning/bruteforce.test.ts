@@ -110,13 +110,13 @@ describe('degenerate inputs', () => {
 });
 
 describe('branch-and-bound internals', () => {
-  it('without the heuristic incumbent and with the plain monotone bound, the tree still finds the brute-force optimum', () => {
+  it('without the heuristic incumbent, with any bound variant (monotone, diagonal look-ahead, perspective), the tree finds the brute-force optimum', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 1_000_000 }), fc.boolean(), fc.boolean(), (n, seed, mono, box) => {
+      fc.property(fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 1_000_000 }), fc.boolean(), fc.boolean(), fc.constantFrom('none', 'auto'), fc.boolean(), (n, seed, mono, box, diag, persp) => {
         const k = 1 + (seed % (n - 1));
         const p = randomProblem({ n, k: box ? Math.min(k, 3) : k, seed, box: box && n <= 7 ? 'tight' : 'none' });
         const bf = bruteForcePrune(p);
-        const r = pruneBranchAndBound(p, { heuristic: false, bound: mono ? 'monotone' : 'lookahead', relGapTol: 1e-12 });
+        const r = pruneBranchAndBound(p, { heuristic: false, bound: mono ? 'monotone' : 'lookahead', diag, perspective: persp, relGapTol: 1e-12 });
         expect(r.status).toBe('optimal');
         expect(Math.abs(errorOf(p.objective, r.v) - bf.err)).toBeLessThanOrEqual(1e-9 * bf.err + 1e-11 * p.objective.r);
         expect(r.leaves).toBeGreaterThan(0);
