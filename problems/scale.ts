@@ -51,8 +51,8 @@ export function chooseScale(values: ArrayLike<number>, bits: number, rule: Scale
 }
 
 /**
- * Exact MSE-optimal step on the signed b-bit grid (see the module comment). All-zero values: every s is
- * optimal (loss 0); s = 1 is returned.
+ * Exact MSE-optimal step s >= MIN_SCALE (1e-8, the floor of the paper's quantizer) on the signed b-bit
+ * grid (see the module comment). All-zero values: every s is optimal (loss 0); s = 1 is returned.
  *
  * With `bracket` (default), the sweep is restricted to [sLo, sHi] outside of which the loss provably exceeds
  * U, the loss of a good starting scale (max|w|/qmax refined by a few Lloyd steps): below sLo the clipping
@@ -139,6 +139,8 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
       }
     }
   }
+  // The domain is s >= MIN_SCALE (the paper's quantizer floors its step there).
+  if (sLo < MIN_SCALE) sLo = MIN_SCALE;
   // Heap of (next breakpoint of weight i) = mag[i] / (q[i] + 0.5), max-heap on the breakpoint value.
   const q = new Int32Array(m);
   const heap = new Int32Array(m);
@@ -181,7 +183,7 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
   let bestL = U;
   if (C < bestL) {
     // s = 2 max|w|: every weight rounds to 0 (ties round to even 0), loss C
-    bestS = 2 * M;
+    bestS = Math.max(2 * M, MIN_SCALE);
     bestL = C;
   }
   // the current assignment holds on (next breakpoint, hi]
@@ -213,7 +215,8 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
       let s = B / A;
       if (s > hi) s = hi;
       if (s < lo) s = lo;
-      if (s > 0) {
+      if (s < MIN_SCALE) s = MIN_SCALE; // only in the last interval, which contains sLo >= MIN_SCALE
+      {
         const L = C - 2 * s * B + s * s * A;
         if (L < bestL) {
           bestL = L;
