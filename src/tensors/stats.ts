@@ -8,6 +8,7 @@
 import { PvqInputError } from '../core/errors.js';
 import { Empirical, sampleExcessKurtosis } from '../analytic/empirical.js';
 import { optimalStep } from '../analytic/errors.js';
+import { mseExactScale } from '../../problems/scale.js';
 import { intGrid, roundHalfEven, stepForClip, type IntGrid, type RangeChoice } from './range.js';
 
 const f32 = Math.fround;
@@ -155,14 +156,32 @@ export class PreparedTensor {
     return best!;
   }
 
-  /** The MSE-optimal step on the same grid (scan + refinement on the exact empirical error, float64). */
+  /**
+   * The MSE-optimal step on the same grid. Candidates: the exact breakpoint sweep of `problems/scale.ts` (signed
+   * grid, when N * 2^(b-1) <= 4e6), a dense scan + refinement of the empirical error, and the paper's grid choice;
+   * each is polished by the Lloyd fixed point s = Σ w q / Σ q^2 under the float32 quantizer; the best wins.
+   */
   exactRange(bits: number): RangeChoice {
     const signed = this.min < 0;
     const grid = intGrid(bits, signed);
     if (this.sumSq === 0) return { scale: 1e-8, clip: 1e-8 * grid.qmax, index: 0, grid, loss: 0, rule: 'exact(all-zero)' };
+    const starts: number[] = [];
+    if (signed && this.n * 2 ** (bits - 1) <= 4e6) starts.push(mseExactScale(this.x, bits).scale);
     const opt = optimalStep(this.emp, { qmin: grid.qmin, qmax: grid.qmax }, { pointsPerDecade: this.n <= 5000 ? 800 : 200, maxCandidates: 40 });
-    // polish: Lloyd fixed point s = sum(w q)/sum(q^2) for the assignment at s, while it improves (float32 quantizer)
-    let scale = Math.max(f32(opt.step), 1e-8);
+    starts.push(opt.step);
+    for (const m of opt.localMinima.slice(1, 4)) starts.push(m.step);
+    starts.push(this.paperRange(bits).scale);
+    let best: { scale: number; loss: number } | null = null;
+    for (const s0 of starts) {
+      const r = this.lloyd(Math.max(f32(s0), 1e-8), grid);
+      if (best === null || r.loss < best.loss) best = r;
+    }
+    return { scale: best!.scale, clip: best!.scale * grid.qmax, index: 0, grid, loss: best!.loss, rule: 'exact(sweep/scan+refine, float32 quantizer)' };
+  }
+
+  /** Lloyd polish: s <- Σ w q / Σ q^2 for the assignment at s, while the float32 loss decreases. */
+  private lloyd(scale0: number, grid: IntGrid): { scale: number; loss: number } {
+    let scale = scale0;
     let loss = this.lossAt(scale, grid).loss;
     for (let it = 0; it < 20; it++) {
       let a = 0;
@@ -179,7 +198,7 @@ export class PreparedTensor {
       scale = s2;
       loss = l2;
     }
-    return { scale, clip: scale * grid.qmax, index: 0, grid, loss, rule: 'exact(scan+refine, float32 quantizer)' };
+    return { scale, loss };
   }
 
   private cumAbs2: Float64Array | null = null;

@@ -29,7 +29,7 @@ function direct(values: number[], b: number) {
   };
   const qs = f32(zeros / n);
   const pe = prune(1 - b / 16);
-  const pc = prune(1 - f32(f32(f32(1 - qs) * b) / 16));
+  const pc = prune(f32(1 - f32(f32(f32(1 - qs) * b) / 16))); // torch float32 tensor arithmetic
   const mean = x.reduce((a, c) => a + c, 0) / n;
   let m2 = 0, m4 = 0;
   for (const v of x) { m2 += (v - mean) ** 2; m4 += (v - mean) ** 4; }
