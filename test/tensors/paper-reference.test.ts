@@ -25,3 +25,12 @@ describe('real model tensors against the numpy implementation of the paper code'
     });
   }
 });
+
+describe('exact range on real tensors', () => {
+  it('is never worse than the paper grid (b = 2..8)', () => {
+    for (const file of Object.keys(REF)) {
+      const t = readNpy(join(FIX, file));
+      for (const r of tensorStats(file, t.shape, t.data, [2, 3, 4, 5, 6, 7, 8], { compareExact: true })) expect(r.paper_grid_loss_db!).toBeGreaterThanOrEqual(-1e-9);
+    }
+  });
+});
