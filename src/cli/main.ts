@@ -8,6 +8,7 @@ import { registerBuild } from './commands/build.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSolve } from './commands/solve.js';
 import { registerSolvers } from './commands/solvers.js';
+import { registerVerify } from './commands/verify.js';
 import { registerTensors } from './commands/tensors.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerBuild(program);
   registerSolve(program);
   registerSolvers(program);
+  registerVerify(program);
   registerAnalytic(program);
   registerTensors(program);
   return program;
