@@ -144,25 +144,74 @@ async function loadGlpk(): Promise<MilpBackend> {
 
 // ---------------------------------------------------------------------------------------------------------
 // javascript-lp-solver
+//
+// javascript-lp-solver's simplex can cycle forever on degenerate masters (its Bland fallback in phase 1 has no
+// iteration limit; its own `timeout` is only checked between branch-and-bound nodes). We therefore run it in a
+// worker thread and wait synchronously (Atomics.wait) with a hard deadline; a solve that overruns is abandoned
+// (worker terminated) and retried once with a coarser precision.
 
-interface JslApi {
-  Solve(model: unknown, precision?: number, full?: boolean, validate?: boolean): unknown;
+/** Precisions tried in turn (integrality tolerance and rounding grid of javascript-lp-solver). */
+export const JSL_PRECISIONS: readonly number[] = [1e-7, 1e-6];
+/** Default cap on one attempt when the caller gives no time limit (ms). */
+export const JSL_ATTEMPT_CAP_MS = 30000;
+
+const WORKER_SRC = `
+const { workerData } = require('node:worker_threads');
+const solver = require(workerData.path);
+const flag = new Int32Array(workerData.sab);
+workerData.port.on('message', (msg) => {
+  let out;
+  try { out = { ok: true, res: solver.Solve(msg.model, msg.precision) }; } catch (e) { out = { ok: false, err: String(e && e.message || e) }; }
+  workerData.port.postMessage(out);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+});
+`;
+
+interface JslWorker {
+  worker: import('node:worker_threads').Worker;
+  port: import('node:worker_threads').MessagePort;
+  flag: Int32Array;
 }
 
-/** Integrality tolerance and rounding grid passed to javascript-lp-solver. */
-export const JSL_PRECISION = 1e-10;
-
 async function loadJsl(): Promise<MilpBackend> {
-  let jsl: JslApi;
+  let jslPath: string;
+  let wt: typeof import('node:worker_threads');
   try {
-    const mod = (await import('javascript-lp-solver')) as unknown as { default: JslApi };
-    jsl = mod.default;
+    const { createRequire } = await import('node:module');
+    jslPath = createRequire(import.meta.url).resolve('javascript-lp-solver');
+    wt = await import('node:worker_threads');
   } catch (e) {
     throw new MilpBackendUnavailableError('jsl', e);
   }
+  let current: JslWorker | null = null;
+  const spawn = (): JslWorker => {
+    const sab = new SharedArrayBuffer(4);
+    const { port1, port2 } = new wt.MessageChannel();
+    const worker = new wt.Worker(WORKER_SRC, { eval: true, workerData: { path: jslPath, sab, port: port2 }, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    return { worker, port: port1, flag: new Int32Array(sab) };
+  };
+  /** Solve in the worker; null when the deadline passed (the worker is then terminated). */
+  const runInWorker = (model: unknown, precision: number, capMs: number): { ok: boolean; res?: unknown; err?: string } | null => {
+    if (!current) current = spawn();
+    const w = current;
+    Atomics.store(w.flag, 0, 0);
+    w.port.postMessage({ model, precision });
+    const r = Atomics.wait(w.flag, 0, 0, Math.max(1, capMs));
+    if (r === 'timed-out') {
+      void w.worker.terminate();
+      current = null;
+      return null;
+    }
+    const msg = wt.receiveMessageOnPort(w.port);
+    return (msg?.message as { ok: boolean; res?: unknown; err?: string }) ?? { ok: false, err: 'no answer from the worker' };
+  };
   return {
     name: 'jsl',
-    tolerance: 1e-9 + 2 * JSL_PRECISION,
+    // results are rounded to the precision grid; pivots below it are ignored
+    tolerance: 2 * JSL_PRECISIONS[0],
     solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {
       checkModel(model);
       const t0 = performance.now();
@@ -223,23 +272,37 @@ async function loadJsl(): Promise<MilpBackend> {
         if (Number.isFinite(r.ub)) b.max = r.ub - off;
         constraints[`r${i}`] = b;
       }
-      const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, unrestricted };
       const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
-      if (limit !== undefined) jm.timeout = limit;
-      if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
-      let out: Record<string, number | boolean | undefined>;
-      try {
-        out = jsl.Solve(jm, JSL_PRECISION) as Record<string, number | boolean | undefined>;
-      } catch (e) {
-        return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `jsl: ${String(e)}` };
+      let out: Record<string, number | boolean | undefined> | null = null;
+      let precision = JSL_PRECISIONS[0];
+      let failures = 0;
+      for (const prec of JSL_PRECISIONS) {
+        const remaining = (limit ?? Infinity) - (performance.now() - t0);
+        if (remaining <= 0) break;
+        const cap = Math.min(remaining, JSL_ATTEMPT_CAP_MS);
+        const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, unrestricted, timeout: cap };
+        if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
+        const ta = performance.now();
+        const ans = runInWorker(jm, prec, cap + 50);
+        precision = prec;
+        if (ans === null) {
+          failures++;
+          continue;
+        }
+        if (!ans.ok) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `jsl: ${ans.err}` };
+        out = ans.res as Record<string, number | boolean | undefined>;
+        // its own timeout only applies between nodes: treat an answer that used the whole cap as a time limit
+        if (performance.now() - ta >= cap) out = { ...out, __timedOut: true };
+        break;
       }
       const timeMs = performance.now() - t0;
+      if (!out) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
       const x = new Float64Array(nv);
       for (let j = 0; j < nv; j++) {
         const val = out[name(j)];
         x[j] = shift[j] + (typeof val === 'number' ? val : 0);
       }
-      const timedOut = limit !== undefined && timeMs >= limit;
+      const timedOut = out.__timedOut === true;
       let status: MilpStatus;
       if (out.feasible !== true) status = timedOut ? 'time_limit' : 'infeasible';
       else if (out.bounded === false) status = 'unbounded';
@@ -251,6 +314,7 @@ async function loadJsl(): Promise<MilpBackend> {
         objective: feasible ? (out.result as number) + constShift : status === 'infeasible' ? Infinity : NaN,
         x: feasible ? x : null,
         timeMs,
+        tolerance: 2 * precision,
       };
     },
   };

@@ -52,6 +52,8 @@ export interface MilpResult {
   x: Float64Array | null;
   timeMs: number;
   message?: string;
+  /** Tolerance that applies to this result when it differs from the back end's default. */
+  tolerance?: number;
 }
 
 export interface MilpBackend {

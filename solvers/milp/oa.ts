@@ -191,8 +191,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   let masterTimeMs = 0;
   const sigmaOf = (): number => (Number.isFinite(ub) && ub > 0 ? ub : spec.scale);
   const closed = (): boolean => gapClosed(lb, ub, opts.relGapTol, opts.absGapTol);
-  const tol = opts.backend.tolerance;
-  const certified = (reported: number, x: Float64Array, sigma: number): number => {
+  const certified = (reported: number, x: Float64Array, sigma: number, tol: number): number => {
     const re = reevaluate(spec, cuts, x);
     const v = Math.min(reported, re.value / sigma);
     const slack = tol * (1 + Math.abs(v)) + 16 * EPS * (re.magnitude / sigma);
@@ -216,7 +215,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       masterTimeMs += res.timeMs;
       lpRounds++;
       if (res.status !== 'optimal' || !res.x) break;
-      const mb = certified(res.objective, res.x, sigma);
+      const mb = certified(res.objective, res.x, sigma, res.tolerance ?? opts.backend.tolerance);
       if (mb > lb) lb = mb;
       record({ iteration: lpRounds, masterBound: mb, kind: 'lp', masterTimeMs: res.timeMs });
       const newCuts = spec.relaxedOracle(res.x);
@@ -259,6 +258,15 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       break;
     }
     if (res.status === 'infeasible') {
+      // Cuts only bound the (unbounded-above) auxiliaries, so they cannot make a feasible model infeasible:
+      // accept the claim only if the model without cuts is infeasible too.
+      const check = opts.backend.solve(buildMaster(spec, [], sigma, false), { timeLimitMs: remaining });
+      if (check.status !== 'infeasible') {
+        status = 'numerical_failure';
+        message = `MILP back end ${opts.backend.name} reported an infeasible master although the model without cuts is '${check.status}'`;
+        record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
+        break;
+      }
       status = 'infeasible';
       lb = Infinity;
       message = 'the master MILP is infeasible: no point satisfies the constraints';
@@ -272,7 +280,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       break;
     }
     const x = roundIntegers(base, res.x);
-    const mb = certified(res.objective, x, sigma);
+    const mb = certified(res.objective, x, sigma, res.tolerance ?? opts.backend.tolerance);
     if (mb > lb) lb = mb;
     const out = spec.oracle(x);
     out.candidates.forEach(consider);

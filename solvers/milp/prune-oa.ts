@@ -136,7 +136,8 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     throw new PvqInputError('formulation', `expected 'perspective' or 'bigm', got '${String(forced)}'`);
   if (forced === 'perspective' && (problem.box || !pd))
     throw new PvqInputError('formulation', "'perspective' needs no box and G positive definite on its live coordinates");
-  const mode: 'perspective' | 'bigm' = forced ?? (problem.box === null && pd ? 'perspective' : 'bigm');
+  // javascript-lp-solver's simplex stalls on the dense perspective masters; it does well on the big-M form.
+  const mode: 'perspective' | 'bigm' = forced ?? (problem.box === null && pd && backendName === 'glpk' ? 'perspective' : 'bigm');
   const Hm = Float64Array.from(G);
   for (let i = 0; i < n; i++) Hm[i * n + i] -= d[i];
 
@@ -149,6 +150,13 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     lo = new Float64Array(n).fill(problem.box[0]);
     hi = new Float64Array(n).fill(problem.box[1]);
     boxed = true;
+  } else if (mode === 'bigm' && pd) {
+    // G - D PSD (Cholesky-checked) gives G_SS >= D_SS, so [G_SS^-1]_ii <= 1/d_i for every support S
+    const M = new Float64Array(n);
+    for (let i = 0; i < n; i++) M[i] = d[i] > 0 ? Math.sqrt(r / d[i]) * (1 + 1e-9) : 0;
+    lo = M.map((m) => -m);
+    hi = M;
+    mNote = 'big-M M_i = sqrt(r / d_i) from the Cholesky-checked split G - D >= 0';
   } else if (mode === 'bigm') {
     const M = derivedBigM(G, n, r, k, optionNumber(options, 'maxMSupports', 50000));
     lo = M.map((m) => -m);
