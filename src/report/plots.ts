@@ -123,3 +123,32 @@ export function tensorScatterSpec(points: TensorPoint[], title: string): VlSpec 
     ],
   };
 }
+
+export interface WinRatePoint {
+  bucket: string;
+  order: number;
+  bits: number;
+  tensors: number;
+  pruneWins: number;
+  rate: number;
+}
+
+/** Real tensors: the fraction where pruning wins, by excess-kurtosis bucket and bit width (counts as text). */
+export function winRateMapSpec(cells: WinRatePoint[], title: string): VlSpec {
+  const order = [...new Set([...cells].sort((a, b) => a.order - b.order).map((c) => c.bucket))];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 460,
+    height: 260,
+    data: { values: cells.map((c) => ({ ...c, label: `${c.pruneWins}/${c.tensors}` })) },
+    encoding: {
+      x: { field: 'bucket', type: 'ordinal', title: 'excess kurtosis', sort: order },
+      y: { field: 'bits', type: 'ordinal', title: 'bits b', sort: 'descending' },
+    },
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', title: 'prune wins', scale: { scheme: 'blues', domain: [0, 1] } } } },
+      { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'label' } } },
+    ],
+  };
+}

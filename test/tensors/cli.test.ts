@@ -106,3 +106,16 @@ describe('pvq tensors', () => {
     expect((await runCli(['tensors', npy, '--bits', '2,x'])).code).toBe(2);
   });
 });
+
+describe('pvq tensors --plot-map', () => {
+  it('writes the win-rate map', async () => {
+    const f = join(dir, 'w.npy');
+    const rng = new Rng(6);
+    writeFileSync(f, encodeNpy(Float32Array.from({ length: 300 }, () => rng.studentT(3)), [300]));
+    const svg = join(dir, 'map.svg');
+    const r = await runCli(['tensors', f, '--bits', '2,4', '--plot-map', svg, '--json']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(svg, 'utf8')).toMatch(/^<svg/);
+    expect((await runCli(['tensors', f, '--plot-map', 'x.png'])).code).toBe(2);
+  });
+});

@@ -20,6 +20,7 @@ interface TensorsCliOptions {
   includeVectors?: boolean;
   minSize: string;
   plot?: string;
+  plotMap?: string;
   progress: boolean;
 }
 
@@ -61,6 +62,7 @@ export function registerTensors(program: Command): void {
     .option('--include-vectors', 'also analyse rank-0/1 tensors of model files (biases, norms)')
     .option('--min-size <n>', 'skip tensors with fewer elements', '1')
     .option('--plot <file.svg>', 'write the scatter of pruning SNR against quantization SNR, coloured by kurtosis')
+    .option('--plot-map <file.svg>', 'write the map of the pruning-win rate by kurtosis bucket and bit width')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print JSON {"tensors": [...]}')
     .action(async (files: string[], o: TensorsCliOptions) => {
@@ -69,6 +71,7 @@ export function registerTensors(program: Command): void {
       const minSize = Number(o.minSize);
       if (!Number.isInteger(minSize) || minSize < 1) throw new PvqInputError('--min-size', `expected a positive integer, got ${JSON.stringify(o.minSize)}`);
       if (o.plot !== undefined && !o.plot.endsWith('.svg')) throw new PvqInputError('--plot', 'expected a file name ending in .svg');
+      if (o.plotMap !== undefined && !o.plotMap.endsWith('.svg')) throw new PvqInputError('--plot-map', 'expected a file name ending in .svg');
       const tensors = await loadTensors(files, { includeVectors: o.includeVectors, minSize });
       if (tensors.length === 0) throw new PvqInputError('files', 'no weight tensors found (model files: only tensors of rank >= 2 unless --include-vectors)');
       const progress = new DelayedProgress('tensors', o.progress, 500);
@@ -84,6 +87,11 @@ export function registerTensors(program: Command): void {
         const { renderSvg, tensorScatterSpec } = await import('../../report/plots.js');
         const svg = await renderSvg(tensorScatterSpec(rows, `Pruning vs quantization SNR per tensor (${tensors.length} tensors)`));
         writeFileAtomic(o.plot, svg);
+      }
+      if (o.plotMap !== undefined) {
+        const { renderSvg, winRateMapSpec } = await import('../../report/plots.js');
+        const { winRateByKurtosis } = await import('../../tensors/summary.js');
+        writeFileAtomic(o.plotMap, await renderSvg(winRateMapSpec(winRateByKurtosis(rows), `Pruning-win rate by kurtosis (${tensors.length} tensors)`)));
       }
       out(o.json ? toJSON({ tensors: rows }) : renderTensorTable(rows));
     });
