@@ -22,8 +22,9 @@ export interface Tolerances {
   /** Relative tolerance for comparing errors (default 1e-12). */
   relTol?: number;
   /**
-   * Absolute tolerance for comparing errors; default 1e-12 * r (r = w^T G w of the problem, or of the
-   * first problem for sets), which absorbs rounding in errors that are tiny next to r.
+   * Absolute tolerance for comparing errors; default 1e-12 * errorScale(problem) (for checks over sets of
+   * results: 1e-12 * the `r` option), which absorbs rounding in errors that are tiny next to the problem's
+   * natural magnitude.
    */
   absTol?: number;
   /** Gap tolerance at which `optimal` may be claimed (default DEFAULT_REL_GAP_TOL = 1e-9). */
@@ -39,6 +40,18 @@ function tol(a: number, b: number, t: Tolerances, r: number): number {
 
 function objectiveOf(p: AnyProblem): QuadObjective {
   return p.objective;
+}
+
+/**
+ * The magnitude against which rounding in errors is judged: max(r, (sum_i sqrt(G_ii) |w_i|)^2). The second
+ * term bounds sum_ij |G_ij w_i w_j| for PSD G, so it stays meaningful when r = w^T G w is small by
+ * cancellation. Pass it as the `r` option of the checks over sets of results.
+ */
+export function errorScale(p: AnyProblem): number {
+  const { n, G, w, r } = p.objective;
+  let t = 0;
+  for (let i = 0; i < n; i++) t += Math.sqrt(Math.max(0, G[i * n + i])) * Math.abs(w[i]);
+  return Math.max(r, t * t);
 }
 
 /** The error of a result's solution for its problem class (z for quantization, v for pruning). */
@@ -108,7 +121,7 @@ export function checkFeasible(result: SolveResult, problem: AnyProblem): string[
 export function checkUpperBound(result: SolveResult, problem: AnyProblem, t: Tolerances = {}): string[] {
   if (result.solution === null) return result.upperBound === Infinity ? [] : [`${result.solver} on ${result.problem}: upperBound ${result.upperBound} without a solution`];
   const e = recomputeError(result, problem);
-  if (Math.abs(e - result.upperBound) > tol(e, result.upperBound, t, problem.objective.r))
+  if (Math.abs(e - result.upperBound) > tol(e, result.upperBound, t, errorScale(problem)))
     return [`${result.solver} on ${result.problem}: upperBound ${result.upperBound} but the solution's error is ${e}`];
   return [];
 }
@@ -136,7 +149,7 @@ export function checkOptimalGap(result: SolveResult, t: Tolerances = {}, r = 0):
 export function checkResult(result: SolveResult, problem: AnyProblem, t: Tolerances = {}): string[] {
   const shape = checkResultShape(result);
   if (shape.length > 0) return shape;
-  const r = problem.objective.r;
+  const r = errorScale(problem);
   return [...checkFeasible(result, problem), ...checkUpperBound(result, problem, t), ...checkBoundOrder(result, t, r), ...checkOptimalGap(result, t, r)];
 }
 
@@ -188,6 +201,7 @@ export function checkScaleInvariance(
 ): string[] {
   const v: string[] = [];
   const r = problem.objective.r;
+  const es = errorScale(problem);
   const t: Tolerances = { ...opts, relTol: opts.relTol ?? DEFAULT_REL_GAP_TOL };
   const cmp = (label: string, a: number, b: number) => {
     if (a === Infinity || b === Infinity) {
@@ -195,7 +209,7 @@ export function checkScaleInvariance(
       return;
     }
     const x = a * alpha;
-    if (Math.abs(x - b) > tol(x, b, t, r * alpha))
+    if (Math.abs(x - b) > tol(x, b, t, es * alpha))
       v.push(`${label}: ${a} * ${alpha} = ${x} but the scaled problem gives ${b} (SQNR ${sqnrDb(r, a).toFixed(6)} vs ${sqnrDb(r * alpha, b).toFixed(6)} dB)`);
   };
   cmp(`${original.solver} upper bound`, original.upperBound, scaled.upperBound);

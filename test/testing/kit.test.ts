@@ -17,6 +17,7 @@ import {
   checkSandwich,
   checkScaleInvariance,
   checkUpperBound,
+  errorScale,
   InvariantError,
   inversePermutation,
   isPermutation,
@@ -157,7 +158,7 @@ describe('invariants', () => {
         const h = rtn(q);
         expect(checkResult(ex, q)).toEqual([]);
         expect(checkResult(h, q)).toEqual([]);
-        expect(checkSandwich([ex, h], { optimum: ex.upperBound, r: q.objective.r })).toEqual([]);
+        expect(checkSandwich([ex, h], { optimum: ex.upperBound, r: errorScale(q) })).toEqual([]);
       }),
       { numRuns: 60 },
     );
@@ -172,10 +173,10 @@ describe('invariants', () => {
           const ex = bruteQuant(q);
           const pq = permuteProblem(q, perm);
           const exP = bruteQuant(pq);
-          expect(checkPermutationInvariance(ex, exP, { r: q.objective.r })).toEqual([]);
+          expect(checkPermutationInvariance(ex, exP, { r: errorScale(q) })).toEqual([]);
           // the permuted optimum, un-permuted, is optimal for the original problem
           const back = permuteVector(exP.solution!, inversePermutation(perm));
-          expect(Math.abs(quantErrorOf(q, back) - ex.upperBound)).toBeLessThanOrEqual(1e-12 * ex.upperBound + 1e-13 * q.objective.r);
+          expect(Math.abs(quantErrorOf(q, back) - ex.upperBound)).toBeLessThanOrEqual(1e-12 * ex.upperBound + 1e-12 * errorScale(q));
           const sq = scaleProblem(q, alpha);
           expect(checkScaleInvariance(q, ex, bruteQuant(sq), alpha, { which: 'both' })).toEqual([]);
         },
@@ -248,9 +249,16 @@ describe('permutation helpers', () => {
         const back = permuteProblem(pp, inversePermutation(perm));
         expect(Array.from(back.objective.G)).toEqual(Array.from(p.objective.G));
         expect(Array.from(back.objective.w)).toEqual(Array.from(p.objective.w));
-        expect(Math.abs(pp.objective.r - p.objective.r)).toBeLessThanOrEqual(1e-12 * p.objective.r + 1e-300);
+        // rounding of a quadratic form is relative to sum |G_ij||x_i||x_j|, not to its (possibly cancelled) value
+        const mag = (x: ArrayLike<number>) => {
+          let t = 0;
+          for (let i = 0; i < p.n; i++) for (let j = 0; j < p.n; j++) t += Math.abs(p.objective.G[i * p.n + j] * x[i] * x[j]);
+          return t;
+        };
+        expect(Math.abs(pp.objective.r - p.objective.r)).toBeLessThanOrEqual(1e-13 * p.n * mag(p.objective.w) + 1e-300);
         const v = p.objective.w.map((x, i) => x * 0.5 + i);
-        expect(Math.abs(errorOf(pp.objective, permuteVector(v, perm)) - errorOf(p.objective, v))).toBeLessThanOrEqual(1e-10 * (errorOf(p.objective, v) + p.objective.r) + 1e-300);
+        const e = p.objective.w.map((x, i) => x - v[i]);
+        expect(Math.abs(errorOf(pp.objective, permuteVector(v, perm)) - errorOf(p.objective, v))).toBeLessThanOrEqual(1e-13 * p.n * mag(e) + 1e-300);
         expect(() => parseLayerProblem(layerProblemToJSON(pp))).not.toThrow();
       }),
       { numRuns: 60 },
