@@ -397,4 +397,3 @@ export const quantExactSolver: QuantizationSolver = {
   solve: (p, o = {}) => solveExact(p, o),
 };
 
-export { U };
