@@ -27,6 +27,30 @@ export class MilpBackendUnavailableError extends Error {
 
 const cache = new Map<MilpBackendName, Promise<MilpBackend>>();
 
+/** Is x (integers rounded) feasible within an absolute tolerance scaled by the row magnitudes? */
+function pointOk(model: MilpModel, x: Float64Array, tol = 1e-6): boolean {
+  const xr = Float64Array.from(x);
+  model.vars.forEach((v, j) => {
+    if (v.integer) xr[j] = Math.round(xr[j]);
+  });
+  for (let j = 0; j < xr.length; j++) {
+    const v = model.vars[j];
+    if (xr[j] < v.lb - tol * (1 + Math.abs(v.lb)) || xr[j] > v.ub + tol * (1 + Math.abs(v.ub))) return false;
+  }
+  for (const r of model.rows) {
+    let s = 0;
+    let m = 0;
+    for (let t = 0; t < r.idx.length; t++) {
+      const term = r.coef[t] * xr[r.idx[t]];
+      s += term;
+      m += Math.abs(term);
+    }
+    const slack = tol * (1 + m + Math.max(Number.isFinite(r.lb) ? Math.abs(r.lb) : 0, Number.isFinite(r.ub) ? Math.abs(r.ub) : 0));
+    if (s < r.lb - slack || s > r.ub + slack) return false;
+  }
+  return true;
+}
+
 /** Load (once) and return a back end. Rejects with MilpBackendUnavailableError when its package is missing. */
 export function loadMilpBackend(name: MilpBackendName): Promise<MilpBackend> {
   let p = cache.get(name);
@@ -110,19 +134,27 @@ async function loadGlpk(): Promise<MilpBackend> {
         bounds,
         generals,
       };
-      const opts: Record<string, unknown> = { msglev: glpk.GLP_MSG_OFF, mipgap: options.mipGap ?? 0, presol: true };
-      if (options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs)) {
-        opts.tmlim = Math.max(0.001, options.timeLimitMs / 1000);
-      }
-      let out;
-      try {
-        out = glpk.solve(lp, opts).result;
-      } catch (e) {
-        return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `glpk: ${String(e)}` };
-      }
-      const timeMs = performance.now() - t0;
+      let out: { status: number; z: number; vars: Record<string, number> } | undefined;
       const x = new Float64Array(nv);
-      for (let j = 0; j < nv; j++) x[j] = out.vars[name(j)] ?? 0;
+      // GLPK's MIP presolver can return an infeasible point as optimal (seen on single-variable rows whose
+      // integer rounding empties the domain); every answer is checked and the solve repeated without presolve.
+      for (const presol of [true, false]) {
+        const opts: Record<string, unknown> = { msglev: glpk.GLP_MSG_OFF, mipgap: options.mipGap ?? 0, presol };
+        if (options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs)) {
+          opts.tmlim = Math.max(0.001, (options.timeLimitMs - (performance.now() - t0)) / 1000);
+        }
+        try {
+          out = glpk.solve(lp, opts).result;
+        } catch (e) {
+          return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `glpk: ${String(e)}` };
+        }
+        for (let j = 0; j < nv; j++) x[j] = out.vars[name(j)] ?? 0;
+        const hasPoint = out.status === glpk.GLP_OPT || out.status === glpk.GLP_FEAS;
+        if (!hasPoint || pointOk(model, x)) break;
+        if (!presol) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: 'glpk returned an infeasible point' };
+      }
+      if (!out) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0 };
+      const timeMs = performance.now() - t0;
       let status: MilpStatus;
       if (out.status === glpk.GLP_OPT) status = 'optimal';
       else if (out.status === glpk.GLP_NOFEAS || out.status === glpk.GLP_INFEAS) status = 'infeasible';
@@ -216,37 +248,40 @@ async function loadJsl(): Promise<MilpBackend> {
       checkModel(model);
       const t0 = performance.now();
       const nv = model.vars.length;
-      // x_j = shift_j + y_j with y_j >= 0 when lb_j is finite; free (unrestricted) otherwise.
+      // Every variable becomes x_j = shift_j + sum_c sign_c * y_c with y_c >= 0 (javascript-lp-solver's own
+      // `unrestricted` variables gave wrong answers in our tests, so free variables are split in two):
+      // lb finite: x = lb + y; only ub finite: x = ub - y; free: x = p - q.
       const shift = new Float64Array(nv);
+      const colsOf: Array<Array<[string, number]>> = [];
       const variables: Record<string, Record<string, number>> = {};
       const constraints: Record<string, { min?: number; max?: number }> = {};
       const ints: Record<string, 1> = {};
-      const unrestricted: Record<string, 1> = {};
-      const name = (j: number): string => `x${j}`;
       for (let j = 0; j < nv; j++) {
         const v = model.vars[j];
-        const col: Record<string, number> = {};
-        if (model.objective[j] !== 0) col.obj = model.objective[j];
+        if (v.integer && ((Number.isFinite(v.lb) && v.lb !== Math.round(v.lb)) || (!Number.isFinite(v.lb) && Number.isFinite(v.ub) && v.ub !== Math.round(v.ub))))
+          return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs integer bounds` };
+        let cols: Array<[string, number]>;
         if (Number.isFinite(v.lb)) {
           shift[j] = v.lb;
-          if (Number.isFinite(v.ub)) {
-            col[`ub${j}`] = 1;
-            constraints[`ub${j}`] = { max: v.ub - v.lb };
-          }
+          cols = [[`y${j}`, 1]];
+          if (Number.isFinite(v.ub)) constraints[`ub${j}`] = { max: v.ub - v.lb };
+        } else if (Number.isFinite(v.ub)) {
+          shift[j] = v.ub;
+          cols = [[`y${j}`, -1]];
         } else {
-          unrestricted[name(j)] = 1;
-          if (Number.isFinite(v.ub)) {
-            col[`ub${j}`] = 1;
-            constraints[`ub${j}`] = { max: v.ub };
-          }
+          cols = [
+            [`p${j}`, 1],
+            [`q${j}`, -1],
+          ];
         }
-        if (v.integer) {
-          if (v.lb !== Math.round(v.lb) && Number.isFinite(v.lb)) {
-            return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs an integer lower bound` };
-          }
-          ints[name(j)] = 1;
+        for (const [cn, sg] of cols) {
+          const col: Record<string, number> = {};
+          if (model.objective[j] !== 0) col.obj = sg * model.objective[j];
+          if (Number.isFinite(v.lb) && Number.isFinite(v.ub)) col[`ub${j}`] = 1;
+          variables[cn] = col;
+          if (v.integer) ints[cn] = 1;
         }
-        variables[name(j)] = col;
+        colsOf.push(cols);
       }
       let constShift = model.objConst ?? 0;
       for (let j = 0; j < nv; j++) constShift += model.objective[j] * shift[j];
@@ -259,9 +294,9 @@ async function loadJsl(): Promise<MilpBackend> {
           const c = r.coef[t];
           if (c === 0) continue;
           nz++;
-          off += c * shift[r.idx[t]];
-          const col = variables[name(r.idx[t])];
-          col[`r${i}`] = (col[`r${i}`] ?? 0) + c;
+          const j = r.idx[t];
+          off += c * shift[j];
+          for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c;
         }
         if (nz === 0) {
           if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
@@ -280,7 +315,7 @@ async function loadJsl(): Promise<MilpBackend> {
         const remaining = (limit ?? Infinity) - (performance.now() - t0);
         if (remaining <= 0) break;
         const cap = Math.min(remaining, JSL_ATTEMPT_CAP_MS);
-        const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, unrestricted, timeout: cap };
+        const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, timeout: cap };
         if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
         const ta = performance.now();
         const ans = runInWorker(jm, prec, cap + 50);
@@ -299,8 +334,12 @@ async function loadJsl(): Promise<MilpBackend> {
       if (!out) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
       const x = new Float64Array(nv);
       for (let j = 0; j < nv; j++) {
-        const val = out[name(j)];
-        x[j] = shift[j] + (typeof val === 'number' ? val : 0);
+        let s = shift[j];
+        for (const [cn, sg] of colsOf[j]) {
+          const val = out[cn];
+          if (typeof val === 'number') s += sg * val;
+        }
+        x[j] = s;
       }
       const timedOut = out.__timedOut === true;
       let status: MilpStatus;
@@ -309,6 +348,8 @@ async function loadJsl(): Promise<MilpBackend> {
       else if (timedOut) status = 'time_limit';
       else status = 'optimal';
       const feasible = out.feasible === true && out.bounded !== false;
+      if (feasible && !pointOk(model, x, 10 * precision))
+        return { status: 'error', objective: NaN, x: null, timeMs, message: 'jsl returned an infeasible point' };
       return {
         status,
         objective: feasible ? (out.result as number) + constShift : status === 'infeasible' ? Infinity : NaN,
