@@ -120,6 +120,16 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, red.G[i * n + i]);
   const Lg = Float64Array.from(red.G);
   const pd = choleskyInPlace(Lg, n, 1e-9 * maxDiag) < 0;
+  // Safety factor for bounds computed by long chains of Schur updates: with kappa ~ max G_ii / min pivot,
+  // a bound is trusted only to a relative delta; nodes are pruned when bound >= cut() = pruneAt * (1 + delta)
+  // and reported bounds are reduced by delta.
+  let minPiv = Infinity;
+  if (pd) for (let j = 0; j < n; j++) minPiv = Math.min(minPiv, Lg[j * n + j] * Lg[j * n + j]);
+  const delta = pd ? Math.min(1e-6, 1e3 * (maxDiag / minPiv) * 2 ** -53) : 1e-10;
+  const cut = (): number => {
+    const t = pruneAt();
+    return t === Infinity ? Infinity : t + delta * Math.abs(t);
+  };
 
   let nodes = 0;
   let leaves = 0;
@@ -307,7 +317,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     };
     const evalLeaf = (val: number): void => {
       leaves++;
-      if (val >= pruneAt()) return;
+      if (val >= cut()) return;
       // exact recomputation (free or boxed) for a candidate incumbent
       const e = supportError(red.problem, red.b, leafSupport());
       if (e < UB) {
@@ -364,7 +374,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     const pairScan = (level: number, p: number, val: number): boolean => {
       const Hc = HcBuf[level];
       const rho = rhoBuf[level];
-      const thr = pruneAt();
+      const thr = cut();
       const boxed = problem.box !== null && problem.box !== undefined;
       let bestV = Infinity;
       let bj = -1;
@@ -396,7 +406,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
             continue;
           }
           const v = val + (hll * rj * rj - 2 * hjl * rj * rl + hjj * rl * rl) / det;
-          if (boxed && v < pruneAt()) {
+          if (boxed && v < cut()) {
             // the free value only bounds the boxed one: evaluate every promising pair exactly
             E[level] = j;
             E[level + 1] = l;
@@ -416,7 +426,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         }
       }
       nodes++;
-      if (bj >= 0 && bestV < pruneAt()) {
+      if (bj >= 0 && bestV < cut()) {
         E[level] = bj;
         E[level + 1] = bl;
         excluded[bj] = 1;
@@ -451,7 +461,12 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       // Gershgorin row sums u of |A| (A = unit-diagonal scaling of Hc_CC), then the Collatz-Wielandt
       // bound rho(|A|) <= max_i (|A| u)_i / u_i; both bound lambda_max(A) from above.
       let lam = 1;
-      for (let i = p; i < n; i++) sc[i] = 1 / Math.sqrt(Hc[i * n + i]);
+      let badDiag = false;
+      for (let i = p; i < n; i++) {
+        const h = Hc[i * n + i];
+        if (!(h > 0)) badDiag = true;
+        sc[i] = h > 0 ? 1 / Math.sqrt(h) : 0;
+      }
       for (let i = p; i < n; i++) {
         const io = i * n;
         let row = 0;
@@ -472,7 +487,8 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         }
         if (lam2 < lam) lam = lam2 > 1 ? lam2 : 1;
       }
-      const ilam = monotoneOnly ? 0 : 1 / (lam * (1 + 1e-12));
+      // a non-positive conditional diagonal means rounding has taken over: use the plain value only
+      const ilam = monotoneOnly || badDiag ? 0 : 1 / (lam * (1 + 1e-12));
       let m = 0;
       for (let i = p; i < n; i++) {
         const r2 = rho[i] * rho[i];
@@ -489,7 +505,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         let own = val + (b1 > b2 ? b1 : b2);
         const pb = base - cF - TOP[p * (k + 1) + (k - f)];
         if (pb > own) own = pb;
-        if (own >= pruneAt()) {
+        if (own >= cut()) {
           if (own < minPruned) minPruned = own;
           return false;
         }
@@ -507,7 +523,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           const b1 = d[j] * r2 + smallestAfter(q1, i1, m, j, R);
           if (b1 > bnd) bnd = b1;
         }
-        const b2 = (ilam * r2) / hjj + smallestAfter(q2, i2, m, j, R);
+        const b2 = (hjj > 0 ? (ilam * r2) / hjj : 0) + smallestAfter(q2, i2, m, j, R);
         if (b2 > bnd) bnd = b2;
         if (ilam > 0) {
           const b3 = kth / ilam;
@@ -527,7 +543,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       }
       for (let t = 0; t < nc; t++) {
         const bnd = cb[t];
-        if (bnd >= pruneAt()) {
+        if (bnd >= cut()) {
           if (bnd < minPruned) minPruned = bnd;
           break;
         }
@@ -629,7 +645,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         }
         F.push(j);
         const cb = allowedError(j + 1);
-        if (cb >= pruneAt()) {
+        if (cb >= cut()) {
           if (cb < minPruned) minPruned = cb;
         } else if (explore(j + 1, cb)) {
           F.pop();
@@ -647,7 +663,8 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   const vr = refit(red.problem, red.b, bestS);
   const v = expand(red, vr, N);
   const ub = errorOf(problem.objective, v);
-  const lbRaw = Math.min(ub, minPruned, openMin);
+  const shrink = (x: number): number => (Number.isFinite(x) ? x - delta * Math.abs(x) : x);
+  const lbRaw = Math.min(ub, shrink(minPruned), shrink(openMin));
   const lowerBound = safeLowerBound(lbRaw, BNB_BOUND_SLACK);
   let status: SolveStatus = aborted ?? 'optimal';
   if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol, 2 * BNB_BOUND_SLACK * ub))) status = 'numerical_failure';

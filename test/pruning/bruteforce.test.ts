@@ -125,3 +125,27 @@ describe('branch-and-bound internals', () => {
     );
   });
 });
+
+describe('ill-conditioned positive definite G', () => {
+  it('cond(G) up to 1e8: exact equals brute force (fast or generic path), bound below the optimum', async () => {
+    const { psdMatrix } = await import('../../src/testing/arbitraries.js');
+    const { makeObjective } = await import('../../src/core/objective.js');
+    const { Rng } = await import('../../src/core/random.js');
+    for (const [seed, logCond] of [
+      [1, 4],
+      [2, 6],
+      [3, 8],
+    ] as const) {
+      const n = 9;
+      const G = psdMatrix({ n, rank: n, cond: 10 ** logCond, seed });
+      const rng = new Rng(seed);
+      const w = Float64Array.from({ length: n }, () => 0.05 * rng.normal());
+      const p = { name: `cond${logCond}`, objective: makeObjective(G, w), k: 3, box: null };
+      const bf = bruteForcePrune(p);
+      const r = pruneExactSolver.solve(p, { relGapTol: 1e-12 }) as SolveResult;
+      expect(r.status).toBe('optimal');
+      expect(Math.abs(r.upperBound - bf.err)).toBeLessThanOrEqual(1e-7 * bf.err + 1e-11 * p.objective.r);
+      expect(r.lowerBound).toBeLessThanOrEqual(Math.min(bf.err, r.upperBound) * (1 + 1e-7));
+    }
+  });
+});
