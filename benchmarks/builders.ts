@@ -1,9 +1,9 @@
 /**
  * Builder speed: Gram accumulation (im2col in row blocks), whole-layer builds and scale rules.
- * Usage: npx tsx problems/benchmark.ts [--quick]   (median of 5 runs, 3 with --quick; prints a markdown table)
+ * Usage: npx tsx benchmarks/builders.ts [--quick]   (median of 5 runs, 3 with --quick; prints a markdown table)
  */
-import { buildConv2dLayer, buildLinearLayer, type Tensor } from './build.js';
-import { chooseScale } from './scale.js';
+import { buildConv2dLayer, buildLinearLayer, type Tensor } from '../problems/build.js';
+import { chooseScale } from '../problems/scale.js';
 import { Rng } from '../src/core/random.js';
 
 const quick = process.argv.includes('--quick');

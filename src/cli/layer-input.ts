@@ -16,7 +16,7 @@ export interface LayerInputOptions {
   optDim?: string;
   scaleRule?: string;
   scalePerChannel?: boolean;
-  pruneBox: boolean;
+  pruneBox?: boolean;
   stride?: string;
   padding?: string;
   dilation?: string;
@@ -89,7 +89,7 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
     optDim: o.optDim !== undefined ? parsePositiveNumber(o.optDim, '--opt-dim') : null,
     scaleRule: (o.scaleRule ?? 'paper-grid') as ScaleRule,
     scaleGranularity: o.scalePerChannel ? 'channel' : 'tensor',
-    pruneBox: o.pruneBox ? 'paper' : 'none',
+    pruneBox: o.pruneBox === false ? 'none' : 'paper',
     channels: o.channels !== undefined ? parseNonNegInt(o.channels, '--channels') : undefined,
     layer: name,
     ...(o.type !== 'linear' ? { stride: parsePair(o.stride, '--stride'), padding: parsePair(o.padding, '--padding'), dilation: parsePair(o.dilation, '--dilation') } : {}),

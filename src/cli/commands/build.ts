@@ -7,7 +7,8 @@ export function registerBuild(program: Command): void {
   const cmd = program
     .command('build')
     .description('build per-channel layer problems from activations and weights (.npy) and write a pvq-layer file')
-    .option('-o, --output <file>', 'write the layer file here (atomically); default: stdout');
+    .option('-o, --output <file>', 'write the layer file here (atomically); default: stdout')
+    .option('--no-prune-box', "write problems without the paper's pruneBox [2 min w, 2 max w]");
   addLayerInputOptions(cmd).action((opts: LayerInputOptions & { output?: string }) => {
     const { name, problems } = layerFromOptions(opts);
     const json = toJSON(layerFileJSON(problems, name), 0);
