@@ -28,7 +28,7 @@ export class MilpBackendUnavailableError extends Error {
 const cache = new Map<MilpBackendName, Promise<MilpBackend>>();
 
 /** Is x (integers rounded) feasible within an absolute tolerance scaled by the row magnitudes? */
-function pointOk(model: MilpModel, x: Float64Array, tol = 1e-6): boolean {
+function pointOk(model: MilpModel, x: Float64Array, xTol: number, tol = 1e-6): boolean {
   const xr = Float64Array.from(x);
   model.vars.forEach((v, j) => {
     if (v.integer) xr[j] = Math.round(xr[j]);
@@ -40,12 +40,15 @@ function pointOk(model: MilpModel, x: Float64Array, tol = 1e-6): boolean {
   for (const r of model.rows) {
     let s = 0;
     let m = 0;
+    let c1 = 0;
     for (let t = 0; t < r.idx.length; t++) {
       const term = r.coef[t] * xr[r.idx[t]];
       s += term;
       m += Math.abs(term);
+      c1 += Math.abs(r.coef[t]);
     }
-    const slack = tol * (1 + m + Math.max(Number.isFinite(r.lb) ? Math.abs(r.lb) : 0, Number.isFinite(r.ub) ? Math.abs(r.ub) : 0));
+    // values may be rounded by up to xTol each (javascript-lp-solver rounds its output)
+    const slack = xTol * c1 + tol * (1 + m + Math.max(Number.isFinite(r.lb) ? Math.abs(r.lb) : 0, Number.isFinite(r.ub) ? Math.abs(r.ub) : 0));
     if (s < r.lb - slack || s > r.ub + slack) return false;
   }
   return true;
@@ -150,7 +153,7 @@ async function loadGlpk(): Promise<MilpBackend> {
         }
         for (let j = 0; j < nv; j++) x[j] = out.vars[name(j)] ?? 0;
         const hasPoint = out.status === glpk.GLP_OPT || out.status === glpk.GLP_FEAS;
-        if (!hasPoint || pointOk(model, x)) break;
+        if (!hasPoint || pointOk(model, x, 1e-9)) break;
         if (!presol) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: 'glpk returned an infeasible point' };
       }
       if (!out) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0 };
@@ -348,7 +351,7 @@ async function loadJsl(): Promise<MilpBackend> {
       else if (timedOut) status = 'time_limit';
       else status = 'optimal';
       const feasible = out.feasible === true && out.bounded !== false;
-      if (feasible && !pointOk(model, x, 10 * precision))
+      if (feasible && !pointOk(model, x, 2 * precision))
         return { status: 'error', objective: NaN, x: null, timeMs, message: 'jsl returned an infeasible point' };
       return {
         status,
