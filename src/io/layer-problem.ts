@@ -144,26 +144,35 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem'): Laye
   return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
 }
 
-/** Read and validate a layer-problem file. Errors name the file and the field. */
-export function readLayerProblemFile(path: string): LayerProblem {
+/** Read and parse a JSON file; errors name the file (unreadable file, invalid JSON). */
+export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new PvqInputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new PvqInputError(path, `invalid JSON (${(e as Error).message})`);
   }
+}
+
+/** Run `parse`, re-throwing input errors with `prefix` prepended to the field name. */
+export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
   try {
-    return parseLayerProblem(json, basename(path).replace(/\.json$/i, ''));
+    return parse();
   } catch (e) {
-    if (e instanceof PvqInputError) throw new PvqInputError(`${path}: ${e.field}`, e.message.slice(e.field.length + 2));
+    if (e instanceof PvqInputError) throw new PvqInputError(`${prefix}${e.field}`, e.message.slice(e.field.length + 2));
     throw e;
   }
+}
+
+/** Read and validate a layer-problem file. Errors name the file and the field. */
+export function readLayerProblemFile(path: string): LayerProblem {
+  const json = readJsonFile(path);
+  return withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, '')));
 }
 
 /** Serialise a problem back to the file format (version 1). */

@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PvqInputError } from '../core/errors.js';
 import type { LayerProblem } from '../core/types.js';
-import { parseLayerProblem } from './layer-problem.js';
+import { parseLayerProblem, readJsonFile, withFieldPrefix } from './layer-problem.js';
 
 export interface ProblemSet {
   /** Layer (or file) name. */
   name: string;
   problems: LayerProblem[];
-}
-
-function prefixed(e: unknown, prefix: string): never {
-  if (e instanceof PvqInputError) throw new PvqInputError(`${prefix}${e.field}`, e.message.slice(e.field.length + 2));
-  throw e;
 }
 
 /**
@@ -36,30 +30,11 @@ export function parseProblemSet(json: unknown, fallbackName: string): ProblemSet
 }
 
 function parseOne(json: unknown, fallback: string, prefix: string): LayerProblem {
-  try {
-    return parseLayerProblem(json, fallback);
-  } catch (e) {
-    return prefixed(e, prefix);
-  }
+  return withFieldPrefix(prefix, () => parseLayerProblem(json, fallback));
 }
 
 /** Read a problem file (see parseProblemSet). Errors name the file and the field. */
 export function readProblemSet(path: string): ProblemSet {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new PvqInputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new PvqInputError(path, `invalid JSON (${(e as Error).message})`);
-  }
-  try {
-    return parseProblemSet(json, basename(path).replace(/\.json$/i, ''));
-  } catch (e) {
-    return prefixed(e, `${path}: `);
-  }
+  const json = readJsonFile(path);
+  return withFieldPrefix(`${path}: `, () => parseProblemSet(json, basename(path).replace(/\.json$/i, '')));
 }
