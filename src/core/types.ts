@@ -135,6 +135,8 @@ export interface SolveOptions {
   iterationLimit?: number;
   /** Relative gap at which `optimal` is declared (default 1e-9). */
   relGapTol?: number;
+  /** Absolute gap at which `optimal` is declared (default 0; useful when the optimum is ~0). */
+  absGapTol?: number;
   /** Seed for randomized methods (default 1). */
   seed?: number;
   /** A known feasible point (z or v) to warm start with. */
