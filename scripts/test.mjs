@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Runs the whole suite with vitest (default + JSON reporters) and prints the closing line
-// "N passed, N failed" that CI recognises. Exit code: vitest's.
+// The whole suite: a strict typecheck of sources, tests and benchmarks, then vitest (default + JSON
+// reporters). Prints the closing line "N passed, N failed" that CI recognises. Exit code: non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.check.json'], { stdio: 'inherit' });
+if (tsc.status !== 0) {
+  console.error('typecheck failed (npx tsc -p tsconfig.check.json)');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const out = '.vitest-results.json';
 rmSync(out, { force: true });
@@ -16,10 +23,8 @@ if (existsSync(out)) {
   passed = j.numPassedTests ?? 0;
   failed = j.numFailedTests ?? 0;
   skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
-} else {
-  failed = 1;
 }
 const code = r.status ?? 1;
-if (code !== 0 && failed === 0) failed = 1;
+if (code !== 0 && failed === 0) failed = 1; // e.g. a test file that failed to load
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(code !== 0 ? code : passed === 0 ? 1 : 0);
