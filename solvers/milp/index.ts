@@ -5,7 +5,7 @@ const extraOptions = {
   backend: "'glpk' (default; GLPK 5 in WebAssembly, optional dependency) or 'jsl' (javascript-lp-solver, pure JS)",
   sideConstraints: 'array of {terms: [[index, coef], ...], lb?, ub?}: linear constraints on the discrete variables (z for quant-oa, the 0/1 keep-mask for prune-oa); bounds are then for that variant',
   onIteration: 'callback(info) after every master solve with the certified bounds so far',
-  absGapTol: 'absolute gap at which optimality is declared (default 0)',
+  absGapTol: 'absolute gap at which optimality is declared (default 1e-14 * r, the rounding level of the error)',
   lpWarmupRounds: 'Kelley rounds on the LP relaxation before the MILP masters (default 2n)',
 } as const;
 

@@ -94,6 +94,12 @@ export interface OaOutcome {
 
 const EPS = 2 ** -53;
 
+/**
+ * Default absolute gap tolerance, relative to r = w^T G w: errors below 1e-14 r (SQNR 140 dB) are at the rounding
+ * level of the error computation itself, so a gap that small is closed (e.g. k = n, where the optimum is 0).
+ */
+export const ABS_GAP_REL = 1e-14;
+
 function cutKey(c: EpiCut): string {
   let s = `${c.aux}|${c.rhs.toPrecision(15)}`;
   for (let t = 0; t < c.idx.length; t++) if (c.coef[t] !== 0) s += `|${c.idx[t]}:${c.coef[t].toPrecision(15)}`;

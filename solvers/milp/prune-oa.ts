@@ -29,7 +29,7 @@ import { backendOption, checkObjective, diagonalSplit, parseSideConstraints, sat
 import { boxRefitOnSupport, gramTimes, refitOnSupport } from './ls.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { runOa } from './oa.js';
+import { ABS_GAP_REL, runOa } from './oa.js';
 import { finishOa } from './quant-oa.js';
 
 export interface PruneOaExtra {
@@ -393,7 +393,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
     relGapTol,
-    absGapTol: optionNumber(options, 'absGapTol', 0),
+    absGapTol: optionNumber(options, 'absGapTol', ABS_GAP_REL * r),
     lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
     onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
     onProgress: options.onProgress

@@ -18,7 +18,7 @@ import type { SideConstraint } from './common.js';
 import { backendOption, checkObjective, diagonalSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import type { MilpModel, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { runOa } from './oa.js';
+import { ABS_GAP_REL, runOa } from './oa.js';
 
 export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -219,7 +219,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
     relGapTol,
-    absGapTol: optionNumber(options, 'absGapTol', 0),
+    absGapTol: optionNumber(options, 'absGapTol', ABS_GAP_REL * r),
     lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
     onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
     onProgress: options.onProgress
