@@ -28,8 +28,7 @@ export function validatePruningProblem(p: PruningProblem): number {
     if (!Array.isArray(b) || b.length !== 2 || !Number.isFinite(b[0]) || !Number.isFinite(b[1]))
       throw new PvqInputError('box', 'expected [lo, hi] with finite numbers, or null');
     if (b[0] > b[1]) throw new PvqInputError('box', `empty box [${b[0]}, ${b[1]}]`);
-    if (b[0] > 0 || b[1] < 0)
-      throw new PvqInputError('box', `the box [${b[0]}, ${b[1]}] must contain 0 (kept weights may always be pruned)`);
+    // a box that does not contain 0 is valid: kept weights lie in [lo, hi], pruned weights are 0
   }
   return Math.min(p.k, n);
 }
@@ -109,10 +108,113 @@ export function refitBox(
   return v;
 }
 
-/** Refit on S for the problem (box-aware). */
+/** True when the box is set and does not contain 0 (then the value of a support is not monotone). */
+export function boxExcludesZero(box: readonly [number, number] | null | undefined): box is readonly [number, number] {
+  return !!box && (box[0] > 0 || box[1] < 0);
+}
+
+/**
+ * Best refit over all subsets T of S for a box [lo, hi] that does not contain 0:
+ *
+ *     min over T ⊆ S, v supported on T with lo <= v_T <= hi  of  (w - v)^T G (w - v).
+ *
+ * (Every nonzero must lie in the box, so a coordinate is either pruned or in [lo, hi]: semi-continuous
+ * variables.) Exact branch-and-bound: a node fixes some coordinates kept ([lo, hi]) and some dropped; the
+ * undecided ones get the relaxed box [min(lo, 0), max(hi, 0)], whose box-LS value lower-bounds every
+ * completion. A relaxed solution whose undecided coordinates are all 0 or inside [lo, hi] is feasible (its
+ * zeros are pruned) and optimal for the node; otherwise it branches on the undecided coordinate deepest
+ * inside the forbidden gap between 0 and the box. At most 2^|S| box-LS solves (|S| <= k), usually a few.
+ * Returns the full-length v (entries outside S are 0); `nodes` counts box-LS solves.
+ */
+export function refitSemicontinuous(
+  G: Float64Array,
+  n: number,
+  b: Float64Array,
+  S: ArrayLike<number>,
+  box: readonly [number, number],
+  stats?: { nodes: number },
+): Float64Array {
+  const m = S.length;
+  const out = new Float64Array(n);
+  if (m === 0) return out;
+  const [lo, hi] = box;
+  const rlo = Math.min(lo, 0);
+  const rhi = Math.max(hi, 0);
+  // 0 undecided, 1 kept (in [lo, hi]), 2 dropped
+  const state = new Int8Array(m);
+  let best = 0; // value of v = 0 (f = x^T A x - 2 c^T x = 0): the empty subset
+  let bestX: Float64Array | null = null;
+  let bestT: number[] = [];
+  const rec = (): void => {
+    const T: number[] = [];
+    for (let a = 0; a < m; a++) if (state[a] !== 2) T.push(a);
+    const t = T.length;
+    if (t === 0) return;
+    const A = new Float64Array(t * t);
+    const c = new Float64Array(t);
+    const L = new Float64Array(t);
+    const H = new Float64Array(t);
+    for (let i = 0; i < t; i++) {
+      const si = S[T[i]];
+      c[i] = b[si];
+      for (let j = 0; j < t; j++) A[i * t + j] = G[si * n + S[T[j]]];
+      const kept = state[T[i]] === 1;
+      L[i] = kept ? lo : rlo;
+      H[i] = kept ? hi : rhi;
+    }
+    if (stats) stats.nodes++;
+    const res = boxLeastSquares(A, c, t, L, H, { rankTol: RANK_TOL });
+    // the relaxed value bounds every completion; prune unless it can beat the incumbent
+    if (!(res.value < best - 1e-13 * Math.abs(best))) return;
+    let branch = -1;
+    let gapDepth = 0;
+    for (let i = 0; i < t; i++) {
+      if (state[T[i]] !== 0) continue;
+      const x = res.x[i];
+      if (x === 0 || (x >= lo && x <= hi)) continue;
+      const depth = lo > 0 ? Math.min(x, lo - x) : Math.min(-x, x - hi);
+      if (branch < 0 || depth > gapDepth) {
+        branch = i;
+        gapDepth = depth;
+      }
+    }
+    if (branch < 0) {
+      best = res.value;
+      bestX = res.x;
+      bestT = T;
+      return;
+    }
+    const a = T[branch];
+    const x = res.x[branch];
+    // visit the closer side first: keep when x is nearer the box than 0
+    const keepFirst = Math.abs(x) > Math.abs(x - (lo > 0 ? lo : hi));
+    for (const s of keepFirst ? [1, 2] : [2, 1]) {
+      state[a] = s;
+      rec();
+    }
+    state[a] = 0;
+  };
+  rec();
+  if (bestX) {
+    const x = bestX as Float64Array;
+    for (let i = 0; i < bestT.length; i++) {
+      const xi = x[i];
+      // undecided coordinates at the relaxed bound 0 are pruned; the others are in [lo, hi]
+      out[S[bestT[i]]] = xi === 0 ? 0 : Math.min(hi, Math.max(lo, xi));
+    }
+  }
+  return out;
+}
+
+/**
+ * Refit on S for the problem (box-aware). With a box that does not contain 0 this is the best refit over
+ * the subsets of S (`refitSemicontinuous`): a support of size <= k may leave some of its weights pruned.
+ */
 export function refit(p: PruningProblem, b: Float64Array, S: ArrayLike<number>): Float64Array {
   const { G, n } = p.objective;
-  return p.box ? refitBox(G, n, b, S, p.box) : refitFree(G, n, b, S);
+  if (!p.box) return refitFree(G, n, b, S);
+  if (boxExcludesZero(p.box)) return refitSemicontinuous(G, n, b, S, p.box);
+  return refitBox(G, n, b, S, p.box);
 }
 
 /** Support (indices of nonzeros) of v. */
