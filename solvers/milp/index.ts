@@ -15,7 +15,7 @@ export const quantOaSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'exact',
   description: 'Outer approximation (Kelley cuts + exact diagonal secants) over a MILP back end; slow, independent cross-check (n <= 12)',
-  extraOptions: { ...extraOptions, split: "'jacobi' (default) diagonal split, or 'none' for plain tangent cuts" },
+  extraOptions: { ...extraOptions, split: "'jacobi' (default) diagonal split, 'max' (barrier-maximised weighted trace, measured slower) or 'none' (plain tangent cuts)" },
   async solve(problem: QuantizationProblem, options?: SolveOptions): Promise<SolveResult> {
     const { solveQuantOa } = await import('./quant-oa.js');
     return solveQuantOa(problem, options);

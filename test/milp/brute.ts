@@ -41,7 +41,7 @@ export function bruteQuant(p: QuantizationProblem, accept: (z: number[]) => bool
  * solve the stationarity equations of the free ones with the others fixed, keep feasible candidates. For singular
  * systems, drop to subsets (the supports enumeration covers them).
  */
-function bestOnSupport(obj: QuadObjective, S: number[], box: readonly [number, number] | null): number {
+export function bestOnSupport(obj: QuadObjective, S: number[], box: readonly [number, number] | null): number {
   const { n, G, w } = obj;
   const m = S.length;
   const b = new Array<number>(n).fill(0);
