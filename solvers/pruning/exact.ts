@@ -32,6 +32,7 @@ import { expand, pruneResult, reduce, refit, refitFree, validatePruningProblem }
 import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, obsSupport, supportError } from './heuristics.js';
 import { rootPerspectiveBound } from './perspective.js';
+import { keptSideSearch, sampleFactor } from './singular.js';
 
 /** Relative slack by which a finished or stopped tree's bound is rounded down (floating point). */
 export const BNB_BOUND_SLACK = 1e-10;
@@ -125,10 +126,13 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   // and reported bounds are reduced by delta.
   let minPiv = Infinity;
   if (pd) for (let j = 0; j < n; j++) minPiv = Math.min(minPiv, Lg[j * n + j] * Lg[j * n + j]);
-  const delta = pd ? Math.min(1e-6, 1e3 * (maxDiag / minPiv) * 2 ** -53) : 1e-10;
+  const deltaPd = pd ? Math.min(1e-6, 1e3 * (maxDiag / minPiv) * 2 ** -53) : 1e-10;
+  // the singular path sets its own delta (from the pivots of its rank-revealing factorisation)
+  let sampleDelta = 0;
+  const deltaNow = (): number => (pd ? deltaPd : Math.max(1e-10, sampleDelta));
   const cut = (): number => {
     const t = pruneAt();
-    return t === Infinity ? Infinity : t + delta * Math.abs(t);
+    return t === Infinity ? Infinity : t + deltaNow() * Math.abs(t);
   };
 
   let nodes = 0;
@@ -604,71 +608,82 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     }
   } else {
     path = 'generic';
-    const G = red.G;
-    const b = red.b;
-    const r = red.r;
-    const F: number[] = [];
-    const allowedError = (p: number): number => {
-      const A = F.concat(Array.from({ length: n - p }, (_, i) => p + i));
-      const v = refitFree(G, n, b, A);
-      let s = 0;
-      for (const i of A) s += b[i] * v[i];
-      return Math.max(0, r - s);
-    };
-    const explore = (p: number, bnd: number): boolean => {
-      // node: F forced kept, candidates p..n-1; bnd = err(F ∪ candidates) (already checked < pruneAt)
-      if (F.length + (n - p) <= k) {
-        leaves++;
-        const A = F.concat(Array.from({ length: n - p }, (_, i) => p + i));
-        const e = supportError(red.problem, red.b, A);
-        if (e < UB) {
-          UB = e;
-          bestS = A.slice();
-        }
-        return false;
+    // singular (or numerically singular) G: kept-side search in the sample space (singular.ts)
+    const fac = sampleFactor(red.G, n, red.w);
+    if (fac.rho <= k && !problem.box) {
+      // exactly reachable: rho independent pivot columns span range(G), so error 0 with k >= rank
+      const S = Array.from(fac.perm.subarray(0, fac.rho)).sort((x, y) => x - y);
+      const e = supportError(red.problem, red.b, S);
+      if (e < UB) {
+        UB = e;
+        bestS = S;
       }
-      for (let j = p; j < n; j++) {
-        if (F.length === k) {
-          // F itself is the only remaining choice of this subtree
+      minPruned = 0;
+    } else {
+      let order: number[];
+      const orderKind = opts.order ?? 'saliency-desc';
+      if (orderKind === 'natural') order = Array.from({ length: n }, (_, i) => i);
+      else {
+        // likely-kept first: the incumbent's support, then decreasing single gain b_i^2 / G_ii
+        const kept = new Uint8Array(n);
+        for (const i of bestS) kept[i] = 1;
+        const g1 = (i: number): number => (red.b[i] * red.b[i]) / red.G[i * n + i];
+        order = Array.from({ length: n }, (_, i) => i).sort((x, y) => kept[y] - kept[x] || g1(y) - g1(x));
+      }
+      sampleDelta = fac.delta;
+      keptSideSearch(fac, n, k, order, {
+        cut,
+        node: () => {
+          nodes++;
+          return checkLimits();
+        },
+        leaf: (S, val) => {
           leaves++;
-          const e = supportError(red.problem, red.b, F);
+          if (val >= cut()) return;
+          const e = supportError(red.problem, red.b, S);
           if (e < UB) {
             UB = e;
-            bestS = F.slice();
+            bestS = S;
           }
-          return false;
-        }
-        nodes++;
-        if (checkLimits()) {
-          if (bnd < openMin) openMin = bnd;
-          return true;
-        }
-        F.push(j);
-        const cb = allowedError(j + 1);
-        if (cb >= cut()) {
-          if (cb < minPruned) minPruned = cb;
-        } else if (explore(j + 1, cb)) {
-          F.pop();
-          if (bnd < openMin) openMin = bnd;
-          return true;
-        }
-        F.pop();
-      }
-      return false;
-    };
-    rootBound = 0;
-    explore(0, 0);
+        },
+        pruned: (x) => {
+          if (x < minPruned) minPruned = x;
+        },
+        open: (x) => {
+          if (x < openMin) openMin = x;
+        },
+      });
+    }
   }
 
   const vr = refit(red.problem, red.b, bestS);
   const v = expand(red, vr, N);
   const ub = errorOf(problem.objective, v);
+  const delta = deltaNow();
   const shrink = (x: number): number => (Number.isFinite(x) ? x - delta * Math.abs(x) : x);
   const lbRaw = Math.min(ub, shrink(minPruned), shrink(openMin));
   const lowerBound = safeLowerBound(lbRaw, BNB_BOUND_SLACK);
   let status: SolveStatus = aborted ?? 'optimal';
-  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol, 2 * BNB_BOUND_SLACK * ub))) status = 'numerical_failure';
+  // `optimal` = the reported (reduced) bound is within the prune tolerance max(relTol * ub, 1e-14 r) of ub,
+  // plus the rounding slack 2e-10 ub of the reductions, plus the floating-point noise of evaluating ub itself
+  // (an optimum 0 reached by a point whose computed error is rounding noise)
+  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol) + 2 * BNB_BOUND_SLACK * ub + evalNoise(problem, v)))
+    status = 'numerical_failure';
   return { v, lowerBound, status, nodes, leaves, rootBound, heuristicError, path };
+}
+
+/** Floating-point noise of errorOf(v): 8 n 2^-52 (|w - v|^T |G| |w - v|). */
+export function evalNoise(problem: PruningProblem, v: Float64Array): number {
+  const { G, n, w } = problem.objective;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const ei = Math.abs(w[i] - v[i]);
+    if (ei === 0) continue;
+    let row = 0;
+    for (let j = 0; j < n; j++) row += Math.abs(G[i * n + j]) * Math.abs(w[j] - v[j]);
+    s += ei * row;
+  }
+  return 8 * n * 2 ** -52 * s;
 }
 
 export const pruneExactSolver: PruningSolver = {

@@ -39,6 +39,22 @@ describe('prune-exact equals brute-force enumeration (independent ml-matrix solv
     for (const seed of [11, 12]) checkExact(randomProblem({ n: 12, k: 3, seed }));
   });
 
+  it('singular G, n = 12 and 13 spot checks (sample-space kept-side search, both variable orders)', () => {
+    for (const [n, k, m, seed] of [
+      [12, 3, 6, 21],
+      [12, 4, 5, 22],
+      [13, 3, 8, 23],
+    ] as const) {
+      const p = randomProblem({ n, k, seed, m });
+      checkExact(p);
+      const bf = bruteForcePrune(p);
+      const t = pruneBranchAndBound(p, { heuristic: false, order: 'natural', relGapTol: 1e-12 });
+      expect(t.path).toBe('generic');
+      expect(t.status).toBe('optimal');
+      expect(Math.abs(errorOf(p.objective, t.v) - bf.err)).toBeLessThanOrEqual(1e-9 * bf.err + 1e-11 * p.objective.r);
+    }
+  });
+
   it('singular G (m < n), dead inputs, duplicate columns, zero weights', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom('none', 'tight'), (n, seed, box) => {
