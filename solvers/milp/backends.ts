@@ -317,7 +317,8 @@ async function loadJsl(): Promise<MilpBackend> {
       for (const prec of JSL_PRECISIONS) {
         const remaining = (limit ?? Infinity) - (performance.now() - t0);
         if (remaining <= 0) break;
-        const cap = Math.min(remaining, JSL_ATTEMPT_CAP_MS);
+        // the first attempt gets half of the time left, so that the retry has a chance
+        const cap = Math.min(prec === JSL_PRECISIONS[JSL_PRECISIONS.length - 1] ? remaining : remaining / 2, JSL_ATTEMPT_CAP_MS);
         const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, timeout: cap };
         if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
         const ta = performance.now();
