@@ -1,0 +1,19 @@
+/** When the optional glpk.js cannot be loaded, the glpk back end fails clearly and jsl still works. */
+import { expect, it, vi } from 'vitest';
+
+vi.mock('glpk.js/node', () => {
+  throw new Error('Cannot find package glpk.js');
+});
+
+it('reports a clear error for glpk and keeps jsl usable', async () => {
+  const { loadMilpBackend } = await import('../../solvers/milp/backends.js');
+  await expect(loadMilpBackend('glpk')).rejects.toThrow(/optional dependency.*'jsl'/);
+  const { solvePruneOa } = await import('../../solvers/milp/prune-oa.js');
+  const { randomObjective, brutePrune } = await import('./brute.js');
+  const objective = randomObjective(1, { n: 4, rows: 4 });
+  const p = { name: 'x', objective, k: 2, box: null };
+  await expect(solvePruneOa(p)).rejects.toThrow(/glpk/);
+  const r = await solvePruneOa(p, { relGapTol: 3e-6, extra: { backend: 'jsl' } });
+  expect(r.status).toBe('optimal');
+  expect(r.upperBound).toBeCloseTo(brutePrune(p), 12);
+});
