@@ -331,8 +331,10 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     };
 
     const sc = new Float64Array(n);
-    const uRow = new Float64Array(n);
-    const cw = true;
+    const su = new Float64Array(n);
+    const acc = new Float64Array(n);
+    const uBuf: Float64Array[] = [];
+    for (let l = 0; l <= depth + 1; l++) uBuf.push(new Float64Array(n).fill(1));
     const monotoneOnly = opts.bound === 'monotone';
     if (monotoneOnly) d.fill(0);
     const useD = d.some((x) => x > 0);
@@ -461,9 +463,11 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       const i2 = qi2Buf[level];
       const R0 = depth - level;
       if (R0 === 2) return pairScan(level, p, val);
-      // Gershgorin bound on lambda_max of the scaled candidate block
-      // Gershgorin row sums u of |A| (A = unit-diagonal scaling of Hc_CC), then the Collatz-Wielandt
-      // bound rho(|A|) <= max_i (|A| u)_i / u_i; both bound lambda_max(A) from above.
+      // Upper bound lam on lambda_max of A = the unit-diagonal scaling of Hc_CC: Collatz-Wielandt,
+      // lambda_max(A) <= rho(|A|) <= max_i (|A| u)_i / u_i for ANY positive u. The test vector u is the
+      // parent's |A| u (one power-iteration step per tree level, carried down in uBuf), so one pass over
+      // the candidate block per node suffices; the root starts from u = 1 (Gershgorin) and takes two.
+      // Only the upper triangle of Hc is stored and read.
       let lam = 1;
       let badDiag = false;
       for (let i = p; i < n; i++) {
@@ -471,25 +475,41 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         if (!(h > 0)) badDiag = true;
         sc[i] = h > 0 ? 1 / Math.sqrt(h) : 0;
       }
-      for (let i = p; i < n; i++) {
-        const io = i * n;
-        let row = 0;
-        for (let j = p; j < n; j++) row += Math.abs(Hc[io + j]) * sc[j];
-        row *= sc[i];
-        uRow[i] = row;
-        if (row > lam) lam = row;
-      }
-      if (cw && n - p > 2) {
-        let lam2 = 0;
-        for (let i = p; i < n; i++) {
-          const io = i * n;
-          let s2 = 0;
-          for (let j = p; j < n; j++) s2 += Math.abs(Hc[io + j]) * sc[j] * uRow[j];
-          s2 *= sc[i];
-          const ratio = s2 / uRow[i];
-          if (ratio > lam2) lam2 = ratio;
+      const u = uBuf[level];
+      const un = uBuf[level + 1];
+      if (!badDiag && !monotoneOnly) {
+        for (let pass = level === 0 ? 0 : 1; pass < 2; pass++) {
+          const uu = pass === 0 ? un.fill(1, p, n) : u;
+          for (let i = p; i < n; i++) {
+            su[i] = sc[i] * uu[i];
+            acc[i] = Hc[i * n + i] * su[i];
+          }
+          for (let i = p; i < n; i++) {
+            const io = i * n;
+            const sui = su[i];
+            let ai = 0;
+            for (let j = i + 1; j < n; j++) {
+              const a = Math.abs(Hc[io + j]);
+              ai += a * su[j];
+              acc[j] += a * sui;
+            }
+            acc[i] += ai;
+          }
+          let lam2 = 0;
+          let smax = 0;
+          for (let i = p; i < n; i++) {
+            const si = sc[i] * acc[i];
+            const ratio = si / uu[i];
+            if (ratio > lam2) lam2 = ratio;
+            if (si > smax) smax = si;
+            acc[i] = si;
+          }
+          lam = lam2 > 1 ? lam2 : 1;
+          // next test vector (normalised), used by the second root pass and by the children
+          const inv = smax > 0 ? 1 / smax : 1;
+          const dst = pass === 0 ? u : un;
+          for (let i = p; i < n; i++) dst[i] = acc[i] * inv > 1e-300 ? acc[i] * inv : 1e-300;
         }
-        if (lam2 < lam) lam = lam2 > 1 ? lam2 : 1;
       }
       // a non-positive conditional diagonal means rounding has taken over: use the plain value only
       const ilam = monotoneOnly || badDiag ? 0 : 1 / (lam * (1 + 1e-12));
@@ -580,13 +600,12 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
             rn[i] = rho[i] - hij * fr;
             const io = i * n;
             for (let l = i; l < n; l++) Hn[io + l] = Hc[io + l] - gi * Hc[jo + l];
-            for (let l = i + 1; l < n; l++) Hn[l * n + i] = Hn[io + l];
           }
         } else {
           for (let i = j + 1; i < n; i++) {
             rn[i] = rho[i];
             const io = i * n;
-            for (let l = j + 1; l < n; l++) Hn[io + l] = Hc[io + l];
+            for (let l = i; l < n; l++) Hn[io + l] = Hc[io + l];
           }
         }
         const ab = explore(level + 1, j + 1, f + (j - p), val + inc, cF + PS[j] - PS[p]);
