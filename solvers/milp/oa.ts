@@ -47,6 +47,11 @@ export interface OaSpec {
   cuts: EpiCut[];
   /** Evaluate a master point (integer variables already rounded). */
   oracle(x: Float64Array): OaOracleOutput;
+  /**
+   * Optional: overwrite, in place, continuous variables that are defined by equality rows from the integer ones
+   * (recomputed in double before a master's value is re-evaluated).
+   */
+  recompute?(x: Float64Array): void;
   /** Optional evaluation at a point of the LP relaxation (warm-up cuts); integers not rounded. */
   relaxedOracle?(x: Float64Array): EpiCut[];
   /** Initial feasible points. */
@@ -142,6 +147,7 @@ function buildMaster(spec: OaSpec, cuts: EpiCut[], sigma: number, relax: boolean
 function reevaluate(spec: OaSpec, cuts: EpiCut[], x: Float64Array): { value: number; magnitude: number } {
   const base = spec.model;
   const y = Float64Array.from(x);
+  spec.recompute?.(y);
   const mag = new Float64Array(base.vars.length);
   for (const a of spec.aux) {
     y[a] = Number.isFinite(base.vars[a].lb) ? base.vars[a].lb : -Infinity;

@@ -9,6 +9,7 @@
  * Master: min eta + sum d_i s_i. With D = 0 this is plain Kelley on f; with diagonal P it is exact at once.
  */
 import { PvqInputError } from '../../src/core/errors.js';
+import { pivotedLDL } from '../../src/linalg/dense.js';
 import { quantErrorOf } from '../../src/core/objective.js';
 import { makeResult, optionNumber } from '../../src/core/result.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
@@ -24,6 +25,8 @@ export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
   sideConstraints?: SideConstraint[];
   onIteration?: (info: OaIterationInfo) => void;
+  /** Cuts for the coupled part h: 'factor' (default; y = L^T (z - t), 1-D tangents of y_k^2) or 'tangent' (Kelley). */
+  cuts?: 'factor' | 'tangent';
   /** Diagonal split: 'jacobi' (default), 'max' (barrier-maximised weighted trace; measured slower) or 'none' (plain Kelley cuts). */
   split?: 'max' | 'jacobi' | 'none';
   absGapTol?: number;
@@ -58,17 +61,59 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   const H = Float64Array.from(P);
   for (let i = 0; i < n; i++) H[i * n + i] -= d[i];
 
-  // variables: z_0..z_{n-1}, s_i for d_i > 0, eta
+  // variables: z_0..z_{n-1}, s_i for d_i > 0, eta, and with the factored cuts y_k, q_k
   const vars: MilpVar[] = [];
   for (let i = 0; i < n; i++) vars.push({ name: `z${i}`, lb: lo, ub: hi, integer: true });
   const sIdx = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) if (d[i] > 0) sIdx[i] = vars.push({ name: `s${i}`, lb: 0, ub: Infinity, integer: false }) - 1;
   const eta = vars.push({ name: 'eta', lb: 0, ub: Infinity, integer: false }) - 1;
+  const rows = sideRows(side, 0);
+  let objConst = 0;
+  // Factored cuts: H = L L^T (pivoted), h(z) = sum_k y_k^2 + (z-t)^T E (z-t) with y = L^T (z - t), E = H - L L^T.
+  // (z-t)^T E (z-t) >= -||E||_F * max_box ||z - t||^2, so sum_k q_k - that constant is a valid lower bound with
+  // q_k >= tangents of y_k^2 (one-dimensional, added on a grid and at every visited point).
+  const cutsMode = options.extra?.cuts ?? 'factor';
+  const fac = cutsMode === 'factor' ? factorCuts(H, n, t, lo, hi) : null;
+  const yIdx: number[] = [];
+  const qIdx: number[] = [];
+  if (fac) {
+    for (let k = 0; k < fac.rank; k++) {
+      yIdx.push(vars.push({ name: `y${k}`, lb: fac.ymin[k], ub: fac.ymax[k], integer: false }) - 1);
+      qIdx.push(vars.push({ name: `q${k}`, lb: 0, ub: Infinity, integer: false }) - 1);
+      // y_k - sum_i L_ik z_i = -sum_i L_ik t_i
+      const idx = [yIdx[k]];
+      const coef = [1];
+      let rhs = 0;
+      for (let i = 0; i < n; i++) {
+        const l = fac.Lt[k * n + i];
+        if (l === 0) continue;
+        idx.push(i);
+        coef.push(-l);
+        rhs -= l * t[i];
+      }
+      rows.push({ name: `y${k}`, idx, coef, lb: rhs, ub: rhs });
+    }
+    objConst -= fac.deficit;
+  }
   const objective = new Array<number>(vars.length).fill(0);
   objective[eta] = 1;
   for (let i = 0; i < n; i++) if (sIdx[i] >= 0) objective[sIdx[i]] = d[i];
-  const model: MilpModel = { vars, rows: sideRows(side, 0), objective };
-  const aux = [eta, ...Array.from(sIdx).filter((j) => j >= 0)];
+  for (const q of qIdx) objective[q] = 1;
+  const model: MilpModel = { vars, rows, objective, objConst };
+  const aux = [eta, ...Array.from(sIdx).filter((j) => j >= 0), ...qIdx];
+  /** y_k(z) in double. */
+  const yOf = (z: ArrayLike<number>, k: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += fac!.Lt[k * n + i] * (z[i] - t[i]);
+    return s;
+  };
+  const qTangent = (k: number, a: number): EpiCut => ({
+    aux: qIdx[k],
+    idx: [yIdx[k]],
+    coef: [2 * a],
+    rhs: -a * a - 4 * 2 ** -53 * (a * a + 2 * Math.abs(a) * Math.max(Math.abs(fac!.ymin[k]), Math.abs(fac!.ymax[k]))),
+  });
+  const factorCutsAt = (z: ArrayLike<number>): EpiCut[] => (fac ? qIdx.map((_, k) => qTangent(k, yOf(z, k))) : []);
   const zAbs = Math.max(Math.abs(lo), Math.abs(hi), 1);
 
   const secantsDone: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
@@ -137,8 +182,10 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   const initCuts: EpiCut[] = [];
   const startPoints: Float64Array[] = [rtn];
   if (options.incumbent && options.incumbent.length === n) startPoints.push(Float64Array.from(options.incumbent, clampRound));
+  if (fac) for (let k = 0; k < fac.rank; k++) for (let g = 0; g <= 8; g++) initCuts.push(qTangent(k, fac.ymin[k] + ((fac.ymax[k] - fac.ymin[k]) * g) / 8));
+  const hCuts = (z: ArrayLike<number>): EpiCut[] => (fac ? factorCutsAt(z) : [tangent(z)]);
   for (const z of startPoints) {
-    initCuts.push(tangent(z), ...secantsAt(z));
+    initCuts.push(...hCuts(z), ...secantsAt(z));
     if (satisfiesSide(side, z)) initial.push(candidate(z));
   }
   // secants around the continuous targets as well
@@ -197,20 +244,26 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
     oracle(x) {
       const z = x.slice(0, n);
       const cands: OaCandidate[] = [candidate(z)];
-      const cuts = [tangent(z), ...secantsAt(z)];
+      const cuts = [...hCuts(z), ...secantsAt(z)];
       const z1 = oneOpt(z);
       let moved = false;
       for (let i = 0; i < n; i++) if (z1[i] !== z[i]) moved = true;
       if (moved) {
         cands.push(candidate(z1));
-        cuts.push(tangent(z1), ...secantsAt(z1));
+        cuts.push(...hCuts(z1), ...secantsAt(z1));
       }
       return { candidates: cands, cuts };
     },
     relaxedOracle(x) {
       // tangent of h at the fractional point is valid too (h convex on R^n)
-      return [tangent(x.slice(0, n))];
+      return hCuts(x.slice(0, n));
     },
+    recompute: fac
+      ? (x) => {
+          for (let i = 0; i < n; i++) x[i] = Math.round(x[i]);
+          for (let k = 0; k < fac.rank; k++) x[yIdx[k]] = yOf(x, k);
+        }
+      : undefined,
   };
   const relGapTol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const extraOnIter = options.extra?.onIteration;
@@ -280,4 +333,52 @@ export function finishOa(
     },
     message: msgs.length ? msgs.join('; ') : undefined,
   });
+}
+
+/**
+ * Pivoted Cholesky H = L L^T (rank r, PSD H) with a rigorous bound on what the factor misses:
+ * (z-t)^T H (z-t) >= sum_k (L^T (z-t))_k^2 - deficit for all z in the box, deficit = (||H - L L^T||_F + rounding) * R^2,
+ * R^2 = max over the box of ||z - t||^2. Returns L^T (r x n, row-major) and the range of each y_k over the box.
+ */
+function factorCuts(H: Float64Array, n: number, t: Float64Array, lo: number, hi: number) {
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, H[i * n + i]);
+  if (!(maxDiag > 0)) return null;
+  const f = pivotedLDL(H, n, 1e-14 * maxDiag);
+  const r = f.rank;
+  const Lt = new Float64Array(r * n);
+  for (let k = 0; k < r; k++) {
+    const sq = Math.sqrt(f.d[k]);
+    for (let j = k; j < n; j++) Lt[k * n + f.perm[j]] = f.L[j * n + k] * sq;
+  }
+  let e2 = 0;
+  let hmax = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += Lt[k * n + i] * Lt[k * n + j];
+      const e = H[i * n + j] - s;
+      e2 += e * e;
+      hmax = Math.max(hmax, Math.abs(H[i * n + j]));
+    }
+  let R2 = 0;
+  for (let i = 0; i < n; i++) R2 += Math.max((lo - t[i]) ** 2, (hi - t[i]) ** 2);
+  const deficit = (Math.sqrt(e2) * (1 + 1e-10) + 4 * (n + 2) * 2 ** -53 * hmax * n) * R2;
+  const ymin = new Float64Array(r);
+  const ymax = new Float64Array(r);
+  for (let k = 0; k < r; k++) {
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      const l = Lt[k * n + i];
+      const u = l * (lo - t[i]);
+      const v = l * (hi - t[i]);
+      a += Math.min(u, v);
+      b += Math.max(u, v);
+    }
+    const pad = 1e-9 * (Math.abs(a) + Math.abs(b)) + 1e-300;
+    ymin[k] = a - pad;
+    ymax[k] = b + pad;
+  }
+  return { rank: r, Lt, ymin, ymax, deficit };
 }
