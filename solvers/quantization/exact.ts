@@ -11,6 +11,7 @@ import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, expand, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
 import { boxAwareOrder, factorInOrder, vblastOrder, type OrderedFactor } from './lattice.js';
+import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
 import { solveSdpDual } from './sdp.js';
 
@@ -114,66 +115,243 @@ export function boxExpansionPoint(red: Reduced, maxSweeps = 300): Float64Array {
 }
 
 export interface SearchResult {
-  /** Best point (reduced coordinates) and its normalised value. */
+  /** Best point (coordinates of the original reduced problem) and its normalised value (as computed). */
   z: Float64Array;
   value: number;
-  /** Proven lower bound on the normalised optimum (min over open subtrees, or value*(1 - tol) when finished). */
+  /**
+   * Proven lower bound on the normalised optimum: value * (1 - tol) (minus the leaf-evaluation error) when
+   * finished, the minimum over the open subtrees (each corrected by the rounding margin) when a limit stopped it.
+   */
   lower: number;
   finished: boolean;
   stoppedBy: 'none' | 'nodes' | 'time';
   nodes: number;
   leaves: number;
+  /** Absolute rounding margin of the partial costs (normalised units) and the relative one. */
+  marginAbs: number;
+  marginRel: number;
+}
+
+/** Lattice-reduced search coordinates: z = U u over all integer u (the box is checked at the leaves). */
+export interface ReducedBasis {
+  U: Float64Array;
+  Uinv: Float64Array;
+  /** U^T P U as computed, and Uinv t as computed. */
+  Ps: Float64Array;
+  ts: Float64Array;
+}
+
+const gam = (k: number): number => (k * U) / (1 - k * U);
+const BIG = 2 ** 40;
+
+/** |a|^T |P| |b| for row-major P. */
+function absForm(P: Float64Array, a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[i] === 0) continue;
+    let r = 0;
+    for (let j = 0; j < n; j++) r += Math.abs(P[i * n + j]) * Math.abs(b[j]);
+    s += Math.abs(a[i]) * r;
+  }
+  return s;
+}
+
+/** Diagonal of P^{-1} (null when P is not numerically positive definite). */
+function inverseDiagonal(P: Float64Array, n: number): Float64Array | null {
+  const L = cholesky(P, n);
+  if (L === null) return null;
+  const out = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    // (P^{-1})_jj = ||L^{-1} e_j||^2
+    y.fill(0);
+    y[j] = 1;
+    for (let i = j; i < n; i++) {
+      let s = y[i];
+      for (let k = j; k < i; k++) s -= L[i * n + k] * y[k];
+      y[i] = s / L[i * n + i];
+    }
+    let s = 0;
+    for (let i = j; i < n; i++) s += y[i] * y[i];
+    out[j] = s;
+  }
+  return out;
 }
 
 /**
- * Depth-first Schnorr–Euchner search over the levels of F, pruning subtrees whose partial cost reaches
- * `best * (1 - tol)`. `z0` (reduced coordinates, feasible) is the warm start.
+ * Depth-first Schnorr–Euchner search over the levels of F, pruning subtrees that provably cannot beat
+ * `best * (1 - tol)`. `z0` (original reduced coordinates, feasible) is the warm start.
+ *
+ * Rounding: the partial costs are computed from a floating-point LDL^T and running sums. For every leaf z with
+ * true value below the initial radius R0, |z_j - x_j| <= B_j (the box, or the ellipsoid sqrt(R0 (P^-1)_jj)), and
+ * an a priori analysis (standard gamma_k model: backward error of the LDL^T, error of the centres, of the level
+ * costs and of the running sums, of the box-QP expansion and, for a reduced basis, of U^T P U and Uinv t) gives
+ * `true partial >= computed partial * (1 - marginRel) - marginAbs`. A subtree is pruned only when its computed
+ * cost is at least `(best (1 - tol) + marginAbs) / (1 - marginRel)`, so a finished search proves
+ * `best * (1 - tol)` (minus the evaluation error of best itself).
+ *
+ * With `basis`, `red` describes the original problem and the enumeration runs over u in the reduced basis
+ * (`F` factors `basis.Ps`), without per-level box limits: leaves outside the box are skipped.
  */
 export function seSearch(
   red: Reduced,
   F: OrderedFactor,
   z0: Float64Array,
-  opts: { tol: number; nodeLimit: number; deadline: number; expansion?: Float64Array | null },
+  opts: { tol: number; nodeLimit: number; deadline: number; expansion?: Float64Array | null; basis?: ReducedBasis | null },
 ): SearchResult {
   const na = red.na;
   const { d, Lk, ord } = F;
-  const { lo, hi, P, t } = red;
+  const basis = opts.basis ?? null;
+  const { P, t } = red;
+  const lo = basis ? -BIG : red.lo;
+  const hi = basis ? BIG : red.hi;
+  const Ps = basis ? basis.Ps : P;
+  const ts = basis ? basis.ts : t;
   const work = new Float64Array(na);
   let bestZ = Float64Array.from(z0);
   let best = reducedValue(P, t, bestZ, na, work);
-  let radius = best * (1 - opts.tol);
-  if (na === 0) return { z: bestZ, value: 0, lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0 };
+  if (na === 0) return { z: bestZ, value: 0, lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0 };
   // expansion point x (level order), linear coefficients g and their box minima m
   const xOrd = new Float64Array(na);
   const gOrd = new Float64Array(na);
   const mOrd = new Float64Array(na);
   let c0 = 0;
+  let c0Err = 0;
+  let linErr = 0; // error of the (dropped or per-level) linear terms of the expansion
+  let dxs: Float64Array | null = null; // basis mode: error bound of the computed centre Uinv x
   const xE = opts.expansion ?? null;
   if (xE) {
     const v = new Float64Array(na);
     for (let i = 0; i < na; i++) v[i] = xE[i] - t[i];
     let fx = 0;
+    const pos = new Int32Array(na);
+    for (let k = 0; k < na; k++) pos[ord[k]] = k;
+    let msum = 0;
+    const g = new Float64Array(na);
+    const m = new Float64Array(na);
     for (let i = 0; i < na; i++) {
       let s = 0;
-      for (let j = 0; j < na; j++) s += P[i * na + j] * v[j];
+      let sa = 0;
+      for (let j = 0; j < na; j++) {
+        s += P[i * na + j] * v[j];
+        sa += Math.abs(P[i * na + j] * v[j]);
+      }
       fx += v[i] * s;
-      const k = F.ord.indexOf(i);
-      xOrd[k] = xE[i];
-      gOrd[k] = 2 * s;
-    }
-    for (let k = 0; k < na; k++) {
-      mOrd[k] = Math.min(gOrd[k] * (lo - xOrd[k]), gOrd[k] * (hi - xOrd[k]));
-      fx += mOrd[k];
+      g[i] = 2 * s;
+      m[i] = Math.min(g[i] * (red.lo - xE[i]), g[i] * (red.hi - xE[i]));
+      fx += m[i];
+      msum += Math.abs(m[i]);
+      const bz = Math.max(Math.abs(red.lo - xE[i]), Math.abs(red.hi - xE[i]));
+      linErr += (2 * gam(na + 2) * sa + 3 * U * Math.abs(g[i])) * bz + 2 * U * Math.abs(m[i]);
     }
     c0 = fx; // may be slightly negative when x is not the exact box-QP optimum: still a valid offset
+    c0Err = gam(na + 3) * absForm(P, v, v, na) + gam(na + 2) * msum;
+    if (c0 > 0) {
+      if (basis) {
+        // for z in the box, g^T (z - x) >= sum m: f(z) >= c0 + (z - x)^T P (z - x); centre Uinv x in the basis
+        const xs = new Float64Array(na);
+        dxs = new Float64Array(na);
+        for (let i = 0; i < na; i++) {
+          let s = 0;
+          let sa = 0;
+          for (let j = 0; j < na; j++) {
+            s += basis.Uinv[i * na + j] * xE[j];
+            sa += Math.abs(basis.Uinv[i * na + j] * xE[j]);
+          }
+          xs[i] = s;
+          dxs[i] = gam(na + 1) * sa;
+        }
+        for (let k = 0; k < na; k++) xOrd[k] = xs[ord[k]];
+      } else {
+        for (let i = 0; i < na; i++) {
+          const k = pos[i];
+          xOrd[k] = xE[i];
+          gOrd[k] = g[i];
+          mOrd[k] = m[i];
+        }
+      }
+    }
   }
   if (!(c0 > 0)) {
     // the expansion gives nothing at the root: plain Schnorr–Euchner centred at t
     c0 = 0;
+    c0Err = 0;
+    linErr = 0;
+    dxs = null;
     gOrd.fill(0);
     mOrd.fill(0);
-    for (let k = 0; k < na; k++) xOrd[k] = F.tOrd[k];
+    for (let k = 0; k < na; k++) xOrd[k] = ts[ord[k]];
   }
+
+  // ---- a priori rounding margin -------------------------------------------------------------------
+  const tolR = opts.tol;
+  const R0 = Math.max(best * (1 - tolR), 0);
+  const invDiag = inverseDiagonal(Ps, na);
+  const Bs = new Float64Array(na); // level order: bound on |z_j - x_j| for leaves with true value < R0
+  const Rell = 1.05 * R0 * 1.01 + 1e-300;
+  for (let k = 0; k < na; k++) {
+    const j = ord[k];
+    let b = Infinity;
+    if (!basis) b = Math.max(Math.abs(red.lo - xOrd[k]), Math.abs(red.hi - xOrd[k]));
+    if (invDiag) b = Math.min(b, 1.01 * Math.sqrt(Rell * invDiag[j]) + 1e-300);
+    Bs[k] = b;
+  }
+  const marginRel = 1e-10 + gam(na + 8);
+  let marginAbs = 0;
+  let finiteMargin = true;
+  {
+    let maxD = 0;
+    for (let k = 0; k < na; k++) maxD = Math.max(maxD, d[k]);
+    let mb = 0; // backward error of the LDL^T: gamma_{n+1} |e|^T |L||D||L^T| |e|
+    let mc = 0; // centre errors: d_k dc_k^2 (1 + 1/eps)
+    let mdrop = 0;
+    for (let k = 0; k < na; k++) {
+      let s = Bs[k];
+      let sl = 0;
+      for (let j = 0; j < k; j++) sl += Math.abs(Lk[k * na + j]) * Bs[j];
+      s += sl;
+      if (d[k] > 0) {
+        mb += d[k] * s * s;
+        const dc = gam(k + 3) * (sl + Math.abs(xOrd[k])) + U * Math.abs(xOrd[k]);
+        mc += d[k] * dc * dc * (1 + 1e10);
+      } else mdrop += Bs[k] * Bs[k];
+    }
+    marginAbs = gam(na + 2) * mb + mc + na * gam(na + 2) * maxD * mdrop + linErr + c0Err;
+    if (basis) {
+      // U^T P U and Uinv t as computed: |dPs| <= gamma_{2n} |U|^T |P| |U|, |dts| <= gamma_n |Uinv| |t|
+      const BsC = new Float64Array(na); // bounds in basis coordinates
+      for (let k = 0; k < na; k++) BsC[ord[k]] = Bs[k];
+      const y = new Float64Array(na);
+      for (let i = 0; i < na; i++) {
+        let s = 0;
+        for (let j = 0; j < na; j++) s += Math.abs(basis.U[i * na + j]) * BsC[j];
+        y[i] = s;
+      }
+      let dts = dxs;
+      if (!dts) {
+        dts = new Float64Array(na);
+        for (let i = 0; i < na; i++) {
+          let s = 0;
+          for (let j = 0; j < na; j++) s += Math.abs(basis.Uinv[i * na + j] * t[j]);
+          dts[i] = gam(na + 1) * s;
+        }
+      }
+      marginAbs += gam(2 * na + 2) * absForm(P, y, y, na) + 2 * absForm(Ps, BsC, dts, na) + absForm(Ps, dts, dts, na);
+    }
+    marginAbs *= 1.05;
+    if (!Number.isFinite(marginAbs)) {
+      finiteMargin = false;
+      marginAbs = Infinity;
+    }
+  }
+  // leaf evaluation error of reducedValue: gamma_{n+3} |z - t|^T |P| |z - t|
+  const leafErr = (z: Float64Array): number => {
+    for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
+    return gam(na + 4) * absForm(P, work, work, na);
+  };
+  const radiusOf = (b: number): number => (Math.max(b * (1 - tolR), 0) + marginAbs) / (1 - marginRel);
+  let radius = radiusOf(best);
+
   const zl = new Float64Array(na); // level order
   const zOrig = new Float64Array(na);
   const cen = new Float64Array(na); // centre of the quadratic term
@@ -182,6 +360,7 @@ export function seSearch(
   const up = new Float64Array(na);
   const dn = new Float64Array(na);
   const ez = new Float64Array(na); // zl - xOrd for decided levels
+  const uB = new Float64Array(na); // basis coordinates of a leaf
   let nodes = 0;
   let leaves = 0;
   let stoppedBy: SearchResult['stoppedBy'] = 'none';
@@ -242,6 +421,8 @@ export function seSearch(
   initLevel(0);
   const nodeLimit = opts.nodeLimit;
   const checkEvery = 4096;
+  const rlo = red.lo;
+  const rhi = red.hi;
   for (;;) {
     if ((nodes & (checkEvery - 1)) === 0 && nodes > 0) {
       if (performance.now() > opts.deadline) {
@@ -272,12 +453,24 @@ export function seSearch(
     ez[k] = v - xOrd[k];
     if (k === na - 1) {
       leaves++;
-      for (let j = 0; j < na; j++) zOrig[ord[j]] = zl[j];
+      if (basis) {
+        for (let j = 0; j < na; j++) uB[ord[j]] = zl[j];
+        let inBox = true;
+        const Ub = basis.U;
+        for (let i = 0; i < na && inBox; i++) {
+          let s = 0;
+          const off = i * na;
+          for (let j = 0; j < na; j++) s += Ub[off + j] * uB[j];
+          if (s < rlo || s > rhi) inBox = false;
+          zOrig[i] = s;
+        }
+        if (!inBox) continue;
+      } else for (let j = 0; j < na; j++) zOrig[ord[j]] = zl[j];
       const val = reducedValue(P, t, zOrig, na, work);
       if (val < best) {
         best = val;
         bestZ = Float64Array.from(zOrig);
-        radius = best * (1 - opts.tol);
+        radius = radiusOf(best);
       }
     } else {
       partial[k + 1] = cost;
@@ -286,19 +479,64 @@ export function seSearch(
       initLevel(k);
     }
   }
-  let lower = best * (1 - opts.tol);
+  const bestLow = best - leafErr(bestZ);
+  let lower = Math.min(best * (1 - tolR), bestLow);
   if (stoppedBy !== 'none') {
     // open subtrees: remaining candidates at every level 0..k on the current path
     let m = lower;
     for (let l = 0; l <= k && l < na; l++) {
       const v = peek(l);
       if (v !== v) continue;
-      const b = partial[l] + levelCost(l, v);
+      const b = (partial[l] + levelCost(l, v)) * (1 - marginRel) - marginAbs;
       if (b < m) m = b;
     }
     lower = Math.max(0, m);
-  } else if (best * (1 - opts.tol) < c0) lower = best * (1 - opts.tol);
-  return { z: bestZ, value: best, lower, finished: stoppedBy === 'none', stoppedBy, nodes, leaves };
+  }
+  if (!finiteMargin) lower = 0;
+  return { z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes, leaves, marginAbs, marginRel };
+}
+
+/** LLL-reduced basis of the (positive definite) reduced problem, or null. */
+export function makeBasis(red: Reduced, onlyIfUseful = false): ReducedBasis | null {
+  const na = red.na;
+  const l = lllGram(red.P, na);
+  if (l === null) return null;
+  if (onlyIfUseful) {
+    // a signed permutation changes nothing but the order: keep the box-aware search then
+    let perm = true;
+    for (let i = 0; i < na * na && perm; i++) if (l.U[i] !== 0 && Math.abs(l.U[i]) !== 1) perm = false;
+    for (let j = 0; j < na && perm; j++) {
+      let c = 0;
+      for (let i = 0; i < na; i++) if (l.U[i * na + j] !== 0) c++;
+      if (c !== 1) perm = false;
+    }
+    if (perm) return null;
+  }
+  const Ps = congruence(red.P, l.U, na);
+  const ts = new Float64Array(na);
+  for (let i = 0; i < na; i++) {
+    let s = 0;
+    for (let j = 0; j < na; j++) s += l.Uinv[i * na + j] * red.t[j];
+    ts[i] = s;
+  }
+  if (cholesky(Ps, na) === null) return null;
+  return { U: l.U, Uinv: l.Uinv, Ps, ts };
+}
+
+/**
+ * Normalised lower bound (for t = fl(w/s)) -> error units: corrects for the rounding of t
+ * (`min f >= (sqrt(bound) - eta)^2`, eta^2 = |dt|^T |P| |dt| with |dt_i| <= u |t_i|), multiplies by the unit and
+ * rounds down.
+ */
+export function toErrorUnits(red: Reduced, lower: number): number {
+  if (!(lower > 0)) return 0;
+  const na = red.na;
+  const dt = new Float64Array(na);
+  for (let i = 0; i < na; i++) dt[i] = 1.01 * U * Math.abs(red.t[i]);
+  const eta = Math.sqrt(absForm(red.P, dt, dt, na)) * (1 + 1e-6);
+  const root = Math.sqrt(lower) * (1 - 2 * U) - eta;
+  if (!(root > 0)) return 0;
+  return safeLowerBound(root * root * (1 - 2 * U) * red.unit, 16 * U);
 }
 
 export interface ExactOptions {
@@ -339,46 +577,54 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
   const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
   const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
-  let ord: Int32Array | null = null;
-  if (orderMode === 'box') {
-    const ld = na > 0 ? vblastOrder(red.P, na, pivTol) : new Int32Array(0);
-    // box-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
-    const full = factorInOrder(red.P, na, ld, red.t, pivTol).rank === na;
-    ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
-    if (ord === null) ord = ld;
-  } else ord = vblastOrder(red.P, na, pivTol);
-  const F = factorInOrder(red.P, na, ord, red.t, pivTol);
   const zWarmFull = expand(red, zA);
   const ubWarm = quantErrorOf(problem, zWarmFull);
+  const expansion = ex.boxBound === false || na === 0 ? null : boxExpansionPoint(red);
+  // lattice reduction: 'auto' uses an LLL-reduced basis when P is positive definite and LLL does more than
+  // permute coordinates (ill-conditioned G); the box is then enforced at the leaves and through the box-QP offset
+  const reduceMode = ex.reduce === 'lll' || ex.reduce === 'none' ? ex.reduce : 'auto';
+  let basis: ReducedBasis | null = null;
+  if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast') {
+    basis = makeBasis(red, reduceMode === 'auto');
+  }
+  let F: OrderedFactor;
+  if (basis) {
+    // reverse Gram–Schmidt order of the reduced basis (the last basis vector is decided first)
+    const ordB = new Int32Array(na);
+    for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
+    F = factorInOrder(basis.Ps, na, ordB, basis.ts, 0);
+  } else {
+    let ord: Int32Array | null = null;
+    if (orderMode === 'box') {
+      const ld = na > 0 ? vblastOrder(red.P, na, pivTol) : new Int32Array(0);
+      // box-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
+      const full = factorInOrder(red.P, na, ld, red.t, pivTol).rank === na;
+      ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
+      if (ord === null) ord = ld;
+    } else ord = vblastOrder(red.P, na, pivTol);
+    F = factorInOrder(red.P, na, ord, red.t, pivTol);
+  }
   let res: SearchResult;
   if (rootLb > 0 && ubWarm - rootLb <= tol * ubWarm) {
-    res = { z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0 };
+    res = { z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0 };
   } else {
-    const expansion = ex.boxBound === false ? null : boxExpansionPoint(red);
-    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion });
+    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis });
   }
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
-  let lb: number;
-  let status: SolveStatus;
-  if (res.finished) {
-    lb = Math.max(safeLowerBound(res.lower * red.unit, 1e-12), rootLb);
-    status = 'optimal';
-  } else {
-    lb = Math.max(safeLowerBound(res.lower * red.unit, 1e-12), rootLb);
-    status = res.stoppedBy === 'time' ? 'time_limit' : 'node_limit';
-  }
-  if (lb > ub) lb = ub;
+  const lb = Math.max(toErrorUnits(red, res.lower), rootLb);
+  const status: SolveStatus = res.finished ? 'optimal' : res.stoppedBy === 'time' ? 'time_limit' : 'node_limit';
+  const lbOut = Math.min(lb, ub);
   return makeResult({
     solver: name,
     problem: problem.name,
     problemClass: 'quantization',
-    lowerBound: lb,
+    lowerBound: lbOut,
     upperBound: ub,
     solution: z,
     status,
-    stats: { timeMs: performance.now() - t0, nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F.rank, warmUpper: ubWarm, rootBound: rootLb },
-    certificate: status !== 'optimal' && rootCert && rootLb >= lb ? rootCert : undefined,
+    stats: { timeMs: performance.now() - t0, nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F.rank, warmUpper: ubWarm, rootBound: rootLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
+    certificate: status !== 'optimal' && rootCert && rootLb >= lbOut ? rootCert : undefined,
     message: res.finished ? undefined : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
   });
 }
@@ -392,6 +638,7 @@ export const quantExactSolver: QuantizationSolver = {
     rootSdp: 'compute the sdp-box bound at the root (default false; quant-bound turns it on)',
     boxBound: 'use the box-QP expansion for node bounds (default true)',
     order: "'vblast' (default) or 'box' (box-aware Chang-Han-style order)",
+    reduce: "'auto' (default: LLL-reduced basis when G is positive definite and LLL changes more than the order), 'lll' or 'none'",
     warm: "'simple' (default: best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)",
   },
   solve: (p, o = {}) => solveExact(p, o),
