@@ -5,11 +5,12 @@
  *   npx tsx benchmarks/pruning.ts --quick    # small grid
  *   options: --n 32,48  --b 4  --rho 0,0.9  --runs 3  --limit-ms 10000  --seeds 1
  *
- * Instances: X rows ~ N(0, Toeplitz rho^|i-j|), m = 4n rows, G = X^T X, w ~ N(0, 0.05^2),
+ * Instances: `syntheticProblem` (problems/synthetic.ts): X rows ~ N(0, Toeplitz rho^|i-j|), m = 4n rows,
+ * G = X^T X / m, w ~ N(0, 1/n),
  * k = round(n b / 16), no box (plus a short m < n and boxed section).
  * Time is the median over `runs` runs (one run when the first takes more than 1 s).
  */
-import { errorOf } from '../src/core/objective.js';
+import { errorOf, pruningProblemOf } from '../src/core/objective.js';
 import type { PruningProblem, SolveResult } from '../src/core/types.js';
 import {
   greedyForwardSolver,
@@ -18,8 +19,14 @@ import {
   pruneExactSolver,
   rootPerspectiveBound,
   swapSolver,
-  syntheticPruningProblem,
 } from '../solvers/pruning/index.js';
+import { syntheticProblem } from '../problems/synthetic.js';
+
+/** Instances from the project-wide generator (problems/synthetic.ts), budget k, paper box when `box`. */
+function synthetic(o: { n: number; k: number; rho: number; seed: number; m?: number; box?: boolean }): PruningProblem {
+  const lp = syntheticProblem({ n: o.n, rho: o.rho, seed: o.seed, m: o.m });
+  return { ...pruningProblemOf(lp, { useBox: o.box ?? false }), k: o.k };
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,7 +65,7 @@ function timeExact(p: PruningProblem, limit: number): { r: SolveResult; ms: numb
 }
 
 // warm-up (JIT)
-for (const n of [12, 20]) pruneExactSolver.solve(syntheticPruningProblem({ n, k: n / 4, rho: 0.5, seed: 99 }));
+for (const n of [12, 20]) pruneExactSolver.solve(synthetic({ n, k: n / 4, rho: 0.5, seed: 99 }));
 
 const rows: string[] = [];
 rows.push('| n | b | k | rho | status | exact wall ms (median) | exact CPU ms | nodes | LB/UB | PR root / best | PR ms | mag+refit % | greedy % | OBS % | swap % |');
@@ -69,7 +76,7 @@ for (const n of ns)
     for (const rho of rhos)
       for (const seed of seeds) {
         const k = Math.round((n * b) / 16);
-        const p = syntheticPruningProblem({ n, k, rho, seed });
+        const p = synthetic({ n, k, rho, seed });
         const { r, ms, cpuMs, nRuns } = timeExact(p, limitFor(n));
         const best = r.upperBound;
         const tp = performance.now();
@@ -97,7 +104,7 @@ for (const n of quick ? [16] : [16, 24, 32])
     [4 * n, true],
   ] as const) {
     const k = Math.round(n / 4);
-    const p = syntheticPruningProblem({ n, k, rho: 0.5, seed: 1, m, box });
+    const p = synthetic({ n, k, rho: 0.5, seed: 1, m, box });
     const { r, ms, cpuMs } = timeExact(p, limitFor(n));
     extra.push(
       `| ${n} | ${k} | 0.5 | ${m} | ${box ? '[2 min w, 2 max w]' : 'none'} | ${r.status} | ${ms.toFixed(1)} | ${cpuMs.toFixed(1)} | ${r.stats.nodes} | ${(r.lowerBound / (r.upperBound || 1)).toFixed(4)} | ${r.message ?? ''} |`,

@@ -10,7 +10,6 @@ export { greedyForwardSupport, obsSupport, swapSearch, bestHeuristicSupport } fr
 export { pruneBranchAndBound } from './exact.js';
 export { perspectiveBound, rootPerspectiveBound, verifyPerspectiveCertificate } from './perspective.js';
 export type { PerspectiveCertificate, VerifyResult } from './perspective.js';
-export { syntheticPruningProblem } from './synthetic.js';
 export { pruneBoundSolver, pruneExactSolver, magnitudeSolver, magnitudeRefitSolver, greedyForwardSolver, obsSolver, swapSolver };
 
 /** Pruning solvers shipped with pvq (registered in solvers/index.ts). */

@@ -25,7 +25,7 @@ import { safeLowerBound } from '../../src/core/result.js';
 import { choleskyInPlace, cholSolve } from '../../src/linalg/dense.js';
 import { Deadline } from '../../src/core/result.js';
 import { expand, gramTimesW, reduce, validatePruningProblem } from './common.js';
-import { ascendDiag, scalarDiag, scaledDiag, withMargin } from './diag.js';
+import { ascendDiag, scalarDiag, scaledDiag, sdpDiag, withMargin } from './diag.js';
 
 export interface PerspectiveCertificate extends Certificate {
   readonly type: 'perspective-fw';
@@ -323,7 +323,7 @@ export interface RootPerspective {
 /** Root perspective bound with the best of several diagonal splittings. */
 export function rootPerspectiveBound(
   problem: PruningProblem,
-  opts: { iterations?: number; deadline?: Deadline } = {},
+  opts: { iterations?: number; deadline?: Deadline; diags?: string[] } = {},
 ): RootPerspective {
   validatePruningProblem(problem);
   const red = reduce(problem);
@@ -338,7 +338,16 @@ export function rootPerspectiveBound(
   const eps = 1e-10 * maxDiag;
   const w2 = Array.from(red.w, (x) => x * x);
   const scaled = scaledDiag(G, n);
-  const cands = [scalarDiag(G, n), scaled, ascendDiag(G, n, scaled, w2)].map((d) => withMargin(G, n, d, eps));
+  const kinds = opts.diags ?? ['scalar', 'scaled', 'ascend', 'sdp-trace'];
+  const cands: Float64Array[] = [];
+  for (const kd of kinds) {
+    if (kd === 'scalar') cands.push(scalarDiag(G, n));
+    else if (kd === 'scaled') cands.push(scaled);
+    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaled, w2));
+    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2));
+    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1)));
+  }
+  for (let t = 0; t < cands.length; t++) cands[t] = withMargin(G, n, cands[t], eps);
   const total = opts.iterations ?? 100;
   let best: PerspectiveResult | null = null;
   let bestD: Float64Array | null = null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { errorOf, isPruneFeasible, makeObjective } from '../../src/core/objective.js';
+import { errorOf, isPruneFeasible, makeObjective, pruningProblemOf } from '../../src/core/objective.js';
 import type { PruningProblem, SolveResult } from '../../src/core/types.js';
 import {
   greedyForwardSolver,
@@ -11,11 +11,16 @@ import {
   pruneExactSolver,
   pruningSolvers,
   swapSolver,
-  syntheticPruningProblem,
   verifyPerspectiveCertificate,
   rootPerspectiveBound,
 } from '../../solvers/pruning/index.js';
 import { randomProblem } from './helpers.js';
+import { syntheticProblem } from '../../problems/synthetic.js';
+
+/** Project-wide synthetic generator (Toeplitz rho^|i-j| activations, m = 4n), free problem with budget k. */
+function synthetic(n: number, k: number, rho: number, seed: number) {
+  return { ...pruningProblemOf(syntheticProblem({ n, rho, seed }), { useBox: false }), k };
+}
 
 const arbProblem = fc
   .record({
@@ -108,7 +113,7 @@ describe('pruning invariants (fast-check)', () => {
 });
 
 describe('perspective certificate', () => {
-  const p = syntheticPruningProblem({ n: 16, k: 4, rho: 0.5, seed: 3 });
+  const p = synthetic(16, 4, 0.5, 3);
   const res = pruneBoundSolver.solve(p, { extra: { bnbNodeLimit: 1 } }) as SolveResult;
   const cert = res.certificate!;
 
@@ -159,7 +164,7 @@ describe('perspective certificate', () => {
 
 describe('limits are honest', () => {
   it('a node limit gives node_limit, a valid bound and a feasible point', () => {
-    const p = syntheticPruningProblem({ n: 28, k: 7, rho: 0.9, seed: 2 });
+    const p = synthetic(28, 7, 0.9, 2);
     const full = pruneExactSolver.solve(p) as SolveResult;
     expect(full.status).toBe('optimal');
     const r = pruneExactSolver.solve(p, { nodeLimit: 20 }) as SolveResult;
