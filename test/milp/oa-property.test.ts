@@ -53,7 +53,9 @@ describe.each(MILP_BACKENDS)('outer approximation with %s', (backend) => {
         const p: QuantizationProblem = { name: 'q', objective, scale: c.scale, zmin: -(2 ** (c.bits - 1)), zmax: 2 ** (c.bits - 1) - 1 };
         const opt = bruteQuant(p);
         const history: OaIterationInfo[] = [];
-        const res = await solveQuantOa(p, { relGapTol: REL, timeLimitMs: 10000, extra: { backend, onIteration: (h: OaIterationInfo) => history.push(h) } });
+        // both cut families for the coupled part: factored 1-D tangents (default) and plain Kelley tangents
+        const cuts = c.seed % 2 ? 'factor' : 'tangent';
+        const res = await solveQuantOa(p, { relGapTol: REL, timeLimitMs: 10000, extra: { backend, cuts, onIteration: (h: OaIterationInfo) => history.push(h) } });
         expectBoundsHold(history, opt, res.lowerBound, res.upperBound);
         expect(res.solution).not.toBeNull();
         expect(isQuantFeasible(p, res.solution!)).toBe(true);

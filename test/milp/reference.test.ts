@@ -17,11 +17,11 @@ const GAP: Record<string, number> = { glpk: 1e-6, jsl: 3e-6 };
 const cases = referenceCases().filter((c) => c.problem.n <= 10);
 
 /**
- * Quantization cases where OA does not close within a unit-test budget (measured: pub05 needs ~70 s of GLPK
- * masters; javascript-lp-solver stalls on pub04/pub05 masters). They are still run with a short limit and must
- * return valid bounds; the benchmark reports the full runs.
+ * Quantization cases where OA does not close within a unit-test budget: javascript-lp-solver stalls (or returns
+ * a point that fails our feasibility check) on pub05's masters. It is still run with a short limit and must return
+ * valid bounds; the benchmark reports the full runs.
  */
-const SLOW_QUANT: Record<string, readonly string[]> = { glpk: ['pub05_n8_b4'], jsl: ['pub04_n6_b2_rankdef', 'pub05_n8_b4'] };
+const SLOW_QUANT: Record<string, readonly string[]> = { glpk: [], jsl: ['pub05_n8_b4'] };
 
 function referenceResult(name: string, cls: 'quantization' | 'pruning', value: number) {
   return makeResult({ solver: 'reference', problem: name, problemClass: cls, lowerBound: value, upperBound: value, solution: new Float64Array(1), status: 'optimal', stats: { timeMs: 0 } });
@@ -59,7 +59,7 @@ describe.each(MILP_BACKENDS)('reference problems with %s', (backend) => {
         expect(Math.abs(res.upperBound - exp)).toBeLessThanOrEqual(REL * exp);
         expect(res.lowerBound).toBeGreaterThanOrEqual(exp * (1 - GAP[backend]));
       } else {
-        expect(['optimal', 'time_limit']).toContain(res.status);
+        expect(['optimal', 'time_limit', 'numerical_failure']).toContain(res.status);
       }
     }, 60_000);
   }
