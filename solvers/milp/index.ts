@@ -14,8 +14,12 @@ export const quantOaSolver: QuantizationSolver = {
   name: 'quant-oa',
   problemClass: 'quantization',
   role: 'exact',
-  description: 'Outer approximation (Kelley cuts + exact diagonal secants) over a MILP back end; slow, independent cross-check (n <= 12)',
-  extraOptions: { ...extraOptions, split: "'jacobi' (default) diagonal split, 'max' (barrier-maximised weighted trace, measured slower) or 'none' (plain tangent cuts)" },
+  description: 'Outer approximation (factored tangent cuts + exact diagonal secants) over a MILP back end; independent cross-check (n <= 12)',
+  extraOptions: {
+    ...extraOptions,
+    cuts: "'factor' (default: y = L^T (z - t) with 1-D tangents of y_k^2) or 'tangent' (plain Kelley cuts)",
+    split: "'jacobi' (default) diagonal split, 'max' (barrier-maximised weighted trace, measured slower) or 'none'",
+  },
   async solve(problem: QuantizationProblem, options?: SolveOptions): Promise<SolveResult> {
     const { solveQuantOa } = await import('./quant-oa.js');
     return solveQuantOa(problem, options);
