@@ -585,7 +585,10 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const reduceMode = ex.reduce === 'lll' || ex.reduce === 'none' ? ex.reduce : 'auto';
   let basis: ReducedBasis | null = null;
   if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast') {
-    basis = makeBasis(red, reduceMode === 'auto');
+    // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
+    let clamped = 0;
+    if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
+    if (reduceMode === 'lll' || clamped <= na / 8) basis = makeBasis(red, reduceMode === 'auto');
   }
   let F: OrderedFactor;
   if (basis) {
@@ -638,7 +641,7 @@ export const quantExactSolver: QuantizationSolver = {
     rootSdp: 'compute the sdp-box bound at the root (default false; quant-bound turns it on)',
     boxBound: 'use the box-QP expansion for node bounds (default true)',
     order: "'vblast' (default) or 'box' (box-aware Chang-Han-style order)",
-    reduce: "'auto' (default: LLL-reduced basis when G is positive definite and LLL changes more than the order), 'lll' or 'none'",
+    reduce: "'auto' (default: LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
     warm: "'simple' (default: best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)",
   },
   solve: (p, o = {}) => solveExact(p, o),
