@@ -113,6 +113,22 @@ export function boxExcludesZero(box: readonly [number, number] | null | undefine
   return !!box && (box[0] > 0 || box[1] < 0);
 }
 
+/** Default budget of box-LS solves of the subset refit (deterministic: same S, same result). */
+export const SEMICONT_BUDGET = 2048;
+
+export interface SemicontinuousResult {
+  /** Best feasible refit found (full length; entries outside S are 0). */
+  v: Float64Array;
+  /** f(v) = v^T G v - 2 b^T v (error = r + f). */
+  value: number;
+  /** Proven lower bound on f over all subsets of S (= value when exact). */
+  bound: number;
+  /** True when the search finished within the budget (v is then optimal over the subsets of S). */
+  exact: boolean;
+  /** Box-LS solves used. */
+  solves: number;
+}
+
 /**
  * Best refit over all subsets T of S for a box [lo, hi] that does not contain 0:
  *
@@ -123,20 +139,21 @@ export function boxExcludesZero(box: readonly [number, number] | null | undefine
  * undecided ones get the relaxed box [min(lo, 0), max(hi, 0)], whose box-LS value lower-bounds every
  * completion. A relaxed solution whose undecided coordinates are all 0 or inside [lo, hi] is feasible (its
  * zeros are pruned) and optimal for the node; otherwise it branches on the undecided coordinate deepest
- * inside the forbidden gap between 0 and the box. At most 2^|S| box-LS solves (|S| <= k), usually a few.
- * Returns the full-length v (entries outside S are 0); `nodes` counts box-LS solves.
+ * inside the forbidden gap between 0 and the box. At most 2^|S| box-LS solves (|S| <= k), usually a few;
+ * `budget` caps them deterministically: the result is then the best feasible point found, and `bound` the
+ * root relaxation (every child relaxation is at least the root's, so it bounds all unexplored subsets).
  */
-export function refitSemicontinuous(
+export function semicontinuousLS(
   G: Float64Array,
   n: number,
   b: Float64Array,
   S: ArrayLike<number>,
   box: readonly [number, number],
-  stats?: { nodes: number },
-): Float64Array {
+  budget = SEMICONT_BUDGET,
+): SemicontinuousResult {
   const m = S.length;
   const out = new Float64Array(n);
-  if (m === 0) return out;
+  if (m === 0) return { v: out, value: 0, bound: 0, exact: true, solves: 0 };
   const [lo, hi] = box;
   const rlo = Math.min(lo, 0);
   const rhi = Math.max(hi, 0);
@@ -145,11 +162,19 @@ export function refitSemicontinuous(
   let best = 0; // value of v = 0 (f = x^T A x - 2 c^T x = 0): the empty subset
   let bestX: Float64Array | null = null;
   let bestT: number[] = [];
+  let solves = 0;
+  let stopped = false;
+  let rootValue = -Infinity;
   const rec = (): void => {
+    if (stopped) return;
     const T: number[] = [];
     for (let a = 0; a < m; a++) if (state[a] !== 2) T.push(a);
     const t = T.length;
     if (t === 0) return;
+    if (solves >= budget) {
+      stopped = true;
+      return;
+    }
     const A = new Float64Array(t * t);
     const c = new Float64Array(t);
     const L = new Float64Array(t);
@@ -162,8 +187,9 @@ export function refitSemicontinuous(
       L[i] = kept ? lo : rlo;
       H[i] = kept ? hi : rhi;
     }
-    if (stats) stats.nodes++;
+    solves++;
     const res = boxLeastSquares(A, c, t, L, H, { rankTol: RANK_TOL });
+    if (solves === 1) rootValue = res.value;
     // the relaxed value bounds every completion; prune unless it can beat the incumbent
     if (!(res.value < best - 1e-13 * Math.abs(best))) return;
     let branch = -1;
@@ -203,7 +229,35 @@ export function refitSemicontinuous(
       out[S[bestT[i]]] = xi === 0 ? 0 : Math.min(hi, Math.max(lo, xi));
     }
   }
-  return out;
+  return { v: out, value: best, bound: stopped ? Math.min(best, rootValue) : best, exact: !stopped, solves };
+}
+
+/** `semicontinuousLS(...).v` (exact unless the budget of box-LS solves runs out). */
+export function refitSemicontinuous(
+  G: Float64Array,
+  n: number,
+  b: Float64Array,
+  S: ArrayLike<number>,
+  box: readonly [number, number],
+  budget = SEMICONT_BUDGET,
+): Float64Array {
+  return semicontinuousLS(G, n, b, S, box, budget).v;
+}
+
+/**
+ * Proven value of a support for the tree: the error of the refit and a lower bound on the error of every
+ * feasible point supported on a subset of S (equal unless a box excluding 0 exhausted its budget).
+ */
+export function supportValue(p: PruningProblem, b: Float64Array, S: ArrayLike<number>): { err: number; lb: number; v: Float64Array } {
+  const { G, n, r } = p.objective;
+  if (boxExcludesZero(p.box)) {
+    const res = semicontinuousLS(G, n, b, S, p.box);
+    const err = errorOf(p.objective, res.v);
+    return { err, lb: res.exact ? err : Math.max(0, r + res.bound), v: res.v };
+  }
+  const v = refit(p, b, S);
+  const err = errorOf(p.objective, v);
+  return { err, lb: err, v };
 }
 
 /**

@@ -28,7 +28,7 @@ import type { Certificate, PruningProblem, SolveOptions, SolveStatus } from '../
 import { Deadline, safeLowerBound } from '../../src/core/result.js';
 import { errorOf } from '../../src/core/objective.js';
 import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
-import { expand, pruneResult, reduce, refit, refitFree, validatePruningProblem } from './common.js';
+import { boxExcludesZero, expand, pruneResult, reduce, refit, refitFree, supportValue, validatePruningProblem } from './common.js';
 import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, obsSupport, supportError } from './heuristics.js';
 import { rootPerspectiveBound } from './perspective.js';
@@ -88,6 +88,15 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     else vr = refit(red.problem, red.b, Array.from({ length: n }, (_, i) => i));
     const v = expand(red, vr, N);
     const ub = errorOf(problem.objective, v);
+    if (k === n && boxExcludesZero(problem.box) && vr !== null) {
+      // the subset refit over all coordinates is the whole problem; exact unless its budget ran out
+      const sv = supportValue(red.problem, red.b, Array.from({ length: n }, (_, i) => i));
+      if (sv.lb < sv.err)
+        return {
+          v, lowerBound: safeLowerBound(Math.min(ub, sv.lb), BNB_BOUND_SLACK), status: 'iteration_limit', nodes: 0, leaves: 1,
+          rootBound: sv.lb, heuristicError: ub, path: 'trivial', message: 'subset refit stopped by its budget of box-LS solves',
+        };
+    }
     // k = 0: v = 0 is the only feasible point. k = n: the box-LS over all coordinates is the relaxation itself.
     return {
       v, lowerBound: k === 0 ? ub : safeLowerBound(ub, BNB_BOUND_SLACK), status: 'optimal', nodes: 0, leaves: 1,
@@ -99,7 +108,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   const heur =
     opts.heuristic === false
       ? { S: Array.from({ length: k }, (_, i) => i), err: Infinity }
-      : bestHeuristicSupport(red.problem, red.b, k);
+      : bestHeuristicSupport(red.problem, red.b, k, deadline);
   let bestS = heur.S.slice();
   let UB = heur.err;
   if (opts.incumbent && opts.incumbent.length === N) {
@@ -138,6 +147,23 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   let nodes = 0;
   let leaves = 0;
   let minPruned = Infinity;
+  // exact leaf value; a subset refit (box excluding 0) stopped by its budget contributes its proven bound
+  let inexactLeaves = 0;
+  const offZero = boxExcludesZero(problem.box);
+  const leafError = (S: number[], val: number): number => {
+    if (offZero && deadline.expired()) {
+      // no time for the (possibly expensive) subset refit: keep the leaf's bound, stop the search
+      if (!aborted) aborted = 'time_limit';
+      if (val < minPruned) minPruned = val;
+      return Infinity;
+    }
+    const sv = supportValue(red.problem, red.b, S);
+    if (sv.lb < sv.err) {
+      inexactLeaves++;
+      if (sv.lb < minPruned) minPruned = sv.lb;
+    }
+    return sv.err;
+  };
   let aborted: SolveStatus | null = null;
   let openMin = Infinity;
   let rootBound = 0;
@@ -323,7 +349,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       leaves++;
       if (val >= cut()) return;
       // exact recomputation (free or boxed) for a candidate incumbent
-      const e = supportError(red.problem, red.b, leafSupport());
+      const e = leafError(leafSupport(), val);
       if (e < UB) {
         UB = e;
         bestE = E.slice();
@@ -659,7 +685,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         leaf: (S, val) => {
           leaves++;
           if (val >= cut()) return;
-          const e = supportError(red.problem, red.b, S);
+          const e = leafError(S, val);
           if (e < UB) {
             UB = e;
             bestS = S;
@@ -686,9 +712,12 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   // `optimal` = the reported (reduced) bound is within the prune tolerance max(relTol * ub, 1e-14 r) of ub,
   // plus the rounding slack 2e-10 ub of the reductions, plus the floating-point noise of evaluating ub itself
   // (an optimum 0 reached by a point whose computed error is rounding noise)
-  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol) + 2 * BNB_BOUND_SLACK * ub + evalNoise(problem, v)))
-    status = 'numerical_failure';
-  return { v, lowerBound, status, nodes, leaves, rootBound, heuristicError, path };
+  let message: string | undefined;
+  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol) + 2 * BNB_BOUND_SLACK * ub + evalNoise(problem, v))) {
+    status = inexactLeaves > 0 ? 'iteration_limit' : 'numerical_failure';
+    if (inexactLeaves > 0) message = `${inexactLeaves} subset refits (box excluding 0) stopped by their budget of box-LS solves`;
+  }
+  return { v, lowerBound, status, nodes, leaves, rootBound, heuristicError, path, ...(message ? { message } : {}) };
 }
 
 /** Floating-point noise of errorOf(v): 8 n 2^-52 (|w - v|^T |G| |w - v|). */
@@ -753,7 +782,7 @@ export const pruneExactSolver: PruningSolver = {
       start,
       nodes: rep.nodes,
       extraStats: { leaves: rep.leaves, rootBound: rep.rootBound, heuristicError: rep.heuristicError },
-      message: `${rep.path} path${rep.status === 'optimal' ? '' : '; lower bound = min over open nodes'}`,
+      message: `${rep.path} path${rep.status === 'optimal' ? '' : '; lower bound = min over open nodes'}${rep.message ? `; ${rep.message}` : ''}`,
     });
   },
 };

@@ -5,10 +5,14 @@
  * `magnitude`, which keeps the weights unchanged.
  */
 import { errorOf } from '../../src/core/objective.js';
+import { Deadline } from '../../src/core/result.js';
 import type { PruningSolver } from '../../src/core/solver.js';
 import type { PruningProblem, SolveOptions } from '../../src/core/types.js';
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
-import { gramTimesW, magnitudeSupport, pruneResult, refit, validatePruningProblem } from './common.js';
+import { boxExcludesZero, gramTimesW, magnitudeSupport, pruneResult, refit, refitBox, refitSemicontinuous, validatePruningProblem } from './common.js';
+
+/** Budget of box-LS solves per candidate subset refit inside the swap search (box excluding 0). */
+const SWAP_SEMICONT_BUDGET = 64;
 
 /** Greedy forward selection: add the coordinate with the largest error decrease, k times (O(k n^2)). */
 export function greedyForwardSupport(G: Float64Array, n: number, b: Float64Array, k: number): number[] {
@@ -157,6 +161,7 @@ export function swapSearch(
   b: Float64Array,
   start: number[],
   maxMoves = 1000,
+  deadline?: { expired(): boolean },
 ): { S: number[]; err: number; moves: number } {
   const { G, n, w } = p.objective;
   let r = 0;
@@ -169,12 +174,19 @@ export function swapSearch(
   const L = new Float64Array(k * k);
   const y = new Float64Array(k);
   const T = new Int32Array(k);
+  const offZero = boxExcludesZero(p.box);
+  const relaxed = offZero ? ([Math.min(p.box![0], 0), Math.max(p.box![1], 0)] as const) : null;
   const evalSupport = (): number => {
     const fe = freeErrorFast(G, n, b, r, T, L, y);
-    if (Number.isNaN(fe)) return supportError(p, b, Array.from(T));
-    if (!p.box) return Math.max(0, fe);
+    if (!Number.isNaN(fe) && !p.box) return Math.max(0, fe);
     // boxed: the free value is a lower bound; refit only when it could improve
-    if (fe >= err) return fe;
+    if (!Number.isNaN(fe) && fe >= err) return fe;
+    if (relaxed) {
+      // box excluding 0: the relaxed box (contains 0) bounds every subset refit; then a small-budget subset refit
+      const rv = errorOf(p.objective, refitBox(G, n, b, T, relaxed));
+      if (rv >= err) return rv;
+      return errorOf(p.objective, refitSemicontinuous(G, n, b, T, p.box!, SWAP_SEMICONT_BUDGET));
+    }
     return supportError(p, b, Array.from(T));
   };
   for (; moves < maxMoves; ) {
@@ -183,9 +195,15 @@ export function swapSearch(
     let bestErr = err;
     let bestA = -1;
     let bestJ = -1;
-    for (let a = 0; a < k; a++) {
-      for (let j = 0; j < n; j++) {
+    let timeUp = false;
+    for (let a = 0; a < k && !timeUp; a++) {
+      if (deadline && deadline.expired()) timeUp = true;
+      for (let j = 0; j < n && !timeUp; j++) {
         if (inS[j]) continue;
+        if (deadline && offZero && deadline.expired()) {
+          timeUp = true;
+          break;
+        }
         for (let t = 0; t < k; t++) T[t] = S[t];
         T[a] = j;
         const e = evalSupport();
@@ -205,6 +223,7 @@ export function swapSearch(
     S = next;
     err = exact;
     moves++;
+    if (timeUp) break;
   }
   return { S, err, moves };
 }
@@ -212,19 +231,19 @@ export function swapSearch(
 function heuristicSolver(
   name: string,
   description: string,
-  pick: (p: PruningProblem, b: Float64Array, k: number) => { S: number[]; iterations: number },
+  pick: (p: PruningProblem, b: Float64Array, k: number, options: SolveOptions) => { S: number[]; iterations: number },
 ): PruningSolver {
   return {
     name,
     problemClass: 'pruning',
     role: 'heuristic',
     description,
-    solve(problem: PruningProblem, _options: SolveOptions = {}) {
+    solve(problem: PruningProblem, options: SolveOptions = {}) {
       const start = performance.now();
       const k = validatePruningProblem(problem);
       const { G, n, w } = problem.objective;
       const b = gramTimesW(G, w, n);
-      const { S, iterations } = pick(problem, b, k);
+      const { S, iterations } = pick(problem, b, k, options);
       const v = refit(problem, b, S);
       return pruneResult({ solver: name, problem, v, lowerBound: 0, status: 'feasible', start, iterations });
     },
@@ -269,7 +288,12 @@ export const obsSolver = heuristicSolver(
 );
 
 /** Best support among magnitude-refit, greedy-forward and OBS, improved by 1-swap local search. */
-export function bestHeuristicSupport(p: PruningProblem, b: Float64Array, k: number): { S: number[]; err: number; moves: number } {
+export function bestHeuristicSupport(
+  p: PruningProblem,
+  b: Float64Array,
+  k: number,
+  deadline?: { expired(): boolean },
+): { S: number[]; err: number; moves: number } {
   const { G, n, w } = p.objective;
   const cands = [magnitudeSupport(w, k), greedyForwardSupport(G, n, b, k), obsSupport(G, n, w, k)];
   let best = cands[0];
@@ -281,14 +305,14 @@ export function bestHeuristicSupport(p: PruningProblem, b: Float64Array, k: numb
       best = S;
     }
   }
-  return swapSearch(p, b, best);
+  return swapSearch(p, b, best, 1000, deadline);
 }
 
 export const swapSolver = heuristicSolver(
   'swap',
   '1-swap local search started from the best of magnitude-refit, greedy-forward and OBS',
-  (p, b, k) => {
-    const r = bestHeuristicSupport(p, b, k);
+  (p, b, k, options) => {
+    const r = bestHeuristicSupport(p, b, k, new Deadline(options.timeLimitMs));
     return { S: r.S, iterations: r.moves };
   },
 );

@@ -5,7 +5,10 @@ import { greedyForwardSolver, magnitudeRefitSolver, magnitudeSolver, obsSolver, 
 
 export { boxLeastSquares, boxLSKKT, boxLSValue } from '../../src/linalg/boxls.js';
 export type { BoxLSOptions, BoxLSResult } from '../../src/linalg/boxls.js';
-export { refitBox, refitFree, refitSemicontinuous, boxExcludesZero, magnitudeSupport, validatePruningProblem } from './common.js';
+export { refitBox, refitFree, refitSemicontinuous, semicontinuousLS, supportValue, boxExcludesZero, magnitudeSupport, validatePruningProblem } from './common.js';
+export type { SemicontinuousResult } from './common.js';
+export { sdpDiag } from './diag.js';
+export { keptSideSearch, sampleFactor } from './singular.js';
 export { greedyForwardSupport, obsSupport, swapSearch, bestHeuristicSupport } from './heuristics.js';
 export { pruneBranchAndBound } from './exact.js';
 export { perspectiveBound, rootPerspectiveBound, verifyPerspectiveCertificate } from './perspective.js';

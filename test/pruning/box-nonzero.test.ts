@@ -17,6 +17,7 @@ import {
   pruneBranchAndBound,
   pruneExactSolver,
   refitSemicontinuous,
+  semicontinuousLS,
   swapSolver,
   verifyPerspectiveCertificate,
 } from '../../solvers/pruning/index.js';
@@ -128,5 +129,40 @@ describe('box not containing 0', () => {
     expect([...r.solution!]).toEqual([0, 0]);
     expect(r.upperBound).toBeCloseTo(p.objective.r, 15);
     expect(r.lowerBound).toBeGreaterThan(0.99 * p.objective.r);
+  });
+
+  it('a budget-limited subset refit stays feasible and reports a bound below the exact value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 7 }), fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 3 }), (n, seed, budget) => {
+        const p = offZeroProblem(n, n, seed, 'point');
+        const { G, w, r } = p.objective;
+        const b = new Float64Array(n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i] += G[i * n + j] * w[j];
+        const S = Array.from({ length: n }, (_, i) => i);
+        const exact = semicontinuousLS(G, n, b, S, p.box!);
+        const cut = semicontinuousLS(G, n, b, S, p.box!, budget);
+        expect(exact.exact).toBe(true);
+        expect(cut.solves).toBeLessThanOrEqual(budget);
+        expect(isPruneFeasible(p, cut.v)).toBe(true);
+        expect(cut.bound).toBeLessThanOrEqual(exact.value + 1e-12 * r);
+        expect(cut.value).toBeGreaterThanOrEqual(exact.value - 1e-12 * r);
+        if (cut.exact) expect(Math.abs(cut.value - exact.value)).toBeLessThanOrEqual(1e-12 * r);
+        expect(exact.solves > budget).toBe(!cut.exact);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('time limits are honoured on a hard point box (n = 32, k = 16): feasible, bound <= incumbent, optimal only if proven', () => {
+    const p = offZeroProblem(32, 16, 4, 'point');
+    const t0 = performance.now();
+    const r = pruneExactSolver.solve(p, { timeLimitMs: 300 }) as SolveResult;
+    const elapsed = performance.now() - t0;
+    expect(isPruneFeasible(p, r.solution!)).toBe(true);
+    expect(r.lowerBound).toBeLessThanOrEqual(r.upperBound);
+    expect(['time_limit', 'optimal']).toContain(r.status);
+    if (r.status === 'optimal') expect(r.relGap).toBeLessThanOrEqual(1e-9);
+    // generous: the check is that the solver stops at all (it ran for minutes before the deadline reached the swap search)
+    expect(elapsed).toBeLessThan(20_000);
   });
 });
