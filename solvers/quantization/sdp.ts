@@ -15,6 +15,7 @@ import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { choleskyInPlace } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
+import { solvePd, type PdCut } from './sdp-pd.js';
 
 export type SdpCertificateType = 'sdp-dual' | 'sdp-box-dual';
 
@@ -286,6 +287,8 @@ export interface DualSolveOptions {
   mu?: number;
   /** Centring tolerance on the squared Newton decrement. */
   innerTol?: number;
+  /** 'auto' (default: barrier, primal-dual when the barrier stalls), 'pd' (primal-dual only) or 'barrier'. */
+  method?: 'auto' | 'pd' | 'barrier';
   /** Diagnostics: called after each centring with (tau, Newton steps so far, dual value). */
   trace?: (tau: number, steps: number, g: number, note?: string) => void;
 }
@@ -369,6 +372,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const maxNewton = opts.maxNewton ?? 400;
   const mu = opts.mu ?? 16;
   const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
+  let done = false;
 
   // work buffers
   const L = new Float64Array(na * na);
@@ -446,8 +450,11 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   };
 
   let tau = (m + na + 1) / Math.max(Math.abs(g), 1e-3 * (trP + rt) / (na + 1), 1e-300);
+  const theta0 = Float64Array.from(theta);
+  let stalled = false;
+  const useBarrier = opts.method !== 'pd';
+  if (!useBarrier) done = true;
   let newton = 0;
-  let done = false;
   let fresh = true; // L, x, g correspond to theta
   const prevTheta = new Float64Array(m);
   let havePrev = false;
@@ -542,6 +549,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       theta.set(trial);
       fresh = true;
       if (dec2 < innerTol) break;
+      if (inner === 29) stalled = true;
     }
     opts.trace?.(tau, newton, g);
     if (done) break;
@@ -570,9 +578,57 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     tau *= mu;
   }
 
+  // primal-dual interior point: with method 'pd', or when the barrier method stalled in a centring
+  // (its Newton decrement stuck) or stopped early; the multipliers with the better dual value are kept
+  let pdX: Float64Array | null = null;
+  let pdIters = 0;
+  if (opts.method === 'pd' || (opts.method !== 'barrier' && (stalled || status !== 'converged') && performance.now() < deadline)) {
+    const N = na + 1;
+    const C = new Float64Array(N * N);
+    C[0] = rt;
+    for (let i = 0; i < na; i++) {
+      C[i + 1] = -Ptt[i];
+      C[(i + 1) * N] = -Ptt[i];
+      for (let j = 0; j < na; j++) C[(i + 1) * N + j + 1] = P[i * na + j];
+    }
+    const pc: PdCut = { p: new Int32Array(m), a00: new Float64Array(m), a0p: new Float64Array(m), app: new Float64Array(m) };
+    for (let k = 0; k < m; k++) {
+      pc.p[k] = cuts.coord[k] + 1;
+      pc.a00[k] = cuts.e[k];
+      pc.a0p[k] = 0.5 * cuts.b[k];
+      pc.app[k] = cuts.s[k];
+    }
+    const th0 = Float64Array.from(theta0);
+    for (let k = 0; k < m; k++) if (!(th0[k] > 0)) th0[k] = 1e-6;
+    const g0 = evalAt(th0);
+    if (Number.isFinite(g0)) {
+      const lam0 = g0 - Math.max(0.5 * Math.abs(g0), (trP + rt) / (na + 1), 1e-300);
+      const pd = solvePd(C, N, pc, th0, lam0, { maxIter: Math.min(maxNewton, 100), relTol: Math.min(relTol, 1e-9) * 0.1, deadline });
+      const gB = useBarrier ? evalAt(theta) : -Infinity;
+      const gP = pd && (pd.converged || useBarrier) ? evalAt(pd.theta) : NaN;
+      if (pd && Number.isFinite(gP) && !(gP <= gB)) {
+        theta.set(pd.theta);
+        pdX = pd.X;
+        pdIters = newton + pd.iterations;
+        status = pd.converged ? 'converged' : status;
+      }
+      if (!(pd && pd.converged)) {
+        opts.trace?.(tau, 0, g0, `primal-dual method ${pd ? 'did not converge' : 'failed'}`);
+        if (!useBarrier) status = 'iteration_limit';
+      }
+    }
+  }
   // primal reconstruction at the final multipliers
   g = evalAt(theta);
   invFromChol(L, na, H, Wk);
+  if (pdX) {
+    // the primal-dual method's own primal point: x = X[0, 1:], covariance Y - x x^T (as tau^-1 H)
+    const N = na + 1;
+    tau = 1;
+    for (let i = 0; i < na; i++) x[i] = pdX[i + 1];
+    for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] - x[i] * x[j];
+    newton = pdIters;
+  }
   let primal = 0;
   for (let i = 0; i < na; i++) {
     let s = 0;
