@@ -20,6 +20,12 @@ import type { MilpBackend, MilpModel, MilpRow } from './model.js';
 import { objectiveAt } from './model.js';
 
 /** `x[aux] >= rhs + sum coef_t x[idx_t]` (in the problem's own units). */
+/**
+ * Default relative gap of the OA solvers: the MILP back ends only guarantee a master value to about 1e-7
+ * relative (GLPK's tol_obj, javascript-lp-solver's precision grid), so 1e-9 is not attainable; 1e-6 is.
+ */
+export const OA_DEFAULT_REL_GAP_TOL = 1e-6;
+
 export interface EpiCut {
   aux: number;
   idx: number[];

@@ -21,7 +21,6 @@ import { PvqInputError } from '../../src/core/errors.js';
 import { errorOf } from '../../src/core/objective.js';
 import { optionNumber } from '../../src/core/result.js';
 import type { PruningProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { loadMilpBackend } from './backends.js';
 import type { SideConstraint } from './common.js';
@@ -29,7 +28,7 @@ import { backendOption, checkObjective, diagonalSplit, parseSideConstraints, sat
 import { boxRefitOnSupport, gramTimes, refitOnSupport } from './ls.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { ABS_GAP_REL, runOa } from './oa.js';
+import { ABS_GAP_REL, OA_DEFAULT_REL_GAP_TOL, runOa } from './oa.js';
 import { finishOa } from './quant-oa.js';
 
 export interface PruneOaExtra {
@@ -386,7 +385,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     };
   }
 
-  const relGapTol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
+  const relGapTol = options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL;
   const extraOnIter = options.extra?.onIteration;
   const out = runOa(spec, {
     backend,

@@ -13,13 +13,12 @@ import { pivotedLDL } from '../../src/linalg/dense.js';
 import { quantErrorOf } from '../../src/core/objective.js';
 import { makeResult, optionNumber } from '../../src/core/result.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { loadMilpBackend } from './backends.js';
 import type { SideConstraint } from './common.js';
 import { backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import type { MilpModel, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { ABS_GAP_REL, runOa } from './oa.js';
+import { ABS_GAP_REL, OA_DEFAULT_REL_GAP_TOL, runOa } from './oa.js';
 
 export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -265,7 +264,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
         }
       : undefined,
   };
-  const relGapTol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
+  const relGapTol = options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL;
   const extraOnIter = options.extra?.onIteration;
   const out = runOa(spec, {
     backend,
