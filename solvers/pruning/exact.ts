@@ -357,6 +357,9 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     };
 
     const sc = new Float64Array(n);
+    const topL = new Float64Array(k + 2);
+    const chSum = new Float64Array(k + 2);
+    const chKth = new Float64Array(k + 2);
     const su = new Float64Array(n);
     const acc = new Float64Array(n);
     const uBuf: Float64Array[] = [];
@@ -540,17 +543,62 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       // a non-positive conditional diagonal means rounding has taken over: use the plain value only
       const ilam = monotoneOnly || badDiag ? 0 : 1 / (lam * (1 + 1e-12));
       let m = 0;
-      for (let i = p; i < n; i++) {
-        const r2 = rho[i] * rho[i];
-        if (useD) insertSorted(q1, i1, m, d[i] * r2, i);
-        insertSorted(q2, i2, m, (ilam * r2) / Hc[i * n + i], i);
-        m++;
+      if (useD)
+        for (let i = p; i < n; i++) {
+          insertSorted(q1, i1, m, d[i] * rho[i] * rho[i], i);
+          m++;
+        }
+      // Look-ahead (2)/(3) sums without sorting all candidates: the R smallest of the scaled increments x_i
+      // after a child j are all of them minus the c = (keeps left) largest, and the R-th smallest is the
+      // (c+1)-th largest; c <= k - f is small, so one backward sweep keeps a descending top list of size
+      // k - f + 1 and reads every child's values (children j <= p + k - f). The subtraction is rounded down
+      // by an absolute 8 n 2^-53 (suffix sum).
+      const K = k - f;
+      const jmaxC = Math.min(n - 1, p + K);
+      let tn = 0;
+      let suf = 0;
+      let ownSum = 0;
+      let ownKth = 0;
+      for (let i = n - 1; i >= p; i--) {
+        const x = ilam > 0 ? (ilam * rho[i] * rho[i]) / Hc[i * n + i] : 0;
+        suf += x;
+        if (tn < K + 1 || x > topL[tn - 1]) {
+          let t = tn < K + 1 ? tn++ : tn - 1;
+          while (t > 0 && topL[t - 1] < x) {
+            topL[t] = topL[t - 1];
+            t--;
+          }
+          topL[t] = x;
+        }
+        // i - 1 is a child j whose later candidates are exactly the indices >= i; also the node itself (i = p)
+        const j = i - 1;
+        const isChild = j >= p && j <= jmaxC;
+        if (isChild || i === p) {
+          const c = isChild ? K - (j - p) : K;
+          const RR = isChild ? R0 - 1 : R0;
+          let sum = 0;
+          let kv = 0;
+          if (RR > 0) {
+            let tc = 0;
+            for (let t = 0; t < c; t++) tc += topL[t];
+            sum = suf - tc - 8 * n * 1.1102230246251565e-16 * suf;
+            if (sum < 0) sum = 0;
+            kv = topL[c];
+          }
+          if (isChild) {
+            chSum[j - p] = sum;
+            chKth[j - p] = kv;
+          } else {
+            ownSum = sum;
+            ownKth = kv;
+          }
+        }
       }
       {
         const b1 = useD ? smallestAfter(q1, i1, m, p - 1, R0) : 0;
-        let b2 = smallestAfter(q2, i2, m, p - 1, R0);
+        let b2 = ownSum;
         // (3) monotonicity: the R-th smallest single increment is paid by any R exclusions
-        const b3 = ilam > 0 ? kth / ilam : 0;
+        const b3 = ilam > 0 ? ownKth / ilam : 0;
         if (b3 > b2) b2 = b3;
         let own = val + (b1 > b2 ? b1 : b2);
         const pb = base - cF - TOP[p * (k + 1) + (k - f)];
@@ -573,10 +621,10 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           const b1 = d[j] * r2 + smallestAfter(q1, i1, m, j, R);
           if (b1 > bnd) bnd = b1;
         }
-        const b2 = (hjj > 0 ? (ilam * r2) / hjj : 0) + smallestAfter(q2, i2, m, j, R);
+        const b2 = (hjj > 0 ? (ilam * r2) / hjj : 0) + chSum[j - p];
         if (b2 > bnd) bnd = b2;
         if (ilam > 0) {
-          const b3 = kth / ilam;
+          const b3 = chKth[j - p] / ilam;
           if (b3 > bnd) bnd = b3;
         }
         bnd += val;
