@@ -3,7 +3,10 @@
  * and heuristic gaps to the optimum, on synthetic instances (X rows ~ N(0, Toeplitz rho^|i-j|), m = 4n,
  * G = X^T X, w ~ N(0, 0.05^2), scale from the paper's range search, signed grid).
  *
- *   npx tsx benchmarks/quantization.ts [--quick] [--seeds K] [--time MS] [--n 8,16] [--rho 0,0.9] [--bits 4]
+ *   npx tsx benchmarks/quantization.ts [--quick] [--seeds K] [--time MS] [--n 8,16] [--rho 0,0.9] [--bits 4] [--no-first-conv]
+ *
+ * Then every channel of problems/first-conv.json (real-image first conv, n = 27, cond ~1e5): quant-exact with
+ * the default (LLL-reduced basis) and with `reduce: 'none'`, both with the same time limit.
  */
 import type { QuantizationProblem, SolveResult } from '../src/core/types.js';
 import {
@@ -15,6 +18,9 @@ import {
   sdpSolver,
 } from '../solvers/quantization/index.js';
 import { synthQuant } from '../test/quantization/gen.js';
+import { quantizationProblemOf } from '../src/core/objective.js';
+import { readProblemSet } from '../src/io/problem-file.js';
+import { execSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -74,14 +80,17 @@ for (const n of ns)
       let solved = 0;
       for (let seed = 1; seed <= seeds; seed++) {
         const p = synthQuant({ n, bits, rho, seed });
-        const sdp = run(sdpSolver, p);
-        const box = run(sdpBoxSolver, p);
+        // SDP timings: median of 3 runs per instance
+        const sdpRuns = [0, 1, 2].map(() => run(sdpSolver, p));
+        const boxRuns = [0, 1, 2].map(() => run(sdpBoxSolver, p));
+        const sdp = sdpRuns[0];
+        const box = boxRuns[0];
         const ex = run(quantExactSolver, p, { timeLimitMs: timeMs });
         const rtn = run(rtnSolver, p);
         const gptq = run(gptqSolver, p);
         const rnd = run(sdpRoundingSolver, p, { seed });
-        tS.push(sdp.stats.timeMs);
-        tB.push(box.stats.timeMs);
+        tS.push(median(sdpRuns.map((r) => r.stats.timeMs)));
+        tB.push(median(boxRuns.map((r) => r.stats.timeMs)));
         tE.push(ex.stats.timeMs);
         nodes.push(ex.stats.nodes);
         tP.push(rnd.stats.timeMs);
@@ -102,3 +111,22 @@ for (const n of ns)
       );
     }
 console.log(`\nTotal ${((performance.now() - t0) / 1000).toFixed(1)} s. 'solved' = exact finished within the limit (status optimal); unsolved cells report the time spent (= the limit).`);
+
+if (!args.includes('--no-first-conv')) {
+  const set = readProblemSet(new URL('../problems/first-conv.json', import.meta.url).pathname);
+  console.log(`\nproblems/first-conv.json (n = 27, 4 bits), quant-exact time limit ${timeMs} ms; lb/ub = proven lower bound / best point.\n`);
+  console.log('| channel | default: status | ms | nodes | lb/ub | reduce none: status | ms | nodes | lb/ub | none ub / default ub |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const lp of set.problems) {
+    const p = quantizationProblemOf(lp);
+    const a = run(quantExactSolver, p, { timeLimitMs: timeMs });
+    const b = run(quantExactSolver, p, { timeLimitMs: timeMs, extra: { reduce: 'none' } });
+    const f = (r: SolveResult): string => `${r.status} | ${fmtMs(r.stats.timeMs)} | ${fmtN(r.stats.nodes)} | ${(r.lowerBound / r.upperBound).toFixed(4)}`;
+    console.log(`| ${lp.name} | ${f(a)} | ${f(b)} | ${(b.upperBound / a.upperBound).toFixed(4)} |`);
+  }
+}
+try {
+  console.log(`\nload: ${execSync('uptime').toString().trim()}`);
+} catch {
+  /* uptime not available */
+}
