@@ -4,7 +4,7 @@
  * with an honest status and the best provable lower bound when a limit stops it.
  */
 import { quantErrorOf } from '../../src/core/objective.js';
-import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import { gapClosed, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
@@ -616,7 +616,18 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
   const lb = Math.max(toErrorUnits(red, res.lower), rootLb);
-  const status: SolveStatus = res.finished ? 'optimal' : res.stoppedBy === 'time' ? 'time_limit' : 'node_limit';
+  let status: SolveStatus = res.finished ? 'optimal' : res.stoppedBy === 'time' ? 'time_limit' : 'node_limit';
+  let marginNote: string | undefined;
+  // same closure test as the testing kit: relGapTol + 1e-12 relative, 1e-12 * errorScale absolute, with
+  // errorScale = max(r, (sum_i sqrt(G_ii) |w_i|)^2) (the size of the terms whose cancellation makes the error)
+  let sc = 0;
+  for (let i = 0; i < problem.objective.n; i++) sc += Math.sqrt(Math.max(0, problem.objective.G[i * problem.objective.n + i])) * Math.abs(problem.objective.w[i]);
+  const errorScale = Math.max(problem.objective.r, sc * sc);
+  if (res.finished && !gapClosed(Math.min(lb, ub), ub, tol + 1e-12, 1e-12 * errorScale)) {
+    // the search finished, but the rounding margin is larger than the gap tolerance: do not claim optimality
+    status = 'feasible';
+    marginNote = `search finished, but the floating-point margin (${(res.marginAbs * red.unit).toExponential(2)}) leaves the gap open`;
+  }
   const lbOut = Math.min(lb, ub);
   return makeResult({
     solver: name,
@@ -628,7 +639,7 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     status,
     stats: { timeMs: performance.now() - t0, nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F.rank, warmUpper: ubWarm, rootBound: rootLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
     certificate: status !== 'optimal' && rootCert && rootLb >= lbOut ? rootCert : undefined,
-    message: res.finished ? undefined : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
+    message: res.finished ? marginNote : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
   });
 }
 
