@@ -101,6 +101,8 @@ export interface OaOutcome {
   masterTimeMs: number;
   history: OaIterationInfo[];
   message?: string;
+  /** The relative gap tolerance the run used (reported in stats so checks know what `optimal` means). */
+  relGapTol: number;
 }
 
 const EPS = 2 ** -53;
@@ -318,7 +320,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       }
     }
   }
-  return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message };
+  return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message, relGapTol: opts.relGapTol };
 }
 
 export function roundIntegers(model: MilpModel, x: Float64Array): Float64Array {

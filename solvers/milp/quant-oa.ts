@@ -323,6 +323,7 @@ export function finishOa(
       lpRounds: out.lpRounds,
       cuts: out.cuts,
       masterTimeMs: out.masterTimeMs,
+      relGapTol: out.relGapTol,
     },
     certificate: {
       type: 'outer-approximation',

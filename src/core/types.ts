@@ -81,8 +81,10 @@ export interface SolveStats {
   nodes: number;
   /** Iterations (Newton steps, master problems, local-search moves...). */
   iterations: number;
+  /** The relative gap tolerance behind status `optimal`, when the solver's default differs from 1e-9. */
+  relGapTol?: number;
   /** Free-form solver-specific counters. */
-  [extra: string]: number;
+  [extra: string]: number | undefined;
 }
 
 /** A certificate: data that an independent `verify` function can re-check from scratch. */

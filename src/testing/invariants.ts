@@ -140,7 +140,9 @@ export function checkBoundOrder(result: SolveResult, t: Tolerances = {}, r = 0):
 export function checkOptimalGap(result: SolveResult, t: Tolerances = {}, r = 0): string[] {
   if (result.status !== 'optimal') return [];
   const abs = t.absTol ?? 1e-12 * Math.max(0, r);
-  if (!gapClosed(result.lowerBound, result.upperBound, (t.relGapTol ?? DEFAULT_REL_GAP_TOL) + (t.relTol ?? 1e-12), abs))
+  // a solver may declare its own tolerance in stats.relGapTol (e.g. the OA solvers: 1e-6)
+  const relGapTol = t.relGapTol ?? (typeof result.stats.relGapTol === 'number' ? result.stats.relGapTol : DEFAULT_REL_GAP_TOL);
+  if (!gapClosed(result.lowerBound, result.upperBound, relGapTol + (t.relTol ?? 1e-12), abs))
     return [`${result.solver} on ${result.problem}: status optimal but gap is open (lb ${result.lowerBound}, ub ${result.upperBound}, relGap ${result.relGap})`];
   return [];
 }
