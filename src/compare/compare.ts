@@ -18,11 +18,13 @@ export interface MethodPlan {
   bounds: string[];
   /** Feasible points (upper bounds) reported as baselines in the table. */
   heuristics: string[];
+  /** Costlier heuristics run only when the exact solver stops on a limit (better upper bounds). */
+  fallbackHeuristics: string[];
 }
 
 export const DEFAULT_PLANS: Record<ProblemClass, MethodPlan> = {
-  quantization: { exact: ['quant-exact'], bounds: ['quant-bound', 'sdp-box', 'sdp'], heuristics: ['rtn', 'gptq', 'sdp-rounding'] },
-  pruning: { exact: ['prune-exact'], bounds: ['prune-bound'], heuristics: ['magnitude', 'magnitude-refit', 'obs', 'swap'] },
+  quantization: { exact: ['quant-exact'], bounds: ['quant-bound', 'sdp-box', 'sdp'], heuristics: ['rtn', 'gptq'], fallbackHeuristics: ['sdp-rounding'] },
+  pruning: { exact: ['prune-exact'], bounds: ['prune-bound'], heuristics: ['magnitude', 'magnitude-refit', 'obs', 'swap'], fallbackHeuristics: [] },
 };
 
 export type Winner = 'quantization' | 'pruning' | 'tie' | 'undecided';
@@ -150,6 +152,7 @@ async function solveMethod(
     closed = r.status === 'optimal';
   }
   if (!closed) {
+    for (const h of pick(plan.fallbackHeuristics)) results.push(await runSolver(h, cls, p, useBox, { seed: opts.seed, timeLimitMs }));
     for (const b of pick(plan.bounds)) {
       const r = await runSolver(b, cls, p, useBox, { timeLimitMs, seed: opts.seed, incumbent: bestUb()?.solution ?? undefined });
       results.push(r);
@@ -227,7 +230,8 @@ export async function compareProblems(problems: LayerProblem[], setName: string,
     const baselines: Record<string, number> = {};
     for (const r of [...quant.results, ...prune.results]) {
       const plan = r.problemClass === 'quantization' ? plans.quantization : plans.pruning;
-      if (plan.heuristics.includes(r.solver) && r.solution !== null) baselines[r.solver] = sqnrDb(p.objective.r, r.upperBound);
+      if ((plan.heuristics.includes(r.solver) || plan.fallbackHeuristics.includes(r.solver)) && r.solution !== null)
+        baselines[r.solver] = sqnrDb(p.objective.r, r.upperBound);
     }
     const chunkMeta = p.meta.chunk as { index?: unknown } | undefined;
     channels.push({

@@ -93,6 +93,31 @@ describe('compareProblems', () => {
   });
 });
 
+describe('fallback heuristics', () => {
+  it('run only when the exact solver stops on a limit', async () => {
+    let calls = 0;
+    const costly: QuantizationSolver = {
+      name: 'sdp-rounding',
+      problemClass: 'quantization',
+      role: 'heuristic',
+      description: 'counts its calls',
+      solve: (p) => {
+        calls++;
+        const z = new Float64Array(p.objective.n);
+        return makeResult({ solver: 'sdp-rounding', problem: p.name, problemClass: 'quantization', lowerBound: 0, upperBound: quantErrorOf(p, z), solution: z, status: 'feasible', stats: { timeMs: 0 } });
+      },
+    };
+    const p1 = problem('a', 0, [1, 0, 0, 1], [1, 1], 1);
+    const closed = [...fakeSolvers(10, 10), costly];
+    await compareProblems([p1], 'set', { resolve: (n) => closed.find((s) => s.name === n) });
+    expect(calls).toBe(0);
+    const open = [...fakeSolvers(0.5, 0.5), costly];
+    const res = await compareProblems([p1], 'set', { resolve: (n) => open.find((s) => s.name === n) });
+    expect(calls).toBe(1);
+    expect(res.channels[0].baselines['sdp-rounding']).toBeCloseTo(0, 12);
+  });
+});
+
 describe('aggregate', () => {
   it('sums errors and energies before taking the logarithm (paper convention)', async () => {
     const solvers = fakeSolvers(10, 10);
