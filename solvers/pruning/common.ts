@@ -1,27 +1,18 @@
 /** Shared pieces of the pruning solvers: input validation, refits on a support, result assembly. */
 import { PvqInputError } from '../../src/core/errors.js';
-import { errorOf } from '../../src/core/objective.js';
+import { checkObjective, errorOf } from '../../src/core/objective.js';
 import { makeResult } from '../../src/core/result.js';
 import type { Certificate, PruningProblem, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { boxLeastSquares } from '../../src/linalg/boxls.js';
-import { pivotedLDL } from '../../src/linalg/dense.js';
+import { matVec, pivotedLDL } from '../../src/linalg/dense.js';
 
 /** Relative pivot tolerance for rank decisions on principal submatrices of G. */
 export const RANK_TOL = 1e-12;
 
 /** Throw PvqInputError for malformed pruning problems; returns the effective k (min(k, n)). */
 export function validatePruningProblem(p: PruningProblem): number {
-  const obj = p?.objective;
-  if (!obj || typeof obj.n !== 'number') throw new PvqInputError('objective', 'missing objective');
-  const n = obj.n;
-  if (!Number.isInteger(n) || n < 1) throw new PvqInputError('objective.n', `expected an integer >= 1, got ${n}`);
-  if (!(obj.G instanceof Float64Array) || obj.G.length !== n * n)
-    throw new PvqInputError('objective.G', `expected a Float64Array of ${n * n} entries`);
-  if (!(obj.w instanceof Float64Array) || obj.w.length !== n)
-    throw new PvqInputError('objective.w', `expected a Float64Array of ${n} entries`);
-  for (let i = 0; i < n * n; i++) if (!Number.isFinite(obj.G[i])) throw new PvqInputError('objective.G', `entry ${i} is not finite`);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(obj.w[i])) throw new PvqInputError('objective.w', `entry ${i} is not finite`);
-  for (let i = 0; i < n; i++) if (obj.G[i * n + i] < 0) throw new PvqInputError('objective.G', `negative diagonal entry G[${i}][${i}] (G must be PSD)`);
+  checkObjective(p?.objective, 'objective.');
+  const n = p.objective.n;
   if (!Number.isInteger(p.k) || p.k < 0) throw new PvqInputError('k', `expected an integer >= 0, got ${p.k}`);
   if (p.box !== null && p.box !== undefined) {
     const b = p.box;
@@ -33,14 +24,9 @@ export function validatePruningProblem(p: PruningProblem): number {
   return Math.min(p.k, n);
 }
 
+/** b = G w (the kept-side right-hand side). */
 export function gramTimesW(G: Float64Array, w: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += G[i * n + j] * w[j];
-    b[i] = s;
-  }
-  return b;
+  return matVec(G, w, n, n);
 }
 
 /**

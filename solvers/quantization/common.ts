@@ -4,6 +4,7 @@
  * box-aware 1-opt polish.
  */
 import { PvqInputError } from '../../src/core/errors.js';
+import { checkObjective } from '../../src/core/objective.js';
 import type { QuantizationProblem } from '../../src/core/types.js';
 import { roundHalfEven } from '../../src/tensors/range.js';
 
@@ -12,13 +13,7 @@ export const U = 2 ** -53;
 
 /** Validate the fields a quantization solver relies on; throws PvqInputError. */
 export function checkQuantProblem(p: QuantizationProblem): void {
-  const o = p.objective;
-  if (!o || !Number.isInteger(o.n) || o.n < 1) throw new PvqInputError('n', 'must be an integer >= 1');
-  const n = o.n;
-  if (!(o.G instanceof Float64Array) || o.G.length !== n * n) throw new PvqInputError('G', `must be a Float64Array of length n*n = ${n * n}`);
-  if (!(o.w instanceof Float64Array) || o.w.length !== n) throw new PvqInputError('w', `must be a Float64Array of length n = ${n}`);
-  for (let i = 0; i < n * n; i++) if (!Number.isFinite(o.G[i])) throw new PvqInputError('G', 'entries must be finite');
-  for (let i = 0; i < n; i++) if (!Number.isFinite(o.w[i])) throw new PvqInputError('w', 'entries must be finite');
+  checkObjective(p.objective);
   if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new PvqInputError('scale', 'must be a finite number > 0');
   if (!Number.isInteger(p.zmin) || !Number.isInteger(p.zmax)) throw new PvqInputError('zmin/zmax', 'must be integers');
   if (p.zmin > p.zmax) throw new PvqInputError('zmin/zmax', `zmin (${p.zmin}) must be <= zmax (${p.zmax})`);

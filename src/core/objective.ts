@@ -1,3 +1,4 @@
+import { PvqInputError } from './errors.js';
 import type { LayerProblem, PruningProblem, QuadObjective, QuantizationProblem } from './types.js';
 
 /** `x^T A x` for a row-major symmetric n*n matrix. */
@@ -76,4 +77,20 @@ export function isPruneFeasible(p: PruningProblem, v: ArrayLike<number>): boolea
     }
   }
   return nnz <= p.k;
+}
+
+/**
+ * Validate an in-memory objective handed to a solver through the library API (files are validated more
+ * thoroughly by the readers): n, G (Float64Array n*n, finite, nonnegative diagonal), w (Float64Array n, finite).
+ * Throws PvqInputError naming `prefix + field`.
+ */
+export function checkObjective(o: QuadObjective | undefined, prefix = ''): void {
+  if (!o || typeof o.n !== 'number') throw new PvqInputError(`${prefix}objective`, 'missing objective');
+  const n = o.n;
+  if (!Number.isInteger(n) || n < 1) throw new PvqInputError(`${prefix}n`, `expected an integer >= 1, got ${n}`);
+  if (!(o.G instanceof Float64Array) || o.G.length !== n * n) throw new PvqInputError(`${prefix}G`, `expected a Float64Array of n*n = ${n * n} entries`);
+  if (!(o.w instanceof Float64Array) || o.w.length !== n) throw new PvqInputError(`${prefix}w`, `expected a Float64Array of n = ${n} entries`);
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(o.G[i])) throw new PvqInputError(`${prefix}G`, `entry ${i} is not finite`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(o.w[i])) throw new PvqInputError(`${prefix}w`, `entry ${i} is not finite`);
+  for (let i = 0; i < n; i++) if (o.G[i * n + i] < 0) throw new PvqInputError(`${prefix}G`, `negative diagonal entry G[${i}][${i}] (G must be PSD)`);
 }
