@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PvqInputError } from '../core/errors.js';
+import { readJsonFile } from './files.js';
+
+export { readJsonFile };
 import { makeObjective } from '../core/objective.js';
 import type { LayerProblem } from '../core/types.js';
 import { asymmetry, pivotedLDL, symmetrize } from '../linalg/dense.js';
@@ -142,21 +144,6 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem'): Laye
   }
   validateGram(G, n, 'G');
   return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
-}
-
-/** Read and parse a JSON file; errors name the file (unreadable file, invalid JSON). */
-export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new PvqInputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new PvqInputError(path, `invalid JSON (${(e as Error).message})`);
-  }
 }
 
 /** Run `parse`, re-throwing input errors with `prefix` prepended to the field name. */

@@ -3,7 +3,7 @@
  * arrays are transposed to C (row-major) order; big-endian files and NaN/Infinity are rejected with a
  * `PvqInputError`.
  */
-import { readFileSync } from 'node:fs';
+import { readBytes } from './files.js';
 import { float16ToFloat32, parse as npyParse } from 'npyjs';
 import { PvqInputError } from '../core/errors.js';
 
@@ -138,12 +138,7 @@ export function parseNpyWithNpyjs(buf: Uint8Array): { shape: number[]; data: Arr
 
 /** Read an `.npy` file. */
 export function readNpy(path: string, opts: { allowNonFinite?: boolean } = {}): NdArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new PvqInputError(path, `cannot read file: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const bytes = readBytes(path);
   return parseNpy(bytes, path, opts);
 }
 

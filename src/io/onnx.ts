@@ -3,7 +3,7 @@
  * (attribute `value`), including those in subgraphs. `dims` are protobuf Longs. Data from `raw_data`
  * (little-endian) or the typed fields; external data is rejected with a clear error.
  */
-import { readFileSync } from 'node:fs';
+import { readBytes } from './files.js';
 import { PvqInputError } from '../core/errors.js';
 import { assertFinite, type NdArray } from './npy.js';
 
@@ -156,11 +156,6 @@ export async function parseOnnx(bytes: Uint8Array, field = 'onnx', opts: OnnxRea
 
 /** Read an ONNX model file's weight tensors. */
 export async function readOnnx(path: string, opts: OnnxReadOptions = {}): Promise<OnnxTensor[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new PvqInputError(path, `cannot read file: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const bytes = readBytes(path);
   return parseOnnx(bytes, path, opts);
 }

@@ -2,7 +2,7 @@
  * safetensors reader: 8-byte little-endian header length, a JSON header
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw little-endian data.
  */
-import { readFileSync } from 'node:fs';
+import { readBytes } from './files.js';
 import { PvqInputError } from '../core/errors.js';
 import { assertFinite, type NdArray } from './npy.js';
 
@@ -93,12 +93,7 @@ export function parseSafetensors(buf: Uint8Array, field = 'safetensors', opts: S
 
 /** Read a `.safetensors` file into a Map name -> tensor. */
 export function readSafetensors(path: string, opts: SafetensorsOptions = {}): Map<string, NdArray> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new PvqInputError(path, `cannot read file: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const bytes = readBytes(path);
   return parseSafetensors(bytes, path, opts);
 }
 

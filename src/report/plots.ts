@@ -1,3 +1,4 @@
+import type { WinRateCell } from '../tensors/summary.js';
 /**
  * SVG plots (vega-lite 6.4 compiled to vega 6, rendered headless). Only presentation: every number is
  * computed elsewhere. vega and vega-lite are imported lazily, on the first render.
@@ -124,14 +125,8 @@ export function tensorScatterSpec(points: TensorPoint[], title: string): VlSpec 
   };
 }
 
-export interface WinRatePoint {
-  bucket: string;
-  order: number;
-  bits: number;
-  tensors: number;
-  pruneWins: number;
-  rate: number;
-}
+/** One cell of the win-rate map (computed in src/tensors/summary.ts). */
+export type WinRatePoint = WinRateCell;
 
 /** Real tensors: the fraction where pruning wins, by excess-kurtosis bucket and bit width (counts as text). */
 export function winRateMapSpec(cells: WinRatePoint[], title: string): VlSpec {
