@@ -89,25 +89,107 @@ function gamma(k: number): number {
   return (k * U) / (1 - k * U);
 }
 
-/** Inverse of an SPD matrix from its Cholesky factor L (lower, row-major) into out; work has n*n entries. */
-function invFromChol(L: Float64Array, n: number, out: Float64Array, work: Float64Array): void {
-  const Li = work;
-  Li.fill(0);
+/**
+ * Cholesky factorisation in place (lower, row-major; the strict upper triangle is zeroed), like
+ * `choleskyInPlace` but with independent accumulators (two rows at a time, split dot products) so the
+ * floating-point adds pipeline. Returns -1 on success or the index of the first non-positive pivot.
+ * Used only inside the solver: the certified bound is recomputed by `verifySdpCertificate`.
+ */
+export function cholFast(A: Float64Array, n: number): number {
   for (let j = 0; j < n; j++) {
-    Li[j * n + j] = 1 / L[j * n + j];
-    for (let i = j + 1; i < n; i++) {
-      let s = 0;
-      const ri = i * n;
-      for (let k = j; k < i; k++) s -= L[ri + k] * Li[k * n + j];
-      Li[ri + j] = s / L[ri + i];
+    const rj = j * n;
+    let d0 = A[rj + j];
+    let d1 = 0;
+    let k = 0;
+    for (; k + 1 < j; k += 2) {
+      const a = A[rj + k];
+      const b = A[rj + k + 1];
+      d0 -= a * a;
+      d1 -= b * b;
     }
+    if (k < j) d0 -= A[rj + k] * A[rj + k];
+    const d = d0 + d1;
+    if (!(d > 0)) return j;
+    const ljj = Math.sqrt(d);
+    A[rj + j] = ljj;
+    const inv = 1 / ljj;
+    let i = j + 1;
+    for (; i + 1 < n; i += 2) {
+      const ri = i * n;
+      const ri2 = ri + n;
+      let s0 = A[ri + j];
+      let s1 = 0;
+      let t0 = A[ri2 + j];
+      let t1 = 0;
+      let kk = 0;
+      for (; kk + 1 < j; kk += 2) {
+        const a = A[rj + kk];
+        const b = A[rj + kk + 1];
+        s0 -= A[ri + kk] * a;
+        s1 -= A[ri + kk + 1] * b;
+        t0 -= A[ri2 + kk] * a;
+        t1 -= A[ri2 + kk + 1] * b;
+      }
+      if (kk < j) {
+        const a = A[rj + kk];
+        s0 -= A[ri + kk] * a;
+        t0 -= A[ri2 + kk] * a;
+      }
+      A[ri + j] = (s0 + s1) * inv;
+      A[ri2 + j] = (t0 + t1) * inv;
+    }
+    if (i < n) {
+      const ri = i * n;
+      let s0 = A[ri + j];
+      let s1 = 0;
+      let kk = 0;
+      for (; kk + 1 < j; kk += 2) {
+        s0 -= A[ri + kk] * A[rj + kk];
+        s1 -= A[ri + kk + 1] * A[rj + kk + 1];
+      }
+      if (kk < j) s0 -= A[ri + kk] * A[rj + kk];
+      A[ri + j] = (s0 + s1) * inv;
+    }
+    for (let c = j + 1; c < n; c++) A[rj + c] = 0;
+  }
+  return -1;
+}
+
+/**
+ * Inverse of an SPD matrix from its Cholesky factor L (lower, row-major) into out; work has n*n entries.
+ * R = L^{-T} (upper) row by row from the bottom (contiguous axpys), then out = R R^T by dot products of
+ * contiguous rows (one triangle, mirrored).
+ */
+function invFromChol(L: Float64Array, n: number, out: Float64Array, work: Float64Array): void {
+  const R = work;
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const inv = 1 / L[ri + i];
+    for (let j = i; j < n; j++) R[ri + j] = 0;
+    for (let k = i + 1; k < n; k++) {
+      const u = L[k * n + i];
+      if (u === 0) continue;
+      const rk = k * n;
+      for (let j = k; j < n; j++) R[ri + j] += u * R[rk + j];
+    }
+    for (let j = i + 1; j < n; j++) R[ri + j] *= -inv;
+    R[ri + i] = inv;
   }
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < n; k++) s += Li[k * n + i] * Li[k * n + j];
-      out[i * n + j] = s;
-      out[j * n + i] = s;
+    const ri = i * n;
+    for (let j = i; j < n; j++) {
+      const rj = j * n;
+      let s0 = 0;
+      let s1 = 0;
+      let k = j;
+      for (; k + 1 < n; k += 2) {
+        s0 += R[ri + k] * R[rj + k];
+        s1 += R[ri + k + 1] * R[rj + k + 1];
+      }
+      if (k < n) s0 += R[ri + k] * R[rj + k];
+      const s = s0 + s1;
+      out[ri + j] = s;
+      out[rj + i] = s;
     }
   }
 }
@@ -403,7 +485,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     }
     L.set(P);
     for (let i = 0; i < na; i++) L[i * na + i] -= d[i];
-    if (choleskyInPlace(L, na) >= 0) return NaN;
+    if (cholFast(L, na) >= 0) return NaN;
     for (let i = 0; i < na; i++) x[i] = -c[i];
     solveChol(L, na, x);
     let cx = 0;
@@ -494,14 +576,14 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       }
       // factor the Newton matrix; if rounding made it lose definiteness, retry with a small diagonal shift
       Acopy.set(A);
-      let factored = choleskyInPlace(A, m) < 0;
+      let factored = cholFast(A, m) < 0;
       if (!factored) {
         let maxA = 0;
         for (let k = 0; k < m; k++) maxA = Math.max(maxA, Acopy[k * m + k]);
         for (const rel of [1e-12, 1e-9, 1e-6]) {
           A.set(Acopy);
           for (let k = 0; k < m; k++) A[k * m + k] += rel * maxA;
-          if (choleskyInPlace(A, m) < 0) {
+          if (cholFast(A, m) < 0) {
             factored = true;
             break;
           }
