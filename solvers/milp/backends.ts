@@ -27,8 +27,11 @@ export class MilpBackendUnavailableError extends Error {
 
 const cache = new Map<MilpBackendName, Promise<MilpBackend>>();
 
-/** Is x (integers rounded) feasible within an absolute tolerance scaled by the row magnitudes? */
-function pointOk(model: MilpModel, x: Float64Array, xTol: number, tol = 1e-6): boolean {
+/**
+ * Is x (integers rounded) feasible within an absolute tolerance scaled by the row magnitudes? `xTol` is the
+ * rounding of each output value (times `colScale[j]` when given: the back end solved in scaled columns).
+ */
+function pointOk(model: MilpModel, x: Float64Array, xTol: number, tol = 1e-6, colScale?: Float64Array): boolean {
   const xr = Float64Array.from(x);
   model.vars.forEach((v, j) => {
     if (v.integer) xr[j] = Math.round(xr[j]);
@@ -45,7 +48,7 @@ function pointOk(model: MilpModel, x: Float64Array, xTol: number, tol = 1e-6): b
       const term = r.coef[t] * xr[r.idx[t]];
       s += term;
       m += Math.abs(term);
-      c1 += Math.abs(r.coef[t]);
+      c1 += Math.abs(r.coef[t]) * (colScale ? colScale[r.idx[t]] : 1);
     }
     // values may be rounded by up to xTol each (javascript-lp-solver rounds its output)
     const slack = xTol * c1 + tol * (1 + m + Math.max(Number.isFinite(r.lb) ? Math.abs(r.lb) : 0, Number.isFinite(r.ub) ? Math.abs(r.ub) : 0));
@@ -209,6 +212,60 @@ interface JslWorker {
   flag: Int32Array;
 }
 
+/**
+ * Geometric-mean equilibration of a model for javascript-lp-solver, whose simplex ignores tableau entries below
+ * its `precision` (1e-7) in pivoting and ratio tests: badly scaled masters (cut slopes 1e4 next to objective
+ * weights 1e-5) made it cycle, stall or report 'unbounded'. Continuous columns and all rows get power-of-two
+ * factors (exact in floating point), so that every nonzero is O(1); integer columns keep scale 1, and the objective
+ * row is not scaled (its value, and so the back end's absolute tolerance, stay in the caller's units).
+ * x_j = colScale_j * x'_j, row_i' = rowScale_i * row_i.
+ */
+export function equilibrate(model: MilpModel, passes = 6): { colScale: Float64Array; rowScale: Float64Array } {
+  const nv = model.vars.length;
+  const nr = model.rows.length;
+  const col = new Float64Array(nv).fill(1);
+  const row = new Float64Array(nr).fill(1);
+  const pow2 = (v: number): number => (Number.isFinite(v) && v > 0 ? 2 ** Math.round(Math.log2(v)) : 1);
+  const cmax = new Float64Array(nv);
+  const cmin = new Float64Array(nv);
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < nr; i++) {
+      const r = model.rows[i];
+      let mx = 0;
+      let mn = Infinity;
+      for (let t = 0; t < r.idx.length; t++) {
+        const a = Math.abs(r.coef[t] * col[r.idx[t]]);
+        if (a === 0) continue;
+        if (a > mx) mx = a;
+        if (a < mn) mn = a;
+      }
+      row[i] = mx > 0 ? pow2(1 / Math.sqrt(mx * mn)) : 1;
+    }
+    cmax.fill(0);
+    cmin.fill(Infinity);
+    for (let i = 0; i < nr; i++) {
+      const r = model.rows[i];
+      for (let t = 0; t < r.idx.length; t++) {
+        const j = r.idx[t];
+        const a = Math.abs(r.coef[t] * row[i]);
+        if (a === 0) continue;
+        if (a > cmax[j]) cmax[j] = a;
+        if (a < cmin[j]) cmin[j] = a;
+      }
+    }
+    for (let j = 0; j < nv; j++) {
+      const c = Math.abs(model.objective[j]);
+      if (c > 0) {
+        if (c > cmax[j]) cmax[j] = c;
+        if (c < cmin[j]) cmin[j] = c;
+      }
+      if (model.vars[j].integer || !(cmax[j] > 0)) continue;
+      col[j] = pow2(1 / Math.sqrt(cmax[j] * cmin[j]));
+    }
+  }
+  return { colScale: col, rowScale: row };
+}
+
 async function loadJsl(): Promise<MilpBackend> {
   let jslPath: string;
   let wt: typeof import('node:worker_threads');
@@ -254,6 +311,9 @@ async function loadJsl(): Promise<MilpBackend> {
       // Every variable becomes x_j = shift_j + sum_c sign_c * y_c with y_c >= 0 (javascript-lp-solver's own
       // `unrestricted` variables gave wrong answers in our tests, so free variables are split in two):
       // lb finite: x = lb + y; only ub finite: x = ub - y; free: x = p - q.
+      const { colScale, rowScale } = options.equilibrate
+        ? equilibrate(model)
+        : { colScale: new Float64Array(nv).fill(1), rowScale: new Float64Array(model.rows.length).fill(1) };
       const shift = new Float64Array(nv);
       const colsOf: Array<Array<[string, number]>> = [];
       const variables: Record<string, Record<string, number>> = {};
@@ -264,13 +324,21 @@ async function loadJsl(): Promise<MilpBackend> {
         if (v.integer && ((Number.isFinite(v.lb) && v.lb !== Math.round(v.lb)) || (!Number.isFinite(v.lb) && Number.isFinite(v.ub) && v.ub !== Math.round(v.ub))))
           return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs integer bounds` };
         let cols: Array<[string, number]>;
+        // Shifts are integers: javascript-lp-solver rounds its output to the precision grid, and a fractional shift
+        // moved values that should be exactly 0 (a pruned weight v_i = 0 with lb_i = -0.2127) off by up to
+        // precision / 2, which violates v_i <= hi_i z_i at z_i = 0 and lowered the re-evaluated master value.
+        // A fractional bound becomes a row on y instead.
         if (Number.isFinite(v.lb)) {
-          shift[j] = v.lb;
+          shift[j] = Math.floor(v.lb);
           cols = [[`y${j}`, 1]];
-          if (Number.isFinite(v.ub)) constraints[`ub${j}`] = { max: v.ub - v.lb };
+          const b: { min?: number; max?: number } = {};
+          if (v.lb > shift[j]) b.min = (v.lb - shift[j]) / colScale[j];
+          if (Number.isFinite(v.ub)) b.max = (v.ub - shift[j]) / colScale[j];
+          if (b.min !== undefined || b.max !== undefined) constraints[`ub${j}`] = b;
         } else if (Number.isFinite(v.ub)) {
-          shift[j] = v.ub;
+          shift[j] = Math.ceil(v.ub);
           cols = [[`y${j}`, -1]];
+          if (v.ub < shift[j]) constraints[`ub${j}`] = { min: (shift[j] - v.ub) / colScale[j] };
         } else {
           cols = [
             [`p${j}`, 1],
@@ -279,8 +347,8 @@ async function loadJsl(): Promise<MilpBackend> {
         }
         for (const [cn, sg] of cols) {
           const col: Record<string, number> = {};
-          if (model.objective[j] !== 0) col.obj = sg * model.objective[j];
-          if (Number.isFinite(v.lb) && Number.isFinite(v.ub)) col[`ub${j}`] = 1;
+          if (model.objective[j] !== 0) col.obj = sg * model.objective[j] * colScale[j];
+          if (constraints[`ub${j}`]) col[`ub${j}`] = 1;
           variables[cn] = col;
           if (v.integer) ints[cn] = 1;
         }
@@ -299,15 +367,15 @@ async function loadJsl(): Promise<MilpBackend> {
           nz++;
           const j = r.idx[t];
           off += c * shift[j];
-          for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c;
+          for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c * colScale[j] * rowScale[i];
         }
         if (nz === 0) {
           if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
           continue;
         }
         const b: { min?: number; max?: number } = {};
-        if (Number.isFinite(r.lb)) b.min = r.lb - off;
-        if (Number.isFinite(r.ub)) b.max = r.ub - off;
+        if (Number.isFinite(r.lb)) b.min = (r.lb - off) * rowScale[i];
+        if (Number.isFinite(r.ub)) b.max = (r.ub - off) * rowScale[i];
         constraints[`r${i}`] = b;
       }
       const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
@@ -338,12 +406,12 @@ async function loadJsl(): Promise<MilpBackend> {
       if (!out) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
       const x = new Float64Array(nv);
       for (let j = 0; j < nv; j++) {
-        let s = shift[j];
+        let s = 0;
         for (const [cn, sg] of colsOf[j]) {
           const val = out[cn];
           if (typeof val === 'number') s += sg * val;
         }
-        x[j] = s;
+        x[j] = shift[j] + colScale[j] * s;
       }
       const timedOut = out.__timedOut === true;
       let status: MilpStatus;
@@ -352,7 +420,7 @@ async function loadJsl(): Promise<MilpBackend> {
       else if (timedOut) status = 'time_limit';
       else status = 'optimal';
       const feasible = out.feasible === true && out.bounded !== false;
-      if (feasible && !pointOk(model, x, 2 * precision))
+      if (feasible && !pointOk(model, x, 2 * precision, 1e-6, colScale))
         return { status: 'error', objective: NaN, x: null, timeMs, message: 'jsl returned an infeasible point' };
       return {
         status,

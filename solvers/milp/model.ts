@@ -39,6 +39,8 @@ export interface MilpSolveOptions {
   timeLimitMs?: number;
   /** Relative MIP gap at which the back end may stop (default 0: solve to optimality). */
   mipGap?: number;
+  /** jsl only: geometric-mean row/column equilibration before the solve (default off; measured mixed results). */
+  equilibrate?: boolean;
 }
 
 export interface MilpResult {

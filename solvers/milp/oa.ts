@@ -64,6 +64,11 @@ export interface OaSpec {
   initial: OaCandidate[];
   /** Scale of the error values (e.g. r = w^T G w), > 0. */
   scale: number;
+  /**
+   * Optional: continuous non-auxiliary variables whose values are square roots of error values (e.g. y = L^T (z - t)
+   * with error terms y_k^2); the master expresses them in units of sqrt(sigma) so that their coefficients are O(1).
+   */
+  sqrtScaled?: number[];
 }
 
 export interface OaIterationInfo {
@@ -119,33 +124,57 @@ function cutKey(c: EpiCut): string {
   return s;
 }
 
-/** Build the scaled master (values in units of sigma). */
-function buildMaster(spec: OaSpec, cuts: EpiCut[], sigma: number, relax: boolean): MilpModel {
+/**
+ * Column scales of the master: x_j = colScale_j * x'_j. An auxiliary with objective weight c_j > 0 is expressed
+ * so that its weight is 1 (x_aux = (sigma / c_j) x'_aux: its value is its share of the objective in units of
+ * sigma); `sqrtScaled` variables are in units of sqrt(sigma); everything else (integers) keeps scale 1. Scales are
+ * powers of two (exact in floating point).
+ */
+function masterScales(spec: OaSpec, sigma: number): Float64Array {
   const base = spec.model;
-  const isAux = new Uint8Array(base.vars.length);
-  for (const a of spec.aux) isAux[a] = 1;
-  // aux columns are rescaled: x_aux = sigma * y_aux; all other columns unchanged
+  const pow2 = (v: number): number => (Number.isFinite(v) && v > 0 ? 2 ** Math.round(Math.log2(v)) : 1);
+  const col = new Float64Array(base.vars.length).fill(1);
+  for (const a of spec.aux) {
+    const c = base.objective[a];
+    col[a] = c > 0 ? pow2(sigma / c) : pow2(sigma);
+  }
+  for (const j of spec.sqrtScaled ?? []) if (!base.vars[j].integer) col[j] = pow2(Math.sqrt(sigma));
+  return col;
+}
+
+/** Build the scaled master (objective in units of sigma, columns scaled by `col`). */
+function buildMaster(spec: OaSpec, cuts: EpiCut[], sigma: number, relax: boolean, col: Float64Array): MilpModel {
+  const base = spec.model;
   const vars = base.vars.map((v, j) => {
     const out = { ...v, integer: relax ? false : v.integer };
-    if (isAux[j]) {
-      out.lb = v.lb / sigma;
-      out.ub = v.ub / sigma;
+    if (col[j] !== 1) {
+      out.lb = v.lb / col[j];
+      out.ub = v.ub / col[j];
     }
     return out;
   });
-  const objective = base.objective.map((c, j) => (isAux[j] ? c : c / sigma));
-  const rows: MilpRow[] = base.rows.slice();
+  const objective = base.objective.map((c, j) => (c * col[j]) / sigma);
+  const rows: MilpRow[] = base.rows.map((r) => (r.idx.some((j) => col[j] !== 1) ? { ...r, coef: r.coef.map((c, t) => c * col[r.idx[t]]) } : r));
   for (const c of cuts) {
+    // x_aux >= rhs + sum coef x  <=>  x'_aux - sum (coef col_j / col_aux) x'_j >= rhs / col_aux
+    const ca = col[c.aux];
     const idx = [c.aux];
     const coef = [1];
     for (let t = 0; t < c.idx.length; t++) {
       if (c.coef[t] === 0) continue;
       idx.push(c.idx[t]);
-      coef.push(-c.coef[t] / sigma);
+      coef.push((-c.coef[t] * col[c.idx[t]]) / ca);
     }
-    rows.push({ idx, coef, lb: c.rhs / sigma, ub: Infinity });
+    rows.push({ idx, coef, lb: c.rhs / ca, ub: Infinity });
   }
   return { vars, rows, objective, objConst: (base.objConst ?? 0) / sigma };
+}
+
+/** Master point back in problem units. */
+function unscale(x: Float64Array, col: Float64Array): Float64Array {
+  const y = Float64Array.from(x);
+  for (let j = 0; j < y.length; j++) y[j] *= col[j];
+  return y;
 }
 
 /**
@@ -231,14 +260,16 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     for (let round = 0; round < opts.lpWarmupRounds && !deadline.expired() && !closed(); round++) {
       const sigma = sigmaOf();
       const remaining = opts.timeLimitMs !== undefined ? Math.max(1, opts.timeLimitMs - deadline.elapsed()) : undefined;
-      const res = opts.backend.solve(buildMaster(spec, cuts, sigma, true), { timeLimitMs: remaining });
+      const col = masterScales(spec, sigma);
+      const res = opts.backend.solve(buildMaster(spec, cuts, sigma, true, col), { timeLimitMs: remaining });
       masterTimeMs += res.timeMs;
       lpRounds++;
       if (res.status !== 'optimal' || !res.x) break;
-      const mb = certified(res.objective, res.x, sigma, res.tolerance ?? opts.backend.tolerance);
+      const xr = unscale(res.x, col);
+      const mb = certified(res.objective, xr, sigma, res.tolerance ?? opts.backend.tolerance);
       if (mb > lb) lb = mb;
       record({ iteration: lpRounds, masterBound: mb, kind: 'lp', masterTimeMs: res.timeMs });
-      const newCuts = spec.relaxedOracle(res.x);
+      const newCuts = spec.relaxedOracle(xr);
       let added = 0;
       for (const c of newCuts) if (addCut(c)) added++;
       if (added === 0 || (round > 2 && mb - prev <= 1e-4 * Math.abs(mb))) break;
@@ -264,8 +295,10 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     }
     const sigma = sigmaOf();
     const remaining = opts.timeLimitMs !== undefined ? Math.max(1, opts.timeLimitMs - deadline.elapsed()) : undefined;
-    const master = buildMaster(spec, cuts, sigma, false);
-    const res = opts.backend.solve(master, { timeLimitMs: remaining });
+    const col = masterScales(spec, sigma);
+    const master = buildMaster(spec, cuts, sigma, false, col);
+    const res0 = opts.backend.solve(master, { timeLimitMs: remaining });
+    const res = res0.x ? { ...res0, x: unscale(res0.x, col) } : res0;
     masterTimeMs += res.timeMs;
     iterations++;
     if (res.status === 'time_limit') {
@@ -280,7 +313,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     if (res.status === 'infeasible') {
       // Cuts only bound the (unbounded-above) auxiliaries, so they cannot make a feasible model infeasible:
       // accept the claim only if the model without cuts is infeasible too.
-      const check = opts.backend.solve(buildMaster(spec, [], sigma, false), { timeLimitMs: remaining });
+      const check = opts.backend.solve(buildMaster(spec, [], sigma, false, col), { timeLimitMs: remaining });
       if (check.status !== 'infeasible') {
         status = 'numerical_failure';
         message = `MILP back end ${opts.backend.name} reported an infeasible master although the model without cuts is '${check.status}'`;

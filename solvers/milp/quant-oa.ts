@@ -240,6 +240,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
     cuts: initCuts,
     initial,
     scale: r > 0 ? r : 1,
+    sqrtScaled: yIdx,
     oracle(x) {
       const z = x.slice(0, n);
       const cands: OaCandidate[] = [candidate(z)];
