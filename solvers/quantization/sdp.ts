@@ -91,66 +91,84 @@ function gamma(k: number): number {
 
 /**
  * Cholesky factorisation in place (lower, row-major; the strict upper triangle is zeroed), like
- * `choleskyInPlace` but with independent accumulators (two rows at a time, split dot products) so the
- * floating-point adds pipeline. Returns -1 on success or the index of the first non-positive pivot.
- * Used only inside the solver: the certified bound is recomputed by `verifySdpCertificate`.
+ * `choleskyInPlace` but register-blocked: two columns and two rows at a time (four independent
+ * accumulators, one load per multiply-add), ~2x faster in V8. Returns -1 on success or the index of the
+ * first non-positive pivot. Used only inside the solver: the certified bound is recomputed by
+ * `verifySdpCertificate` with its own factorisation.
  */
 export function cholFast(A: Float64Array, n: number): number {
-  for (let j = 0; j < n; j++) {
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
     const rj = j * n;
+    const rj2 = rj + n;
     let d0 = A[rj + j];
-    let d1 = 0;
-    let k = 0;
-    for (; k + 1 < j; k += 2) {
-      const a = A[rj + k];
-      const b = A[rj + k + 1];
-      d0 -= a * a;
-      d1 -= b * b;
+    let s10 = A[rj2 + j];
+    let d1 = A[rj2 + j + 1];
+    for (let k = 0; k < j; k++) {
+      const u = A[rj + k];
+      const v = A[rj2 + k];
+      d0 -= u * u;
+      s10 -= v * u;
+      d1 -= v * v;
     }
-    if (k < j) d0 -= A[rj + k] * A[rj + k];
-    const d = d0 + d1;
-    if (!(d > 0)) return j;
-    const ljj = Math.sqrt(d);
-    A[rj + j] = ljj;
-    const inv = 1 / ljj;
-    let i = j + 1;
+    if (!(d0 > 0)) return j;
+    const l00 = Math.sqrt(d0);
+    const l10 = s10 / l00;
+    d1 -= l10 * l10;
+    if (!(d1 > 0)) return j + 1;
+    const l11 = Math.sqrt(d1);
+    A[rj + j] = l00;
+    A[rj2 + j] = l10;
+    A[rj2 + j + 1] = l11;
+    const inv0 = 1 / l00;
+    const inv1 = 1 / l11;
+    let i = j + 2;
     for (; i + 1 < n; i += 2) {
       const ri = i * n;
       const ri2 = ri + n;
-      let s0 = A[ri + j];
-      let s1 = 0;
-      let t0 = A[ri2 + j];
-      let t1 = 0;
-      let kk = 0;
-      for (; kk + 1 < j; kk += 2) {
-        const a = A[rj + kk];
-        const b = A[rj + kk + 1];
-        s0 -= A[ri + kk] * a;
-        s1 -= A[ri + kk + 1] * b;
-        t0 -= A[ri2 + kk] * a;
-        t1 -= A[ri2 + kk + 1] * b;
+      let a0 = A[ri + j];
+      let a1 = A[ri + j + 1];
+      let b0 = A[ri2 + j];
+      let b1 = A[ri2 + j + 1];
+      for (let k = 0; k < j; k++) {
+        const x = A[ri + k];
+        const y = A[ri2 + k];
+        const u = A[rj + k];
+        const v = A[rj2 + k];
+        a0 -= x * u;
+        a1 -= x * v;
+        b0 -= y * u;
+        b1 -= y * v;
       }
-      if (kk < j) {
-        const a = A[rj + kk];
-        s0 -= A[ri + kk] * a;
-        t0 -= A[ri2 + kk] * a;
-      }
-      A[ri + j] = (s0 + s1) * inv;
-      A[ri2 + j] = (t0 + t1) * inv;
+      const la = a0 * inv0;
+      const lb = b0 * inv0;
+      A[ri + j] = la;
+      A[ri + j + 1] = (a1 - la * l10) * inv1;
+      A[ri2 + j] = lb;
+      A[ri2 + j + 1] = (b1 - lb * l10) * inv1;
     }
     if (i < n) {
       const ri = i * n;
-      let s0 = A[ri + j];
-      let s1 = 0;
-      let kk = 0;
-      for (; kk + 1 < j; kk += 2) {
-        s0 -= A[ri + kk] * A[rj + kk];
-        s1 -= A[ri + kk + 1] * A[rj + kk + 1];
+      let a0 = A[ri + j];
+      let a1 = A[ri + j + 1];
+      for (let k = 0; k < j; k++) {
+        const x = A[ri + k];
+        a0 -= x * A[rj + k];
+        a1 -= x * A[rj2 + k];
       }
-      if (kk < j) s0 -= A[ri + kk] * A[rj + kk];
-      A[ri + j] = (s0 + s1) * inv;
+      const la = a0 * inv0;
+      A[ri + j] = la;
+      A[ri + j + 1] = (a1 - la * l10) * inv1;
     }
     for (let c = j + 1; c < n; c++) A[rj + c] = 0;
+    for (let c = j + 2; c < n; c++) A[rj2 + c] = 0;
+  }
+  if (j < n) {
+    const rj = j * n;
+    let d = A[rj + j];
+    for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
+    if (!(d > 0)) return j;
+    A[rj + j] = Math.sqrt(d);
   }
   return -1;
 }
@@ -175,21 +193,50 @@ function invFromChol(L: Float64Array, n: number, out: Float64Array, work: Float6
     for (let j = i + 1; j < n; j++) R[ri + j] *= -inv;
     R[ri + i] = inv;
   }
-  for (let i = 0; i < n; i++) {
+  // out = R R^T in 2x2 blocks: (R R^T)_ij = sum_{k >= max(i, j)} R_ik R_jk (strict lower part of R zeroed)
+  for (let i = 1; i < n; i++) {
     const ri = i * n;
-    for (let j = i; j < n; j++) {
+    for (let k = 0; k < i; k++) R[ri + k] = 0;
+  }
+  const ne = n & ~1;
+  for (let i = 0; i < ne; i += 2) {
+    const ri = i * n;
+    const ri2 = ri + n;
+    for (let j = i; j < ne; j += 2) {
       const rj = j * n;
-      let s0 = 0;
-      let s1 = 0;
-      let k = j;
-      for (; k + 1 < n; k += 2) {
-        s0 += R[ri + k] * R[rj + k];
-        s1 += R[ri + k + 1] * R[rj + k + 1];
+      const rj2 = rj + n;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let k = j; k < n; k++) {
+        const a = R[ri + k];
+        const b = R[ri2 + k];
+        const u = R[rj + k];
+        const v = R[rj2 + k];
+        s00 += a * u;
+        s01 += a * v;
+        s10 += b * u;
+        s11 += b * v;
       }
-      if (k < n) s0 += R[ri + k] * R[rj + k];
-      const s = s0 + s1;
-      out[ri + j] = s;
-      out[rj + i] = s;
+      out[ri + j] = s00;
+      out[ri + j + 1] = s01;
+      out[ri2 + j] = s10;
+      out[ri2 + j + 1] = s11;
+      out[rj + i] = s00;
+      out[rj2 + i] = s01;
+      out[rj + i + 1] = s10;
+      out[rj2 + i + 1] = s11;
+    }
+  }
+  if (ne < n) {
+    const l = n - 1;
+    const rl = l * n;
+    const rll = R[rl + l];
+    for (let i = 0; i < n; i++) {
+      const s = R[i * n + l] * rll;
+      out[i * n + l] = s;
+      out[rl + i] = s;
     }
   }
 }
