@@ -13,7 +13,7 @@ import { referenceCases } from '../test/helpers/reference.js';
 const maxN = Number(process.argv[2] ?? 12);
 const runs = Number(process.argv[3] ?? 3);
 const timeLimitMs = Number(process.argv[4] ?? 20000);
-const GAP: Record<string, number> = { glpk: 1e-6, jsl: 3e-6 };
+const GAP: Record<string, number> = { glpk: 1e-6, jsl: 1e-6 };
 
 const median = (xs: number[]): number => {
   const s = xs.slice().sort((a, b) => a - b);

@@ -308,127 +308,138 @@ async function loadJsl(): Promise<MilpBackend> {
       checkModel(model);
       const t0 = performance.now();
       const nv = model.vars.length;
-      // Every variable becomes x_j = shift_j + sum_c sign_c * y_c with y_c >= 0 (javascript-lp-solver's own
-      // `unrestricted` variables gave wrong answers in our tests, so free variables are split in two):
-      // lb finite: x = lb + y; only ub finite: x = ub - y; free: x = p - q.
-      const { colScale, rowScale } = options.equilibrate
-        ? equilibrate(model)
-        : { colScale: new Float64Array(nv).fill(1), rowScale: new Float64Array(model.rows.length).fill(1) };
-      const shift = new Float64Array(nv);
-      const colsOf: Array<Array<[string, number]>> = [];
-      const variables: Record<string, Record<string, number>> = {};
-      const constraints: Record<string, { min?: number; max?: number }> = {};
-      const ints: Record<string, 1> = {};
-      for (let j = 0; j < nv; j++) {
-        const v = model.vars[j];
-        if (v.integer && ((Number.isFinite(v.lb) && v.lb !== Math.round(v.lb)) || (!Number.isFinite(v.lb) && Number.isFinite(v.ub) && v.ub !== Math.round(v.ub))))
-          return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs integer bounds` };
-        let cols: Array<[string, number]>;
-        // Shifts are integers: javascript-lp-solver rounds its output to the precision grid, and a fractional shift
-        // moved values that should be exactly 0 (a pruned weight v_i = 0 with lb_i = -0.2127) off by up to
-        // precision / 2, which violates v_i <= hi_i z_i at z_i = 0 and lowered the re-evaluated master value.
-        // A fractional bound becomes a row on y instead.
-        if (Number.isFinite(v.lb)) {
-          shift[j] = Math.floor(v.lb);
-          cols = [[`y${j}`, 1]];
+      // Every variable becomes x_j = shift_j + colScale_j * sum_c sign_c * y_c with y_c >= 0 (javascript-lp-solver's
+      // own `unrestricted` variables gave wrong answers in our tests, so free variables are split in two):
+      // lb finite: x = floor(lb) + y; only ub finite: x = ceil(ub) - y; free: x = p - q.
+      const translate = (colScale: Float64Array, rowScale: Float64Array) => {
+        const shift = new Float64Array(nv);
+        const colsOf: Array<Array<[string, number]>> = [];
+        const variables: Record<string, Record<string, number>> = {};
+        const constraints: Record<string, { min?: number; max?: number }> = {};
+        const ints: Record<string, 1> = {};
+        for (let j = 0; j < nv; j++) {
+          const v = model.vars[j];
+          if (v.integer && ((Number.isFinite(v.lb) && v.lb !== Math.round(v.lb)) || (!Number.isFinite(v.lb) && Number.isFinite(v.ub) && v.ub !== Math.round(v.ub))))
+            return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs integer bounds` } as MilpResult;
+          let cols: Array<[string, number]>;
+          // Shifts are integers: javascript-lp-solver rounds its output to the precision grid, and a fractional shift
+          // moved values that should be exactly 0 (a pruned weight v_i = 0 with lb_i = -0.2127) off by up to
+          // precision / 2, which violates v_i <= hi_i z_i at z_i = 0 and lowered the re-evaluated master value.
+          // A fractional bound becomes a row on y instead.
+          if (Number.isFinite(v.lb)) {
+            shift[j] = Math.floor(v.lb);
+            cols = [[`y${j}`, 1]];
+            const b: { min?: number; max?: number } = {};
+            if (v.lb > shift[j]) b.min = (v.lb - shift[j]) / colScale[j];
+            if (Number.isFinite(v.ub)) b.max = (v.ub - shift[j]) / colScale[j];
+            if (b.min !== undefined || b.max !== undefined) constraints[`ub${j}`] = b;
+          } else if (Number.isFinite(v.ub)) {
+            shift[j] = Math.ceil(v.ub);
+            cols = [[`y${j}`, -1]];
+            if (v.ub < shift[j]) constraints[`ub${j}`] = { min: (shift[j] - v.ub) / colScale[j] };
+          } else {
+            cols = [
+              [`p${j}`, 1],
+              [`q${j}`, -1],
+            ];
+          }
+          for (const [cn, sg] of cols) {
+            const col: Record<string, number> = {};
+            if (model.objective[j] !== 0) col.obj = sg * model.objective[j] * colScale[j];
+            if (constraints[`ub${j}`]) col[`ub${j}`] = 1;
+            variables[cn] = col;
+            if (v.integer) ints[cn] = 1;
+          }
+          colsOf.push(cols);
+        }
+        let constShift = model.objConst ?? 0;
+        for (let j = 0; j < nv; j++) constShift += model.objective[j] * shift[j];
+        for (let i = 0; i < model.rows.length; i++) {
+          const r = model.rows[i];
+          if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
+          let off = 0;
+          let nz = 0;
+          for (let t = 0; t < r.idx.length; t++) {
+            const c = r.coef[t];
+            if (c === 0) continue;
+            nz++;
+            const j = r.idx[t];
+            off += c * shift[j];
+            for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c * colScale[j] * rowScale[i];
+          }
+          if (nz === 0) {
+            if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 } as MilpResult;
+            continue;
+          }
           const b: { min?: number; max?: number } = {};
-          if (v.lb > shift[j]) b.min = (v.lb - shift[j]) / colScale[j];
-          if (Number.isFinite(v.ub)) b.max = (v.ub - shift[j]) / colScale[j];
-          if (b.min !== undefined || b.max !== undefined) constraints[`ub${j}`] = b;
-        } else if (Number.isFinite(v.ub)) {
-          shift[j] = Math.ceil(v.ub);
-          cols = [[`y${j}`, -1]];
-          if (v.ub < shift[j]) constraints[`ub${j}`] = { min: (shift[j] - v.ub) / colScale[j] };
-        } else {
-          cols = [
-            [`p${j}`, 1],
-            [`q${j}`, -1],
-          ];
+          if (Number.isFinite(r.lb)) b.min = (r.lb - off) * rowScale[i];
+          if (Number.isFinite(r.ub)) b.max = (r.ub - off) * rowScale[i];
+          constraints[`r${i}`] = b;
         }
-        for (const [cn, sg] of cols) {
-          const col: Record<string, number> = {};
-          if (model.objective[j] !== 0) col.obj = sg * model.objective[j] * colScale[j];
-          if (constraints[`ub${j}`]) col[`ub${j}`] = 1;
-          variables[cn] = col;
-          if (v.integer) ints[cn] = 1;
-        }
-        colsOf.push(cols);
-      }
-      let constShift = model.objConst ?? 0;
-      for (let j = 0; j < nv; j++) constShift += model.objective[j] * shift[j];
-      for (let i = 0; i < model.rows.length; i++) {
-        const r = model.rows[i];
-        if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
-        let off = 0;
-        let nz = 0;
-        for (let t = 0; t < r.idx.length; t++) {
-          const c = r.coef[t];
-          if (c === 0) continue;
-          nz++;
-          const j = r.idx[t];
-          off += c * shift[j];
-          for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c * colScale[j] * rowScale[i];
-        }
-        if (nz === 0) {
-          if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
-          continue;
-        }
-        const b: { min?: number; max?: number } = {};
-        if (Number.isFinite(r.lb)) b.min = (r.lb - off) * rowScale[i];
-        if (Number.isFinite(r.ub)) b.max = (r.ub - off) * rowScale[i];
-        constraints[`r${i}`] = b;
-      }
+        return { shift, colsOf, variables, constraints, ints, constShift };
+      };
       const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
-      let out: Record<string, number | boolean | undefined> | null = null;
-      let precision = JSL_PRECISIONS[0];
+      const ones = { colScale: new Float64Array(nv).fill(1), rowScale: new Float64Array(model.rows.length).fill(1) };
+      // Attempts in turn (coarser precision): after a hang, or an 'unbounded' answer (our masters are bounded; it
+      // came from pivots below the precision being skipped in the ratio test). A point that fails the feasibility
+      // check is an error at once (retrying such LPs cost more time than it saved in our measurements).
+      const eqAll = options.equilibrate === true;
+      const attempts: Array<{ prec: number; eq: boolean }> = JSL_PRECISIONS.map((prec) => ({ prec, eq: eqAll }));
+      let last: MilpResult | null = null;
       let failures = 0;
-      for (const prec of JSL_PRECISIONS) {
+      for (let a = 0; a < attempts.length; a++) {
+        const { prec, eq } = attempts[a];
         const remaining = (limit ?? Infinity) - (performance.now() - t0);
         if (remaining <= 0) break;
-        // the first attempt gets half of the time left, so that the retry has a chance
-        const cap = Math.min(prec === JSL_PRECISIONS[JSL_PRECISIONS.length - 1] ? remaining : remaining / 2, JSL_ATTEMPT_CAP_MS);
+        // each attempt but the last gets half of the time left, so that a retry has a chance
+        const cap = Math.min(a === attempts.length - 1 ? remaining : remaining / 2, JSL_ATTEMPT_CAP_MS);
+        const { colScale, rowScale } = eq ? equilibrate(model) : ones;
+        const tr = translate(colScale, rowScale);
+        if ('status' in tr) return tr as MilpResult;
+        const { shift, colsOf, variables, constraints, ints, constShift } = tr;
         const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, timeout: cap };
         if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
         const ta = performance.now();
         const ans = runInWorker(jm, prec, cap + 50);
-        precision = prec;
         if (ans === null) {
           failures++;
+          last = null;
           continue;
         }
         if (!ans.ok) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `jsl: ${ans.err}` };
-        out = ans.res as Record<string, number | boolean | undefined>;
+        const out = ans.res as Record<string, number | boolean | undefined>;
         // its own timeout only applies between nodes: treat an answer that used the whole cap as a time limit
-        if (performance.now() - ta >= cap) out = { ...out, __timedOut: true };
+        const timedOut = performance.now() - ta >= cap;
+        const x = new Float64Array(nv);
+        for (let j = 0; j < nv; j++) {
+          let sum = 0;
+          for (const [cn, sg] of colsOf[j]) {
+            const val = out[cn];
+            if (typeof val === 'number') sum += sg * val;
+          }
+          x[j] = shift[j] + colScale[j] * sum;
+        }
+        let status: MilpStatus;
+        if (out.feasible !== true) status = timedOut ? 'time_limit' : 'infeasible';
+        else if (out.bounded === false) status = 'unbounded';
+        else if (timedOut) status = 'time_limit';
+        else status = 'optimal';
+        const feasible = out.feasible === true && out.bounded !== false;
+        if (feasible && !pointOk(model, x, 2 * prec, 1e-6, colScale))
+          return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: 'jsl returned an infeasible point' };
+        last = {
+          status,
+          objective: feasible ? (out.result as number) + constShift : status === 'infeasible' ? Infinity : NaN,
+          x: feasible ? x : null,
+          timeMs: 0,
+          tolerance: 2 * prec,
+        };
+        if (status === 'unbounded') continue;
         break;
       }
       const timeMs = performance.now() - t0;
-      if (!out) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
-      const x = new Float64Array(nv);
-      for (let j = 0; j < nv; j++) {
-        let s = 0;
-        for (const [cn, sg] of colsOf[j]) {
-          const val = out[cn];
-          if (typeof val === 'number') s += sg * val;
-        }
-        x[j] = shift[j] + colScale[j] * s;
-      }
-      const timedOut = out.__timedOut === true;
-      let status: MilpStatus;
-      if (out.feasible !== true) status = timedOut ? 'time_limit' : 'infeasible';
-      else if (out.bounded === false) status = 'unbounded';
-      else if (timedOut) status = 'time_limit';
-      else status = 'optimal';
-      const feasible = out.feasible === true && out.bounded !== false;
-      if (feasible && !pointOk(model, x, 2 * precision, 1e-6, colScale))
-        return { status: 'error', objective: NaN, x: null, timeMs, message: 'jsl returned an infeasible point' };
-      return {
-        status,
-        objective: feasible ? (out.result as number) + constShift : status === 'infeasible' ? Infinity : NaN,
-        x: feasible ? x : null,
-        timeMs,
-        tolerance: 2 * precision,
-      };
+      if (!last) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
+      return { ...last, timeMs };
     },
   };
 }

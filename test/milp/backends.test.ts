@@ -55,6 +55,12 @@ describe.each(MILP_BACKENDS)('MILP back end %s', (name) => {
           const xr = Float64Array.from(res.x!, (v, j) => (m.vars[j].integer ? Math.round(v) : v));
           expect(maxViolation(m, xr)).toBeLessThan(1e-6);
           expect(Math.abs(objectiveAt(m, xr) - ref)).toBeLessThan(1e-6 * (1 + Math.abs(ref)));
+          if (name === 'jsl') {
+            // the optional row/column equilibration gives the same optimum
+            const eq = be.solve(m, { timeLimitMs: 5000, equilibrate: true });
+            expect(eq.status).toBe('optimal');
+            expect(Math.abs(eq.objective - ref)).toBeLessThan(1e-6 * (1 + Math.abs(ref)));
+          }
         }
       }),
       { numRuns: 25, seed: 7 },
@@ -81,6 +87,34 @@ describe.each(MILP_BACKENDS)('MILP back end %s', (name) => {
     expect(Math.round(res.x![1])).toBe(0);
     const bad: MilpModel = { vars: [{ lb: 0, ub: 1, integer: true }], rows: [{ idx: [0], coef: [2], lb: 0.5, ub: 1.5 }], objective: [1] };
     expect(be.solve(bad).status).toBe('infeasible');
+  });
+
+  it('returns exact zeros for weights switched off by their mask, and honours fractional bounds', async () => {
+    const be = await loadMilpBackend(name);
+    // prune-oa's big-M rows: lo z <= v <= hi z with a fractional lo; z = 0 is optimal, so v must be exactly 0
+    // (javascript-lp-solver rounds its output to its precision grid: with the shift v = lo + y it returned 3e-8).
+    const lo = -0.21266836963811475;
+    const hi = 0.16940932021779082;
+    const m: MilpModel = {
+      vars: [
+        { lb: 0, ub: 1, integer: true },
+        { lb: lo, ub: hi, integer: false },
+        { lb: 0.3, ub: 2, integer: false },
+        { lb: -Infinity, ub: -0.7, integer: false },
+      ],
+      rows: [
+        { idx: [1, 0], coef: [1, -hi], lb: -Infinity, ub: 0 },
+        { idx: [1, 0], coef: [1, -lo], lb: 0, ub: Infinity },
+      ],
+      objective: [1, 0.5, 1, -1],
+    };
+    const res = be.solve(m);
+    expect(res.status).toBe('optimal');
+    expect(Math.round(res.x![0])).toBe(0);
+    expect(Math.abs(res.x![1])).toBeLessThan(1e-12);
+    expect(res.x![2]).toBeCloseTo(0.3, 9);
+    expect(res.x![3]).toBeCloseTo(-0.7, 9);
+    expect(res.objective).toBeCloseTo(0.3 + 0.7, 9);
   });
 });
 
