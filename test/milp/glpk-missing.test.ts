@@ -13,7 +13,7 @@ it('reports a clear error for glpk and keeps jsl usable', async () => {
   const objective = randomObjective(1, { n: 4, rows: 4 });
   const p = { name: 'x', objective, k: 2, box: null };
   await expect(solvePruneOa(p)).rejects.toThrow(/glpk/);
-  const r = await solvePruneOa(p, { relGapTol: 3e-6, extra: { backend: 'jsl' } });
+  const r = await solvePruneOa(p, { relGapTol: 1e-6, extra: { backend: 'jsl' } });
   expect(r.status).toBe('optimal');
   expect(r.upperBound).toBeCloseTo(brutePrune(p), 12);
 });
