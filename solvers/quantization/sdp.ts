@@ -593,6 +593,8 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   let havePrev = false;
   const innerTol = opts.innerTol ?? 1e-3;
   let lastAlpha = 1;
+  let regularised = 0;
+  let handedOver = false; // barrier stopped before its gap target, for the primal-dual method
   while (!done) {
     // centring at tau (damped Newton); intermediate centrings stop at a looser decrement (the next tau
     // increase dominates the off-centre error), the final one at innerTol
@@ -633,6 +635,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       Acopy.set(A);
       let factored = cholFast(A, m) < 0;
       if (!factored) {
+        regularised++;
         let maxA = 0;
         for (let k = 0; k < m; k++) maxA = Math.max(maxA, Acopy[k * m + k]);
         for (const rel of [1e-12, 1e-9, 1e-6]) {
@@ -689,6 +692,16 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       lastAlpha = alpha;
       if (dec2 < tolNow) break;
       if (inner === 29) stalled = true;
+      // the Newton matrix keeps losing definiteness (M near-singular, H = M^-1 inaccurate): the regularised
+      // steps barely move (decrement stuck), so hand over to the primal-dual method now instead of spending
+      // 30 steps in every remaining centring
+      if (regularised >= 4 && (opts.method === undefined || opts.method === 'auto')) {
+        stalled = true;
+        handedOver = true;
+        opts.trace?.(tau, newton, dec2, 'newton matrix ill-conditioned: switching to primal-dual');
+        done = true;
+        break;
+      }
     }
     opts.trace?.(tau, newton, g);
     if (done) break;
@@ -750,6 +763,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         pdX = pd.X;
         pdIters = newton + pd.iterations;
         status = pd.converged ? 'converged' : status;
+        if (pd.converged) handedOver = false;
       }
       if (!(pd && pd.converged)) {
         opts.trace?.(tau, 0, g0, `primal-dual method ${pd ? 'did not converge' : 'failed'}`);
@@ -757,6 +771,8 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       }
     }
   }
+  // the barrier handed over early and the primal-dual method did not improve on it: the gap target was not met
+  if (handedOver && status === 'converged') status = 'iteration_limit';
   // primal reconstruction at the final multipliers
   g = evalAt(theta);
   invFromChol(L, na, H, Wk);
