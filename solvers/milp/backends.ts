@@ -380,19 +380,22 @@ async function loadJsl(): Promise<MilpBackend> {
       };
       const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
       const ones = { colScale: new Float64Array(nv).fill(1), rowScale: new Float64Array(model.rows.length).fill(1) };
-      // Attempts in turn (coarser precision): after a hang, or an 'unbounded' answer (our masters are bounded; it
-      // came from pivots below the precision being skipped in the ratio test). A point that fails the feasibility
-      // check is an error at once (retrying such LPs cost more time than it saved in our measurements).
+      // Attempts in turn (coarser precision, then the equilibrated model): after a hang, or an 'unbounded' answer
+      // (our masters are bounded; it came from pivots below the precision being skipped in the ratio test). A point
+      // that fails the feasibility check is an error at once (retrying such LPs cost more time than it saved in our
+      // measurements). A 4-variable Kelley master that cycled at both precisions was solved in 40 ms equilibrated.
       const eqAll = options.equilibrate === true;
       const attempts: Array<{ prec: number; eq: boolean }> = JSL_PRECISIONS.map((prec) => ({ prec, eq: eqAll }));
+      if (!eqAll) attempts.push({ prec: JSL_PRECISIONS[0], eq: true });
       let last: MilpResult | null = null;
       let failures = 0;
       for (let a = 0; a < attempts.length; a++) {
         const { prec, eq } = attempts[a];
         const remaining = (limit ?? Infinity) - (performance.now() - t0);
         if (remaining <= 0) break;
-        // each attempt but the last gets half of the time left, so that a retry has a chance
-        const cap = Math.min(a === attempts.length - 1 ? remaining : remaining / 2, JSL_ATTEMPT_CAP_MS);
+        // each attempt but the last gets 3/4 of the time left (a long final master, whose branch-and-bound needs
+        // ~9 s on pub05, must not be cut at half the limit), so that a retry after a hang still has a chance
+        const cap = Math.min(a === attempts.length - 1 ? remaining : 0.75 * remaining, JSL_ATTEMPT_CAP_MS);
         const { colScale, rowScale } = eq ? equilibrate(model) : ones;
         const tr = translate(colScale, rowScale);
         if ('status' in tr) return tr as MilpResult;
