@@ -280,6 +280,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   let status: OaOutcome['status'] = 'optimal';
   let message: string | undefined;
   let stalls = 0;
+  let resolvedAtUb = false;
   for (;;) {
     if (closed()) {
       status = 'optimal';
@@ -342,7 +343,12 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     for (const c of out.cuts) if (addCut(c)) added++;
     if (added === 0 && !closed()) {
       // The master point was visited before: in exact arithmetic the gap would be closed now; what is left is the
-      // master tolerance. One more solve cannot help.
+      // master tolerance. One more solve cannot help, unless this master was solved in units of an older, larger
+      // upper bound: its tolerance is relative to sigma, so solve it again in units of the current one.
+      if (sigma > 1.01 * ub && !resolvedAtUb) {
+        resolvedAtUb = true;
+        continue;
+      }
       stalls++;
       if (stalls >= 1) {
         status = 'numerical_failure';
