@@ -5,8 +5,8 @@
  * - `glpk`: GLPK 5.0 compiled to WebAssembly (npm `glpk.js`, GPL-3.0, an optional dependency). Branch-and-cut
  *   with `mipgap = 0`; after a time limit GLPK does not return its best bound, so such a solve carries no bound.
  * - `jsl`: javascript-lp-solver (pure JS, MIT). Its `precision` argument is both the integrality tolerance and the
- *   grid its results are rounded to; it only handles variables >= 0 (we shift finite lower bounds and declare
- *   free variables `unrestricted`) and it omits variables at 0 from its answer.
+ *   grid its results are rounded to; it only handles variables >= 0 (we shift by integers, turn fractional bounds
+ *   into rows and split free variables) and it omits variables at 0 from its answer.
  */
 import type { MilpBackend, MilpModel, MilpResult, MilpSolveOptions, MilpStatus } from './model.js';
 import { checkModel } from './model.js';
