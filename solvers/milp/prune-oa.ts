@@ -52,7 +52,10 @@ function checkPrune(p: PruningProblem): number {
     const b = p.box;
     if (!Array.isArray(b) || b.length !== 2 || !Number.isFinite(b[0]) || !Number.isFinite(b[1]))
       throw new PvqInputError('box', 'expected [lo, hi] with finite numbers, or null');
-    if (b[0] > 0 || b[1] < 0) throw new PvqInputError('box', `the box [${b[0]}, ${b[1]}] must contain 0`);
+    // Known limitation: with lo > 0 or hi < 0 the OA bounds stay valid but the iteration was seen to stall short of
+    // the optimum, so such boxes are refused here; prune-exact and prune-bound handle them.
+    if (b[0] > 0 || b[1] < 0)
+      throw new PvqInputError('box', `prune-oa does not support a box that excludes 0 ([${b[0]}, ${b[1]}]); use prune-exact or prune-bound`);
   }
   return Math.min(p.k, p.objective.n);
 }
