@@ -19,15 +19,8 @@ export interface SideConstraint {
   name?: string;
 }
 
-export function checkObjective(o: QuadObjective): void {
-  if (!o || !Number.isInteger(o.n) || o.n < 1) throw new PvqInputError('n', 'must be an integer >= 1');
-  const n = o.n;
-  if (!(o.G instanceof Float64Array) || o.G.length !== n * n) throw new PvqInputError('G', `must be a Float64Array of length n*n = ${n * n}`);
-  if (!(o.w instanceof Float64Array) || o.w.length !== n) throw new PvqInputError('w', `must be a Float64Array of length n = ${n}`);
-  for (let i = 0; i < n * n; i++) if (!Number.isFinite(o.G[i])) throw new PvqInputError('G', 'entries must be finite');
-  for (let i = 0; i < n; i++) if (!Number.isFinite(o.w[i])) throw new PvqInputError('w', 'entries must be finite');
-  for (let i = 0; i < n; i++) if (o.G[i * n + i] < 0) throw new PvqInputError('G', `negative diagonal entry G[${i}][${i}] (G must be PSD)`);
-}
+/** The shared validator of in-memory objectives (src/core/objective.ts). */
+export { checkObjective } from '../../src/core/objective.js';
 
 export function parseSideConstraints(raw: unknown, n: number): SideConstraint[] {
   if (raw === undefined || raw === null) return [];

@@ -2,6 +2,7 @@
  * Small least-squares kernels for the pruning OA: the refit on a fixed support (basic solution, also for
  * singular G) and an exact box-constrained refit (primal active-set method).
  */
+import { matVec } from '../../src/linalg/dense.js';
 import { cholesky, cholSolve, pivotedLDL } from '../../src/linalg/dense.js';
 
 /**
@@ -32,13 +33,7 @@ export function psdSolveBasic(A: Float64Array, m: number, c: Float64Array): Floa
 
 /** b = G w (n). */
 export function gramTimes(G: Float64Array, n: number, w: ArrayLike<number>): Float64Array {
-  const b = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += G[i * n + j] * w[j];
-    b[i] = s;
-  }
-  return b;
+  return matVec(G, w, n, n);
 }
 
 /** Least-squares refit on support S (no box): v_S minimises (w - v)^T G (w - v) with v = 0 off S. */

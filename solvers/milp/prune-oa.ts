@@ -19,7 +19,7 @@
  */
 import { PvqInputError } from '../../src/core/errors.js';
 import { errorOf } from '../../src/core/objective.js';
-import { optionNumber } from '../../src/core/result.js';
+import { makeResult, optionNumber, safeLowerBound } from '../../src/core/result.js';
 import type { PruningProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { cholesky, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { loadMilpBackend } from './backends.js';
@@ -121,6 +121,23 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
   const t0 = performance.now();
   const k = checkPrune(problem);
   const name = 'prune-oa';
+  const hasSide = Array.isArray(options.extra?.sideConstraints) && (options.extra?.sideConstraints as unknown[]).length > 0;
+  if (k === 0 && !hasSide) {
+    // the only feasible point is v = 0: its error r is the optimum (rounded down by its evaluation error)
+    const v = new Float64Array(problem.objective.n);
+    const e = errorOf(problem.objective, v);
+    return makeResult({
+      solver: name,
+      problem: problem.name,
+      problemClass: 'pruning',
+      lowerBound: safeLowerBound(e, 4 * (problem.objective.n + 2) * 2 ** -53),
+      upperBound: e,
+      solution: v,
+      status: 'optimal',
+      stats: { timeMs: performance.now() - t0, iterations: 0 },
+      message: 'k = 0: nothing can be kept',
+    });
+  }
   const backendName = backendOption(options);
   const obj = problem.objective;
   const { n, G, w, r } = obj;
