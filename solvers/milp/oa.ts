@@ -15,7 +15,8 @@
  * within a relative 1e-7 of the incumbent). A master stopped by a time limit gives no bound (GLPK does not return
  * its best bound) and is discarded; cuts never leave the model, so earlier bounds remain valid.
  */
-import { Deadline, gapClosed, relativeGap } from '../../src/core/result.js';
+import { Deadline, gapClosed, optionNumber, relativeGap } from '../../src/core/result.js';
+import type { SolveOptions } from '../../src/core/types.js';
 import type { MilpBackend, MilpModel, MilpRow } from './model.js';
 import { objectiveAt } from './model.js';
 
@@ -209,6 +210,23 @@ function reevaluate(spec: OaSpec, cuts: EpiCut[], x: Float64Array): { value: num
     magnitude += Math.abs(base.objective[j]) * (mag[j] || Math.abs(y[j]));
   }
   return { value: objectiveAt(base, y), magnitude };
+}
+
+/** OaOptions from a solver's SolveOptions (shared by quant-oa and prune-oa). */
+export function oaOptionsFrom(solver: string, options: SolveOptions, backend: MilpBackend, r: number, n: number): OaOptions {
+  const extraOnIter = options.extra?.onIteration;
+  return {
+    backend,
+    timeLimitMs: options.timeLimitMs,
+    iterationLimit: options.iterationLimit,
+    relGapTol: options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL,
+    absGapTol: optionNumber(options, 'absGapTol', ABS_GAP_REL * r),
+    lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
+    onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
+    onProgress: options.onProgress
+      ? (lb, ub, it, ms) => options.onProgress?.({ solver, lowerBound: lb, upperBound: ub, nodes: 0, iterations: it, timeMs: ms })
+      : undefined,
+  };
 }
 
 export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {

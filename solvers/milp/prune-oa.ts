@@ -28,7 +28,7 @@ import { backendOption, checkObjective, diagonalSplit, parseSideConstraints, sat
 import { boxRefitOnSupport, gramTimes, refitOnSupport } from './ls.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { ABS_GAP_REL, OA_DEFAULT_REL_GAP_TOL, runOa } from './oa.js';
+import { oaOptionsFrom, runOa } from './oa.js';
 import { finishOa } from './quant-oa.js';
 
 export interface PruneOaExtra {
@@ -405,20 +405,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     };
   }
 
-  const relGapTol = options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL;
-  const extraOnIter = options.extra?.onIteration;
-  const out = runOa(spec, {
-    backend,
-    timeLimitMs: options.timeLimitMs,
-    iterationLimit: options.iterationLimit,
-    relGapTol,
-    absGapTol: optionNumber(options, 'absGapTol', ABS_GAP_REL * r),
-    lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
-    onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
-    onProgress: options.onProgress
-      ? (lb, ub, it, ms) => options.onProgress?.({ solver: name, lowerBound: lb, upperBound: ub, nodes: 0, iterations: it, timeMs: ms })
-      : undefined,
-  });
+  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n));
   const note = [`formulation ${mode}`, mNote].filter(Boolean).join('; ');
   const res = finishOa(name, problem.name, 'pruning', out, backendName, t0, side.length, (v) => errorOf(obj, v), d, note);
   (res.certificate as Record<string, unknown> | undefined) && Object.assign(res.certificate as object, { formulation: mode });

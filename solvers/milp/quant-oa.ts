@@ -18,7 +18,7 @@ import type { SideConstraint } from './common.js';
 import { backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import type { MilpModel, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { ABS_GAP_REL, OA_DEFAULT_REL_GAP_TOL, runOa } from './oa.js';
+import { oaOptionsFrom, runOa } from './oa.js';
 
 export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -265,20 +265,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
         }
       : undefined,
   };
-  const relGapTol = options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL;
-  const extraOnIter = options.extra?.onIteration;
-  const out = runOa(spec, {
-    backend,
-    timeLimitMs: options.timeLimitMs,
-    iterationLimit: options.iterationLimit,
-    relGapTol,
-    absGapTol: optionNumber(options, 'absGapTol', ABS_GAP_REL * r),
-    lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
-    onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
-    onProgress: options.onProgress
-      ? (lb, ub, it, ms) => options.onProgress?.({ solver: name, lowerBound: lb, upperBound: ub, nodes: 0, iterations: it, timeMs: ms })
-      : undefined,
-  });
+  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n));
   return finishOa(name, problem.name, 'quantization', out, backendName, t0, side.length, (sol) => quantErrorOf(problem, sol), d);
 }
 
