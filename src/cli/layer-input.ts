@@ -69,7 +69,7 @@ export function wantsLayerInput(o: LayerInputOptions): boolean {
 }
 
 /** Build the layer's problems from the options (all input is validated before anything is solved or written). */
-export function layerFromOptions(o: LayerInputOptions): { name: string; problems: LayerProblem[] } {
+export function layerFromOptions(o: LayerInputOptions): { name: string; problems: LayerProblem[]; meta: Record<string, unknown> } {
   if (o.type === undefined) throw new PvqInputError('--type', 'missing: linear, conv2d or depthwise');
   if (!['linear', 'conv2d', 'depthwise'].includes(o.type)) throw new PvqInputError('--type', `expected linear, conv2d or depthwise, got ${JSON.stringify(o.type)}`);
   if (o.acts === undefined) throw new PvqInputError('--acts', 'missing: the input activations (.npy)');
@@ -94,5 +94,5 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
     layer: name,
     ...(o.type !== 'linear' ? { stride: parsePair(o.stride, '--stride'), padding: parsePair(o.padding, '--padding'), dilation: parsePair(o.dilation, '--dilation') } : {}),
   } as LayerSpec;
-  return { name, problems: buildLayer(spec) };
+  return { name, problems: buildLayer(spec), meta: {} };
 }

@@ -7,6 +7,8 @@ export interface ProblemSet {
   /** Layer (or file) name. */
   name: string;
   problems: LayerProblem[];
+  /** The layer file's `meta` (empty for single problems and arrays). */
+  meta: Record<string, unknown>;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface ProblemSet {
 export function parseProblemSet(json: unknown, fallbackName: string): ProblemSet {
   if (Array.isArray(json)) {
     if (json.length === 0) throw new PvqInputError('(root)', 'empty array: expected at least one layer problem');
-    return { name: fallbackName, problems: json.map((p, i) => parseOne(p, `${fallbackName}#${i}`, `[${i}].`)) };
+    return { name: fallbackName, problems: json.map((p, i) => parseOne(p, `${fallbackName}#${i}`, `[${i}].`)), meta: {} };
   }
   if (typeof json === 'object' && json !== null && 'problems' in json) {
     const o = json as Record<string, unknown>;
@@ -24,9 +26,10 @@ export function parseProblemSet(json: unknown, fallbackName: string): ProblemSet
     if (o.version !== undefined && o.version !== 1) throw new PvqInputError('version', `unsupported version ${JSON.stringify(o.version)} (this pvq reads version 1)`);
     const name = typeof o.name === 'string' && o.name.length > 0 ? o.name : fallbackName;
     if (!Array.isArray(o.problems) || o.problems.length === 0) throw new PvqInputError('problems', 'expected a non-empty array of layer problems');
-    return { name, problems: o.problems.map((p, i) => parseOne(p, `${name}#${i}`, `problems[${i}].`)) };
+    const meta = typeof o.meta === 'object' && o.meta !== null && !Array.isArray(o.meta) ? (o.meta as Record<string, unknown>) : {};
+    return { name, problems: o.problems.map((p, i) => parseOne(p, `${name}#${i}`, `problems[${i}].`)), meta };
   }
-  return { name: fallbackName, problems: [parseOne(json, fallbackName, '')] };
+  return { name: fallbackName, problems: [parseOne(json, fallbackName, '')], meta: {} };
 }
 
 function parseOne(json: unknown, fallback: string, prefix: string): LayerProblem {
