@@ -136,6 +136,23 @@ interface ChunkData {
   tensorValues(): Float64Array;
 }
 
+/** One channel's problem from its objective and scale, by the shared k / box rules. */
+function channelProblem(name: string, objective: LayerProblem['objective'], sc: { scale: number; grid: { qmin: number; qmax: number } }, r: Resolved, w: Float64Array, meta: Record<string, unknown>): LayerProblem {
+  if (objective.r === 0) meta.zeroEnergy = true;
+  const n = objective.n;
+  return {
+    name,
+    n,
+    objective,
+    scale: sc.scale,
+    zmin: sc.grid.qmin,
+    zmax: sc.grid.qmax,
+    k: equalCompressionK(n, r.bits),
+    pruneBox: r.pruneBox === 'paper' ? paperPruneBox(w) : null,
+    meta,
+  };
+}
+
 function assemble(
   kind: 'linear' | 'conv2d' | 'depthwise',
   chunks: ChunkData[],
@@ -172,19 +189,8 @@ function assemble(
         ...extraMeta,
       };
       if (!fullRow) meta.chunk = { index: cd.chunk.index, count: cd.chunk.count, inputs: [cd.chunk.first, cd.chunk.last] };
-      if (objective.r === 0) meta.zeroEnergy = true;
       const name = fullRow ? `${r.layer}/out${o}` : `${r.layer}/out${o}/chunk${cd.chunk.index}of${cd.chunk.count}`;
-      out.push({
-        name,
-        n,
-        objective,
-        scale: sc.scale,
-        zmin: sc.grid.qmin,
-        zmax: sc.grid.qmax,
-        k: equalCompressionK(n, r.bits),
-        pruneBox: r.pruneBox === 'paper' ? paperPruneBox(w) : null,
-        meta,
-      });
+      out.push(channelProblem(name, objective, sc, r, w, meta));
     }
   }
   return out;
@@ -331,18 +337,7 @@ export function buildDepthwiseConv2dLayer(X: Tensor, W: Tensor, opts: Conv2dOpti
       padding: g.padding,
       dilation: g.dilation,
     };
-    if (objective.r === 0) meta.zeroEnergy = true;
-    out.push({
-      name: `${r.layer}/out${o}`,
-      n,
-      objective,
-      scale: sc.scale,
-      zmin: sc.grid.qmin,
-      zmax: sc.grid.qmax,
-      k: equalCompressionK(n, r.bits),
-      pruneBox: r.pruneBox === 'paper' ? paperPruneBox(w) : null,
-      meta,
-    });
+    out.push(channelProblem(`${r.layer}/out${o}`, objective, sc, r, w, meta));
   }
   return out;
 }

@@ -4,8 +4,9 @@
  * box-aware 1-opt polish.
  */
 import { PvqInputError } from '../../src/core/errors.js';
-import { checkObjective } from '../../src/core/objective.js';
-import type { QuantizationProblem } from '../../src/core/types.js';
+import { checkObjective, quantErrorOf } from '../../src/core/objective.js';
+import { makeResult } from '../../src/core/result.js';
+import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
 import { roundHalfEven } from '../../src/tensors/range.js';
 
 /** Unit roundoff. */
@@ -165,4 +166,18 @@ export function boxRoundingDistance2(t: ArrayLike<number>, n: number, lo: number
     s += d * d;
   }
   return s;
+}
+
+/** The result of a heuristic point z: upper bound recomputed from z, trivial lower bound 0, status `feasible`. */
+export function heuristicResult(solver: string, problem: QuantizationProblem, z: Float64Array, t0: number): SolveResult {
+  return makeResult({
+    solver,
+    problem: problem.name,
+    problemClass: 'quantization',
+    lowerBound: 0,
+    upperBound: quantErrorOf(problem, z),
+    solution: z,
+    status: 'feasible',
+    stats: { timeMs: performance.now() - t0 },
+  });
 }

@@ -8,7 +8,7 @@ import { makeResult } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { symEig } from '../../src/linalg/eigen.js';
-import { boxOneOpt, checkQuantProblem, clampRound, expand, reduce, reducedValue, type Reduced } from './common.js';
+import { boxOneOpt, checkQuantProblem, clampRound, heuristicResult, expand, reduce, reducedValue, type Reduced } from './common.js';
 import { babaiPoint, factorInOrder, vblastOrder } from './lattice.js';
 import { solveSdpDual } from './sdp.js';
 
@@ -140,16 +140,7 @@ export const gptqSolver: QuantizationSolver = {
     checkQuantProblem(problem);
     const order = options.extra?.order === 'act' ? 'act' : 'natural';
     const z = gptqPoint(problem, order);
-    return makeResult({
-      solver: 'gptq',
-      problem: problem.name,
-      problemClass: 'quantization',
-      lowerBound: 0,
-      upperBound: quantErrorOf(problem, z),
-      solution: z,
-      status: 'feasible',
-      stats: { timeMs: performance.now() - t0 },
-    });
+    return heuristicResult('gptq', problem, z, t0);
   },
 };
 

@@ -1,8 +1,6 @@
-import { quantErrorOf } from '../../src/core/objective.js';
-import { makeResult } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
-import { checkQuantProblem, clampRound } from './common.js';
+import { checkQuantProblem, clampRound, heuristicResult } from './common.js';
 
 /** Round to nearest (half to even), clamped into the box. */
 export function rtnPoint(p: QuantizationProblem): Float64Array {
@@ -21,15 +19,6 @@ export const rtnSolver: QuantizationSolver = {
     const t0 = performance.now();
     checkQuantProblem(problem);
     const z = rtnPoint(problem);
-    return makeResult({
-      solver: 'rtn',
-      problem: problem.name,
-      problemClass: 'quantization',
-      lowerBound: 0,
-      upperBound: quantErrorOf(problem, z),
-      solution: z,
-      status: 'feasible',
-      stats: { timeMs: performance.now() - t0 },
-    });
+    return heuristicResult('rtn', problem, z, t0);
   },
 };
