@@ -496,6 +496,9 @@ export function seSearch(
   return { z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes, leaves, marginAbs, marginRel };
 }
 
+/** Nodes the 'auto' reduced-basis search may use before falling back to the original basis. */
+const AUTO_LLL_NODE_BUDGET = 2_000_000;
+
 /** LLL-reduced basis of the (positive definite) reduced problem, or null. */
 export function makeBasis(red: Reduced, onlyIfUseful = false): ReducedBasis | null {
   const na = red.na;
@@ -588,15 +591,11 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
     let clamped = 0;
     if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
-    if (reduceMode === 'lll' || clamped <= na / 8) basis = makeBasis(red, reduceMode === 'auto');
+    // ... and not when the whole box is small (the box-per-level search visits at most width^na leaves)
+    const smallBox = na * Math.log(red.hi - red.lo + 1) <= Math.log(1e5);
+    if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) basis = makeBasis(red, reduceMode === 'auto');
   }
-  let F: OrderedFactor;
-  if (basis) {
-    // reverse Gram–Schmidt order of the reduced basis (the last basis vector is decided first)
-    const ordB = new Int32Array(na);
-    for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
-    F = factorInOrder(basis.Ps, na, ordB, basis.ts, 0);
-  } else {
+  const originalFactor = (): OrderedFactor => {
     let ord: Int32Array | null = null;
     if (orderMode === 'box') {
       const ld = na > 0 ? vblastOrder(red.P, na, pivTol) : new Int32Array(0);
@@ -605,11 +604,30 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
       ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
       if (ord === null) ord = ld;
     } else ord = vblastOrder(red.P, na, pivTol);
-    F = factorInOrder(red.P, na, ord, red.t, pivTol);
-  }
+    return factorInOrder(red.P, na, ord, red.t, pivTol);
+  };
+  let F: OrderedFactor;
+  if (basis) {
+    // reverse Gram–Schmidt order of the reduced basis (the last basis vector is decided first)
+    const ordB = new Int32Array(na);
+    for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
+    F = factorInOrder(basis.Ps, na, ordB, basis.ts, 0);
+  } else F = originalFactor();
   let res: SearchResult;
   if (rootLb > 0 && ubWarm - rootLb <= tol * ubWarm) {
     res = { z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0 };
+  } else if (basis && reduceMode === 'auto') {
+    // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
+    // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
+    // Both searches are valid on their own; the larger lower bound of the two is kept.
+    const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis });
+    if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) res = r1;
+    else {
+      basis = null;
+      F = originalFactor();
+      const r2 = seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null });
+      res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
+    }
   } else {
     res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis });
   }

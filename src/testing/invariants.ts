@@ -221,9 +221,21 @@ export function checkScaleInvariance(
 
 /**
  * An exact solver's optimum is invariant under permutations of the coordinates: compare its upper bounds
- * on a problem and on `permuteProblem(problem, perm)`. relTol defaults to 1e-9 (the optimality gap).
+ * on a problem and on `permuteProblem(problem, perm)` when both are optimal; when a limit stopped either,
+ * check that neither lower bound exceeds the other's feasible value. relTol defaults to 1e-9 (the optimality gap).
  */
 export function checkPermutationInvariance(original: SolveResult, permuted: SolveResult, t: Tolerances & { r?: number } = {}): string[] {
+  if (original.status !== 'optimal' || permuted.status !== 'optimal') {
+    // a limit stopped one of them: the two problems share their optimum, so each lower bound must stay
+    // below the other's feasible value
+    const v: string[] = [];
+    const tl = { ...t, relTol: t.relTol ?? DEFAULT_REL_GAP_TOL };
+    if (original.lowerBound > permuted.upperBound + tol(original.lowerBound, permuted.upperBound, tl, t.r ?? 0))
+      v.push(`${original.solver}: lower bound ${original.lowerBound} exceeds the permuted problem's feasible value ${permuted.upperBound}`);
+    if (permuted.lowerBound > original.upperBound + tol(permuted.lowerBound, original.upperBound, tl, t.r ?? 0))
+      v.push(`${permuted.solver}: lower bound ${permuted.lowerBound} of the permuted problem exceeds the feasible value ${original.upperBound}`);
+    return v;
+  }
   const a = original.upperBound;
   const b = permuted.upperBound;
   if (a === b) return [];
