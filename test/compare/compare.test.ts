@@ -170,7 +170,7 @@ describe('lower bounds are proofs only', () => {
 
   it('sdp-rounding (a heuristic) yields no lower bound: its relaxation value is only a statistic', async () => {
     const p = problem('b', 0, [2, 0.5, 0, 0.5, 1, 0.2, 0, 0.2, 1.5], [0.37, -0.81, 0.26], 1);
-    const r = sdpRoundingSolver.solve(quantizationProblemOf(p), { seed: 3 });
+    const r = await sdpRoundingSolver.solve(quantizationProblemOf(p), { seed: 3 });
     expect(r.lowerBound).toBe(0);
     expect(r.stats.sdpValue).toBeGreaterThan(0);
     const res = await compareProblems([p], 'set', {
