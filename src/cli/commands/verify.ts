@@ -91,6 +91,7 @@ export function registerVerify(program: Command): void {
       const json = readJson(resultFile);
       const rerunMs = opts.timeLimit !== undefined ? parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000 : DEFAULT_RERUN_SECONDS * 1000;
       const rerunTimeLimitMs = opts.rerun ? rerunMs : undefined;
+      if (opts.timeLimit !== undefined && !opts.rerun) process.stderr.write('pvq: warning: --time-limit only applies with --rerun\n');
       const reports = readReports(resultFile, json);
       let statuses: string[];
       if (reports) {
@@ -120,12 +121,16 @@ export function registerVerify(program: Command): void {
       } else {
         const results = readResults(resultFile, json);
         const audits: (ResultAudit & { solver: string | null })[] = [];
+        // one re-run per problem and class, shared by every result on it
+        const reruns = new Map<string, Awaited<ReturnType<typeof rerunLowerBound>>>();
         for (const r of results) {
           const p = byName.get(r.problem);
           if (!p) throw new PvqInputError(resultFile, `result for problem ${JSON.stringify(r.problem)} has no matching problem in ${problemFile}`);
           let a = auditResult(p, r, { useBox: opts.pruneBox });
           if (a.status === 'unverified' && rerunTimeLimitMs !== undefined) {
-            const rr = await rerunLowerBound(p, r.problemClass, { useBox: opts.pruneBox, timeLimitMs: rerunTimeLimitMs, incumbent: a.recomputedUpperBound !== null ? r.solution : null });
+            const key = `${r.problem}\u0000${r.problemClass}`;
+            if (!reruns.has(key)) reruns.set(key, await rerunLowerBound(p, r.problemClass, { useBox: opts.pruneBox, timeLimitMs: rerunTimeLimitMs, incumbent: a.recomputedUpperBound !== null ? r.solution : null }));
+            const rr = reruns.get(key);
             if (rr) a = applyRerun(p, r, a, rr);
           }
           audits.push({ solver: r.solver ?? null, ...a });
