@@ -4,7 +4,7 @@ import { PvqConsistencyError, PvqInputError } from '../../core/errors.js';
 import type { LayerProblem } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { auditComparisonReport, type ComparisonReport } from '../../compare/verify-report.js';
-import { applyRerun, auditResult, rerunLowerBound, type ReportedResult, type ResultAudit } from '../../../solvers/verify.js';
+import { applyRerun, auditResult, rerunLowerBound, rerunSolverFor, type ReportedResult, type ResultAudit } from '../../../solvers/verify.js';
 import { parsePositiveNumber } from '../common.js';
 import { out, toJSON } from '../output.js';
 import { DelayedProgress } from '../progress.js';
@@ -129,6 +129,7 @@ export function registerVerify(program: Command): void {
           let a = auditResult(p, r, { useBox: opts.pruneBox });
           if (a.status === 'unverified' && rerunTimeLimitMs !== undefined) {
             const key = `${r.problem}\u0000${r.problemClass}`;
+            if (!reruns.has(key) && opts.progress) process.stderr.write(`pvq verify: re-running ${rerunSolverFor(r.problemClass)?.name ?? '?'} on ${r.problem} (limit ${rerunTimeLimitMs / 1000} s)\n`);
             if (!reruns.has(key)) reruns.set(key, await rerunLowerBound(p, r.problemClass, { useBox: opts.pruneBox, timeLimitMs: rerunTimeLimitMs, incumbent: a.recomputedUpperBound !== null ? r.solution : null }));
             const rr = reruns.get(key);
             if (rr) a = applyRerun(p, r, a, rr);
