@@ -92,8 +92,8 @@ export interface AuditOptions {
   relTol?: number;
 }
 
-/** Absolute slack in error units: rounding level of the error's terms. */
-function absSlack(problem: LayerProblem): number {
+/** Absolute slack in error units: rounding level of the error's terms (1e-12 * max(r, (sum_i sqrt(G_ii)|w_i|)^2)). */
+export function absSlack(problem: LayerProblem): number {
   const { n, G, w, r } = problem.objective;
   let sc = 0;
   for (let i = 0; i < n; i++) sc += Math.sqrt(Math.max(0, G[i * n + i])) * Math.abs(w[i]);

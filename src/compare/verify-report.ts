@@ -9,7 +9,7 @@ import { gapClosed } from '../core/result.js';
 import { sqnrDb } from '../core/objective.js';
 import type { LayerProblem, ProblemClass } from '../core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../core/types.js';
-import { applyRerun, auditResult, rerunLowerBound, type AuditStatus, type ReportedResult, type ResultAudit } from '../../solvers/verify.js';
+import { absSlack, applyRerun, auditResult, rerunLowerBound, type AuditStatus, type ReportedResult, type ResultAudit } from '../../solvers/verify.js';
 import { aggregate, verdict, type AggregateComparison, type ChannelComparison, type Winner } from './compare.js';
 
 interface ReportMethod {
@@ -113,7 +113,7 @@ async function auditMethod(
     const t = rs[i].stats?.relGapTol;
     if (rs[i].status === 'optimal' && typeof t === 'number') tol = Math.max(tol, t);
   });
-  const abs = absSlackOf(p) * 1e3;
+  const abs = absSlack(p);
   return {
     audits,
     solvers: rs.map((r) => r.solver ?? null),
