@@ -211,8 +211,9 @@ async function solveMethod(p: LayerProblem, cls: ProblemClass, plan: MethodPlan,
   const exact = pick(plan.exact)[0];
   let closed = false;
   const exactLimit = budget.take(1);
-  if (exact && exactLimit >= MIN_PHASE_MS) {
-    const r = await runSolver(exact, cls, p, useBox, { timeLimitMs: exactLimit, seed: opts.seed, incumbent });
+  // out of budget, the exact solver still runs (on a token limit) when nothing else gave a feasible point
+  if (exact && (exactLimit >= MIN_PHASE_MS || incumbent === undefined)) {
+    const r = await runSolver(exact, cls, p, useBox, { timeLimitMs: Math.max(MIN_PHASE_MS, exactLimit), seed: opts.seed, incumbent });
     results.push(r);
     status = r.status;
     closed = r.status === 'optimal';
