@@ -1,4 +1,5 @@
 import type { PruningSolver, QuantizationSolver, Solver } from '../../src/core/solver.js';
+import type { FamilyProofs } from '../certificates.js';
 import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 
 const extraOptions = {
@@ -58,3 +59,12 @@ export async function loadMilpBackend(name: 'glpk' | 'jsl') {
   const m = await import('./backends.js');
   return m.loadMilpBackend(name);
 }
+
+/** Outer approximation leaves a record of its master problems, not a re-checkable proof: its bounds need a re-run. */
+export const milpProofs: FamilyProofs = {
+  certificates: [
+    { type: 'outer-approximation', problemClass: 'quantization', description: 'history of the OA master problems (a search record)', verify: null },
+    { type: 'outer-approximation', problemClass: 'pruning', description: 'history of the OA master problems (a search record)', verify: null },
+  ],
+  searchSolvers: ['quant-oa', 'prune-oa'],
+};
