@@ -59,12 +59,13 @@ function connection(url: string): ConnectionOptions {
 /** Connect once, PING, disconnect: fails within a few seconds with one clear line when Redis is unreachable. */
 export async function checkRedis(url: string, field = 'queue URL'): Promise<void> {
   const r = new Redis({ ...redisOptions(url, field), lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  r.on('error', () => {});
+  let cause: Error | undefined; // the socket error (e.g. ECONNREFUSED), clearer than ioredis' "Connection is closed."
+  r.on('error', (e: Error) => (cause ??= e));
   try {
     await r.connect();
     await r.ping();
   } catch (e) {
-    throw new PvqInputError(field, `cannot reach Redis at ${url} (${e instanceof Error ? e.message : String(e)})`);
+    throw new PvqInputError(field, `cannot reach Redis at ${url} (${(cause ?? (e instanceof Error ? e : new Error(String(e)))).message})`);
   } finally {
     r.disconnect();
   }
