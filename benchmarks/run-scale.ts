@@ -6,7 +6,7 @@
  * The pool's time includes starting its threads (measured alone as a 2-job run); the queue workers are
  * long-running services, warmed up by 2 other jobs before the clock starts.
  *
- * Usage: npx tsx benchmarks/run-scale.ts [--jobs 200] [--n 32] [--bits 4] [--time-limit 1] [--runs 1] [--quick]
+ * Usage: npx tsx benchmarks/run-scale.ts [--jobs 200] [--n 32] [--bits 4] [--time-limit 1] [--rho 0.5] [--runs 1] [--quick]
  * (--quick: 24 jobs, n = 16, time limit 0.2 s). The queue part needs redis-server on the PATH.
  */
 import { execSync } from 'node:child_process';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     bits: { type: 'string', default: '4' },
     'time-limit': { type: 'string', default: '1' },
     runs: { type: 'string', default: '1' },
+    rho: { type: 'string', default: '0.5' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -33,10 +34,11 @@ const n = quick ? 16 : Number(values.n);
 const bits = Number(values.bits);
 const timeLimitMs = (quick ? 0.2 : Number(values['time-limit'])) * 1000;
 const runs = Number(values.runs);
+const rho = Number(values.rho);
 
 const jobs: Job[] = [];
 for (let layer = 0; jobs.length < count; layer++) {
-  for (const [channel, p] of syntheticLayer({ n, bits, outChannels: 8, seed: 100 + layer, layer: `L${layer}`, rho: 0.5 }).entries()) {
+  for (const [channel, p] of syntheticLayer({ n, bits, outChannels: 8, seed: 100 + layer, layer: `L${layer}`, rho }).entries()) {
     if (jobs.length < count) jobs.push(makeJob(p, { timeLimitMs, pruneBox: true, seed: jobs.length, baselines: true }, { model: 'bench', layer, channel, bits }));
   }
 }
@@ -62,7 +64,7 @@ const proven = (rs: JobResult[]): string => {
 
 const load = (): string => execSync('uptime').toString().trim();
 console.log(`load before: ${load()}`);
-console.log(`${count} sub-problems, n = ${n}, ${bits} bits, time limit ${timeLimitMs / 1000} s per method, ${runs} run(s) each\n`);
+console.log(`${count} sub-problems, n = ${n}, ${bits} bits, rho = ${rho}, time limit ${timeLimitMs / 1000} s per method, ${runs} run(s) each\n`);
 const seq: number[] = [];
 const pool: number[] = [];
 const queue: number[] = [];

@@ -14,7 +14,8 @@
  *   result) and, in case an event is missed, from a periodic sweep of the job states; it removes a job from
  *   Redis once its result is in the store.
  * - A job whose solver throws is not retried (the same input fails the same way): the run fails with the
- *   worker's message.
+ *   worker's message. Jobs still queued then stay in Redis and keep being processed; re-running the
+ *   coordinator collects their results instead of recomputing them.
  */
 import { Job as BullJob, Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -76,7 +77,7 @@ export interface QueueRunOptions {
   queueName?: string;
   /** Called once per key as results arrive (in this process). */
   onResult: (r: JobResult) => void;
-  /** Sweep job states this often to catch missed events (ms, default 5000). */
+  /** Sweep job states this often to catch missed events (ms, default 15000). */
   sweepMs?: number;
 }
 
@@ -105,7 +106,13 @@ export async function runJobsQueue(jobs: readonly Job[], opts: QueueRunOptions):
       return;
     }
     pending.delete(key);
-    opts.onResult(r);
+    try {
+      opts.onResult(r); // writes the store: a failure there (disk full, ...) ends the run
+    } catch (e) {
+      failure = e instanceof Error ? e : new Error(String(e));
+      signal();
+      return;
+    }
     finished.push(key);
     if (pending.size === 0) signal();
   };
@@ -150,7 +157,7 @@ export async function runJobsQueue(jobs: readonly Job[], opts: QueueRunOptions):
     }
     // Results already in Redis (an earlier coordinator's run) and failures left from it.
     await sweep(true);
-    const sweepMs = opts.sweepMs ?? 5000;
+    const sweepMs = opts.sweepMs ?? 15_000;
     while (pending.size > 0 && !failure) {
       await new Promise<void>((res) => {
         const t = setTimeout(res, sweepMs);

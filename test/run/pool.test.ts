@@ -39,11 +39,11 @@ describe('worker-thread pool', () => {
     const bad = { ...jobs[0], key: 'bad', problem: { ...jobs[0].problem, n: -1 } };
     const pool = new JobPool({ workers: 1 });
     try {
-      await expect(pool.run(bad)).rejects.toThrow(/n/);
+      await expect(pool.run(bad)).rejects.toThrow(/n: must be >= 1, got -1/);
     } finally {
       await pool.close();
     }
-    await expect(runJobs([jobs[1], bad], { workers: 2 })).rejects.toThrow();
+    await expect(runJobs([jobs[1], bad], { workers: 2 })).rejects.toThrow(/n: must be >= 1/);
   });
 
   it('rejects a bad worker count', async () => {

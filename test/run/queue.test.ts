@@ -70,6 +70,12 @@ describe.skipIf(!redisBin)('queue against a real redis-server', () => {
       expect(again).toEqual([]);
       expect(res2).toEqual(res);
       expect(worker.processed()).toBe(jobs.length);
+      // A job whose solver throws fails the run with the worker's message (not retried, nothing stored for it).
+      const bad = { ...jobs[0], key: 'bad-job', problem: { ...jobs[0].problem, k: -1 } };
+      await expect(runJobs([bad], { queueUrl: redis.url, queueName: 'inproc', storePath })).rejects.toThrow(/job bad-job failed on a worker: .*k/);
+      const s = ResultStore.open(storePath, { readonly: true });
+      expect(s.has('bad-job')).toBe(false);
+      s.close();
     } finally {
       await worker.close();
     }
