@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { PvqInputError } from '../../core/errors.js';
-import { startQueueWorker } from '../../../study/run/queue.js';
 import { parseNonNegInt } from '../common.js';
 
 interface WorkerCliOptions {
@@ -32,6 +31,8 @@ export function registerWorker(program: Command): void {
       const lockDurationMs = positiveInt(opts.lockDuration, '--lock-duration');
       const stalledIntervalMs = positiveInt(opts.stalledInterval, '--stalled-interval');
       const log = (line: string): void => void process.stderr.write(`pvq worker: ${line}\n`);
+      // bullmq / ioredis / piscina load only for this command, not at every pvq start.
+      const { startQueueWorker } = await import('../../../study/run/queue.js');
       const handle = await startQueueWorker({ url, queueName: opts.queue, concurrency, lockDurationMs, stalledIntervalMs, log: opts.verbose ? log : undefined });
       log(`waiting for jobs on ${url} queue ${opts.queue}`);
       await new Promise<void>((resolve) => {
