@@ -10,6 +10,7 @@ import { registerSolve } from './commands/solve.js';
 import { registerSolvers } from './commands/solvers.js';
 import { registerVerify } from './commands/verify.js';
 import { registerTensors } from './commands/tensors.js';
+import { checkOutputOptions } from './output.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed. */
 export const EXIT = { ok: 0, internal: 1, input: 2, consistency: 3 } as const;
@@ -21,7 +22,9 @@ export function buildProgram(): Command {
     .description('Pruning vs quantization with proofs: certified bounds and exact optima per layer (Kuzmin et al., NeurIPS 2023).')
     .version('0.1.0')
     .showHelpAfterError(false)
-    .exitOverride();
+    .exitOverride()
+    // every output file (-o, --plot, --plot-map) is checked before any computing: a missing directory exits 2 at once
+    .hook('preAction', (_program, command) => checkOutputOptions(command.opts()));
   registerCompare(program);
   registerBuild(program);
   registerSolve(program);
