@@ -23,6 +23,8 @@ describe('CLI bad input: one line on stderr, exit code 2, nothing written', () =
     ['k.json', { ...good, k: 5 }, /k: must satisfy 0 <= k <= n = 2, got 5/],
     ['scale.json', { ...good, scale: 0 }, /scale: must be > 0/],
     ['box.json', { ...good, pruneBox: [1, 0] }, /pruneBox: empty box/],
+    ['huge-w.json', { ...good, w: [0.5e300, -0.25e300] }, /w: r = w\^T G w is not finite \(it overflows double precision\)/],
+    ['tiny-scale.json', { ...good, scale: 1e-300 }, /scale: scale = 1e-300 is so small that scale\^2 \* max G_ii = 0 underflows/],
   ];
   for (const [name, content, re] of cases) {
     it(`compare ${name}`, async () => {
