@@ -106,9 +106,16 @@ export function numberMatrix(x: unknown, n: number, field: string): Float64Array
   return G;
 }
 
-/** Validate a parsed layer-problem JSON value (format version 1). */
-export function parseLayerProblem(json: unknown, fallbackName = 'problem'): LayerProblem {
+/** The keys of a layer problem (format version 1); others are reported through `onUnknownKey` and ignored. */
+export const LAYER_PROBLEM_KEYS: readonly string[] = ['name', 'n', 'G', 'w', 'scale', 'zmin', 'zmax', 'k', 'pruneBox', 'meta'];
+
+/**
+ * Validate a parsed layer-problem JSON value (format version 1). Keys outside LAYER_PROBLEM_KEYS are ignored and
+ * passed to `onUnknownKey` (the file readers warn on stderr: a misspelt `pruneBox` would otherwise go unnoticed).
+ */
+export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnknownKey?: (key: string) => void): LayerProblem {
   if (!isPlainObject(json)) throw new PvqInputError('(root)', `expected a JSON object, got ${describe(json)}`);
+  if (onUnknownKey) for (const key of Object.keys(json)) if (!LAYER_PROBLEM_KEYS.includes(key)) onUnknownKey(key);
   let name = fallbackName;
   if (json.name !== undefined) {
     if (typeof json.name !== 'string' || json.name.length === 0) throw new PvqInputError('name', `expected a non-empty string, got ${describe(json.name)}`);
@@ -194,10 +201,35 @@ export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
   }
 }
 
-/** Read and validate a layer-problem file. Errors name the file and the field. */
+/**
+ * Collects the unknown keys of a file and reports each distinct one once, as one line on stderr naming the file and
+ * the key (with where it first occurs and how often), after parsing succeeded.
+ */
+export class UnknownKeys {
+  private readonly seen = new Map<string, { first: string; count: number }>();
+  /** Record `key` found at `where` (e.g. "problems[3]."). */
+  add(where: string, key: string): void {
+    const s = this.seen.get(key);
+    if (s) s.count++;
+    else this.seen.set(key, { first: `${where}${key}`, count: 1 });
+  }
+  lines(path: string): string[] {
+    return [...this.seen.entries()].map(
+      ([key, s]) => `pvq: warning: ${path}: unknown key ${JSON.stringify(key)} ignored (at ${s.first}${s.count > 1 ? ` and ${s.count - 1} more place(s)` : ''})`,
+    );
+  }
+  flush(path: string, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): void {
+    for (const l of this.lines(path)) write(l);
+  }
+}
+
+/** Read and validate a layer-problem file. Errors name the file and the field; unknown keys are warned about on stderr. */
 export function readLayerProblemFile(path: string): LayerProblem {
   const json = readJsonFile(path);
-  return withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, '')));
+  const unknown = new UnknownKeys();
+  const p = withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, ''), (k) => unknown.add('', k)));
+  unknown.flush(path);
+  return p;
 }
 
 /** Serialise a problem back to the file format (version 1). */

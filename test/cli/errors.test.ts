@@ -138,3 +138,37 @@ describe('-o into a directory that does not exist: refused before computing', ()
     expect(r.stderr).toMatch(/--plot: cannot write/);
   });
 });
+
+describe('problem files with unknown keys and build --channels out of range', () => {
+  it('an unknown key is warned about: one line naming the file and the key, the run goes on', async () => {
+    const p = file('unknown.json', { format: 'pvq-layer', version: 1, name: 'L', problems: [{ ...good, prunebox: [-1, 1] }, { ...good, prunebox: [-1, 1] }] });
+    const r = await runCli(['solve', p, '-s', 'rtn', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(p);
+    expect(lines[0]).toMatch(/warning: .*unknown key "prunebox" ignored \(at problems\[0\]\.prunebox and 1 more place\(s\)\)/);
+    expect(JSON.parse(r.stdout).results).toHaveLength(2);
+    const clean = await runCli(['solve', file('clean.json', good), '-s', 'rtn', '--json']);
+    expect(clean.stderr).toBe('');
+  });
+
+  const layerArgs = ['build', '--type', 'linear', '--acts', join(REPO, 'problems/data/default_X.npy'), '--weights', join(REPO, 'problems/data/default_W.npy')];
+  it('build --channels 0: exit 2, nothing written', async () => {
+    const outFile = join(dir, 'ch0.json');
+    const r = await runCli([...layerArgs, '--channels', '0', '-o', outFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--channels: must be >= 1/);
+    expect(existsSync(outFile)).toBe(false);
+  });
+
+  it('build --channels 99 on an 8-channel layer: exit 2 naming the channel count', async () => {
+    const r = await runCli([...layerArgs, '--channels', '99']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--channels: 99 requested but the weight tensor .*default_W\.npy has 8 output channel\(s\)/);
+    const ok = await runCli([...layerArgs, '--channels', '8']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).problems).toHaveLength(8);
+  });
+});
