@@ -203,10 +203,3 @@ export function describeSchema(schema: OptionSchema | undefined): Record<string,
   for (const [key, spec] of Object.entries(schema ?? {})) out[key] = { ...spec };
   return out;
 }
-
-/** One-line summary of an option: `name=<type>[=default]`. */
-export function summarizeOption(key: string, spec: OptionSpec): string {
-  const type = spec.type === 'enum' ? spec.values.join('|') : spec.type;
-  const def = 'default' in spec && spec.default !== undefined ? ` (default ${String(spec.default)})` : '';
-  return `${key}: ${type}${def}`;
-}
