@@ -136,6 +136,10 @@ describe('-o into a directory that does not exist: refused before computing', ()
     const r = await runCli(['analytic', '--plot', join(dir, 'nope', 'p.svg')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--plot: cannot write/);
+    const t = await runCli(['tensors', join(REPO, 'problems/data/default_W.npy'), '--plot-map', join(dir, 'nope', 'm.svg')]);
+    expect(t.code).toBe(2);
+    expect(t.stdout).toBe('');
+    expect(t.stderr).toMatch(/--plot-map: cannot write ".*m\.svg": directory ".*nope" does not exist/);
   });
 });
 
