@@ -24,6 +24,7 @@
  */
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import type { PruningSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, PruningProblem, SolveOptions, SolveStatus } from '../../src/core/types.js';
 import { Deadline, safeLowerBound } from '../../src/core/result.js';
 import { errorOf } from '../../src/core/objective.js';
@@ -782,29 +783,37 @@ export function evalNoise(problem: PruningProblem, v: Float64Array): number {
   return 8 * n * 2 ** -52 * s;
 }
 
+const PRUNE_EXACT_OPTIONS = defineOptions({
+  diag: { type: 'enum', values: ['none', 'auto', 'scalar', 'scaled', 'ascend'], default: 'none', help: 'diagonal look-ahead (1)' },
+  order: {
+    type: 'enum',
+    values: ['saliency-desc', 'saliency', 'magnitude', 'energy', 'incumbent', 'kept-first', 'heuristic', 'obs', 'natural'],
+    default: 'saliency-desc',
+    help: 'variable order',
+  },
+  bound: { type: 'enum', values: ['lookahead', 'monotone'], default: 'lookahead', help: "'lookahead' or 'monotone' (plain leaps-and-bounds)" },
+  perspective: { type: 'boolean', default: false, help: 'also use the root perspective dual bound (fixed dual vector) at every node' },
+});
+
 export const pruneExactSolver: PruningSolver = {
   name: 'prune-exact',
   problemClass: 'pruning',
   role: 'exact',
   description: 'Branch-and-bound over supports (exact pruned-side values by incremental Schur complements, coupled look-ahead bounds); box via exact box-LS at leaves',
-  extraOptions: {
-    diag: "diagonal look-ahead (1): 'none' (default), 'auto', 'scalar', 'scaled', 'ascend'",
-    order: "variable order: 'saliency-desc' (default), 'saliency', 'magnitude', 'energy', 'incumbent', 'kept-first', 'heuristic', 'obs', 'natural'",
-    bound: "'lookahead' (default) or 'monotone' (plain leaps-and-bounds)",
-    perspective: 'also use the root perspective dual bound (fixed dual vector) at every node (default false)',
-  },
+  options: PRUNE_EXACT_OPTIONS,
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'incumbent'],
   solve(problem: PruningProblem, options: SolveOptions = {}) {
     const start = performance.now();
-    const extra = options.extra ?? {};
+    const extra = resolveExtras(PRUNE_EXACT_OPTIONS, options.extra, 'prune-exact');
     const rep = pruneBranchAndBound(problem, {
       timeLimitMs: options.timeLimitMs,
       nodeLimit: options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
-      diag: typeof extra.diag === 'string' ? extra.diag : undefined,
-      order: typeof extra.order === 'string' ? extra.order : undefined,
-      bound: extra.bound === 'monotone' ? 'monotone' : undefined,
-      perspective: extra.perspective === true || extra.perspective === 'true',
+      diag: extra.diag,
+      order: extra.order,
+      bound: extra.bound,
+      perspective: extra.perspective,
       onProgress: options.onProgress
         ? (lb, ub, nodes) =>
             options.onProgress!({ solver: 'prune-exact', lowerBound: lb, upperBound: ub, nodes, iterations: 0, timeMs: performance.now() - start })

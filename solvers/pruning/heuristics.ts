@@ -6,7 +6,7 @@
  */
 import { errorOf } from '../../src/core/objective.js';
 import { Deadline } from '../../src/core/result.js';
-import type { PruningSolver } from '../../src/core/solver.js';
+import type { CommonOption, PruningSolver } from '../../src/core/solver.js';
 import type { PruningProblem, SolveOptions } from '../../src/core/types.js';
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
 import { boxExcludesZero, gramTimesW, magnitudeSupport, pruneResult, refit, refitBox, refitSemicontinuous, validatePruningProblem } from './common.js';
@@ -232,12 +232,14 @@ function heuristicSolver(
   name: string,
   description: string,
   pick: (p: PruningProblem, b: Float64Array, k: number, options: SolveOptions) => { S: number[]; iterations: number },
+  capabilities: readonly CommonOption[] = [],
 ): PruningSolver {
   return {
     name,
     problemClass: 'pruning',
     role: 'heuristic',
     description,
+    capabilities,
     solve(problem: PruningProblem, options: SolveOptions = {}) {
       const start = performance.now();
       const k = validatePruningProblem(problem);
@@ -255,6 +257,7 @@ export const magnitudeSolver: PruningSolver = {
   problemClass: 'pruning',
   role: 'heuristic',
   description: 'Keep the k largest |w_i| unchanged (ties to the lower index), no refit',
+  capabilities: [],
   solve(problem: PruningProblem) {
     const start = performance.now();
     const k = validatePruningProblem(problem);
@@ -337,4 +340,5 @@ export const swapSolver = heuristicSolver(
     const r = bestHeuristicSupport(p, b, k, new Deadline(options.timeLimitMs));
     return { S: r.S, iterations: r.moves };
   },
+  ['timeLimit'],
 );

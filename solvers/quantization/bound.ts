@@ -4,11 +4,12 @@
  */
 import { makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { choleskyInPlace } from '../../src/linalg/dense.js';
 import { minEigenvalue } from '../../src/linalg/eigen.js';
 import { boxRoundingDistance2, checkQuantProblem, reduce, U } from './common.js';
-import { solveExact } from './exact.js';
+import { QUANT_EXACT_OPTIONS, solveExact } from './exact.js';
 
 /**
  * Eigenvalue floor `lambda_min(P) * sum_i dist(t_i, Z ∩ [zmin, zmax])^2` (in error units). lambda_min is
@@ -37,18 +38,26 @@ export function eigenFloor(problem: QuantizationProblem): number {
   return 0;
 }
 
+const { rootSdp: _rootSdp, ...exactOptions } = QUANT_EXACT_OPTIONS;
+const QUANT_BOUND_OPTIONS = defineOptions({
+  budgetMs: { type: 'number', min: 0, exclusiveMin: true, default: 2000, help: 'time budget in ms when timeLimitMs is not set' },
+  ...exactOptions,
+});
+
 export const quantBoundSolver: QuantizationSolver = {
   name: 'quant-bound',
   problemClass: 'quantization',
   role: 'bound',
   description: 'best certifiable lower bound within the time budget: max(eigenvalue floor, sdp-box, partial quant-exact)',
-  extraOptions: { budgetMs: 'time budget when timeLimitMs is not set (default 2000 ms)' },
+  options: QUANT_BOUND_OPTIONS,
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'seed', 'incumbent'],
   solve(problem: QuantizationProblem, options: SolveOptions = {}): SolveResult {
     const t0 = performance.now();
     checkQuantProblem(problem);
-    const budget = options.timeLimitMs ?? (typeof options.extra?.budgetMs === 'number' ? options.extra.budgetMs : 2000);
+    const { budgetMs, ...exactExtra } = resolveExtras(QUANT_BOUND_OPTIONS, options.extra, 'quant-bound');
+    const budget = options.timeLimitMs ?? budgetMs;
     const floor = eigenFloor(problem);
-    const ex = solveExact(problem, { ...options, timeLimitMs: Math.max(1, budget - (performance.now() - t0)), extra: { ...options.extra, rootSdp: true } }, 'quant-bound');
+    const ex = solveExact(problem, { ...options, timeLimitMs: Math.max(1, budget - (performance.now() - t0)), extra: { ...exactExtra, rootSdp: true } }, 'quant-bound');
     const lb = Math.min(Math.max(ex.lowerBound, floor), ex.upperBound);
     return makeResult({
       solver: 'quant-bound',

@@ -6,6 +6,7 @@
 import { quantErrorOf } from '../../src/core/objective.js';
 import { gapClosed, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholSolve } from '../../src/linalg/dense.js';
@@ -547,6 +548,20 @@ export interface ExactOptions {
   warm: 'auto' | 'sdp' | 'simple';
 }
 
+/** quant-exact's own options (quant-bound takes them too, with rootSdp on). */
+export const QUANT_EXACT_OPTIONS = defineOptions({
+  rootSdp: { type: 'boolean', default: false, help: 'compute the sdp-box bound at the root (quant-bound turns it on)' },
+  boxBound: { type: 'boolean', default: true, help: 'use the box-QP expansion for node bounds' },
+  order: { type: 'enum', values: ['vblast', 'box'], default: 'vblast', help: "'vblast' or 'box' (box-aware Chang-Han-style order)" },
+  reduce: {
+    type: 'enum',
+    values: ['auto', 'lll', 'none'],
+    default: 'auto',
+    help: "'auto' (LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
+  },
+  warm: { type: 'enum', values: ['simple', 'sdp'], default: 'simple', help: "'simple' (best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)" },
+});
+
 export function solveExact(problem: QuantizationProblem, options: SolveOptions = {}, name = 'quant-exact'): SolveResult {
   const t0 = performance.now();
   checkQuantProblem(problem);
@@ -555,9 +570,9 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const tol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const red = reduce(problem);
   const na = red.na;
-  const ex = options.extra ?? {};
-  const rootSdp = ex.rootSdp === true;
-  const warmMode = ex.warm === 'sdp' || ex.warm === 'simple' ? ex.warm : 'simple';
+  const ex = resolveExtras(QUANT_EXACT_OPTIONS, options.extra, name);
+  const rootSdp = ex.rootSdp;
+  const warmMode = ex.warm;
 
   // warm start
   const warm = bestHeuristicPoint(problem, red, { sdp: warmMode === 'sdp', seed: options.seed ?? 1, deadline });
@@ -579,13 +594,13 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   let maxDiag = 0;
   for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
   const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
-  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
+  const orderMode = ex.order;
   const zWarmFull = expand(red, zA);
   const ubWarm = quantErrorOf(problem, zWarmFull);
   const expansion = ex.boxBound === false || na === 0 ? null : boxExpansionPoint(red);
   // lattice reduction: 'auto' uses an LLL-reduced basis when P is positive definite and LLL does more than
   // permute coordinates (ill-conditioned G); the box is then enforced at the leaves and through the box-QP offset
-  const reduceMode = ex.reduce === 'lll' || ex.reduce === 'none' ? ex.reduce : 'auto';
+  const reduceMode = ex.reduce;
   let basis: ReducedBasis | null = null;
   if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast') {
     // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
@@ -666,13 +681,8 @@ export const quantExactSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'exact',
   description: 'exact: Schnorr-Euchner box branch-and-bound (V-BLAST order, heuristic warm start, optional SDP root bound)',
-  extraOptions: {
-    rootSdp: 'compute the sdp-box bound at the root (default false; quant-bound turns it on)',
-    boxBound: 'use the box-QP expansion for node bounds (default true)',
-    order: "'vblast' (default) or 'box' (box-aware Chang-Han-style order)",
-    reduce: "'auto' (default: LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
-    warm: "'simple' (default: best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)",
-  },
+  options: QUANT_EXACT_OPTIONS,
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'seed', 'incumbent'],
   solve: (p, o = {}) => solveExact(p, o),
 };
 

@@ -6,6 +6,7 @@ import { quantErrorOf } from '../../src/core/objective.js';
 import { Rng } from '../../src/core/random.js';
 import { makeResult } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { symEig } from '../../src/linalg/eigen.js';
 import { boxOneOpt, checkQuantProblem, clampRound, heuristicResult, expand, reduce, reducedValue, type Reduced } from './common.js';
@@ -129,16 +130,26 @@ export function bestHeuristicPoint(problem: QuantizationProblem, red: Reduced, o
   return cheapCandidates(red);
 }
 
+const GPTQ_OPTIONS = defineOptions({
+  order: { type: 'enum', values: ['natural', 'act'], default: 'natural', help: "'natural' (column order) or 'act' (decreasing diag(G), GPTQ act-order)" },
+});
+
+const SDP_ROUNDING_OPTIONS = defineOptions({
+  samples: { type: 'integer', min: 0, help: 'number of Gaussian samples (default 3n)' },
+  relaxation: { type: 'enum', values: ['box', 'plain'], default: 'box', help: "'box' (moments of sdp-box) or 'plain' (the paper's SDP without box)" },
+});
+
 export const gptqSolver: QuantizationSolver = {
   name: 'gptq',
   problemClass: 'quantization',
   role: 'heuristic',
   description: 'GPTQ/OBQ-style sequential rounding with error feedback through the inverse Hessian (no dampening)',
-  extraOptions: { order: "'natural' (column order, default) or 'act' (decreasing diag(G), GPTQ act-order)" },
+  options: GPTQ_OPTIONS,
+  capabilities: [],
   solve(problem: QuantizationProblem, options: SolveOptions = {}): SolveResult {
     const t0 = performance.now();
     checkQuantProblem(problem);
-    const order = options.extra?.order === 'act' ? 'act' : 'natural';
+    const order = resolveExtras(GPTQ_OPTIONS, options.extra, 'gptq').order;
     const z = gptqPoint(problem, order);
     return heuristicResult('gptq', problem, z, t0);
   },
@@ -149,16 +160,14 @@ export const sdpRoundingSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'heuristic',
   description: "the paper's randomized rounding from the SDP solution (K = 3n samples) with box-aware 1-opt, seeded",
-  extraOptions: {
-    samples: 'number of Gaussian samples (default 3n)',
-    relaxation: "'box' (default: moments of sdp-box) or 'plain' (the paper's SDP without box)",
-  },
+  options: SDP_ROUNDING_OPTIONS,
+  capabilities: ['timeLimit', 'seed'],
   solve(problem: QuantizationProblem, options: SolveOptions = {}): SolveResult {
     const t0 = performance.now();
     checkQuantProblem(problem);
     const red = reduce(problem);
-    const ex = options.extra ?? {};
-    const samples = typeof ex.samples === 'number' ? Math.max(0, Math.floor(ex.samples)) : undefined;
+    const ex = resolveExtras(SDP_ROUNDING_OPTIONS, options.extra, 'sdp-rounding');
+    const samples = ex.samples;
     const deadline = options.timeLimitMs !== undefined ? t0 + options.timeLimitMs : undefined;
     const r = sdpRounding(problem, red, { seed: options.seed ?? 1, samples, box: ex.relaxation !== 'plain', deadline });
     const z = expand(red, r.zA);

@@ -15,6 +15,7 @@ export const rtnSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'heuristic',
   description: 'round-to-nearest: z = clamp(roundHalfEven(w/s), zmin, zmax) (the baseline)',
+  capabilities: [],
   solve(problem: QuantizationProblem): SolveResult {
     const t0 = performance.now();
     checkQuantProblem(problem);

@@ -12,6 +12,7 @@
  */
 import { makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { choleskyInPlace } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
@@ -850,13 +851,16 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   };
 }
 
+const SDP_OPTIONS = defineOptions({
+  relTol: { type: 'number', min: 0, exclusiveMin: true, max: 1, help: 'relative duality-gap target of the barrier method (default 1e-9)' },
+});
+
 function sdpSolve(problem: QuantizationProblem, options: SolveOptions, box: boolean): SolveResult {
   const t0 = performance.now();
   checkQuantProblem(problem);
-  const rel = options.extra?.relTol;
   const sol = solveSdpDual(problem, {
     box,
-    relTol: typeof rel === 'number' ? rel : undefined,
+    relTol: resolveExtras(SDP_OPTIONS, options.extra, box ? 'sdp-box' : 'sdp').relTol,
     maxNewton: options.iterationLimit,
     timeLimitMs: options.timeLimitMs,
   });
@@ -884,7 +888,8 @@ export const sdpSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'bound',
   description: "Park-Boyd SDP lower bound (paper's relaxation, no box) via its Lagrangian dual, certified by Cholesky",
-  extraOptions: { relTol: 'relative duality-gap target of the barrier method (default 1e-9)' },
+  options: SDP_OPTIONS,
+  capabilities: ['timeLimit', 'iterationLimit'],
   solve: (p, o = {}) => sdpSolve(p, o, false),
 };
 
@@ -893,6 +898,7 @@ export const sdpBoxSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'bound',
   description: 'Park-Boyd SDP lower bound with box cuts (z-zmin)(zmax-z) >= 0, via its dual, certified by Cholesky',
-  extraOptions: { relTol: 'relative duality-gap target of the barrier method (default 1e-9)' },
+  options: SDP_OPTIONS,
+  capabilities: ['timeLimit', 'iterationLimit'],
   solve: (p, o = {}) => sdpSolve(p, o, true),
 };

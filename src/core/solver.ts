@@ -1,3 +1,4 @@
+import type { OptionSchema } from './options.js';
 import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from './types.js';
 
 /**
@@ -7,14 +8,31 @@ import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } f
  */
 export type SolverRole = 'exact' | 'bound' | 'heuristic';
 
+/**
+ * The common `SolveOptions` a solver may honour (`backend` is the MILP back end, a typed entry of its option schema).
+ * `timeLimit`: the solver checks the wall clock; `nodeLimit` / `iterationLimit`: it counts nodes / iterations;
+ * `relGapTol`: it stops at that relative gap; `seed`: it draws random numbers; `incumbent`: it warm-starts from it.
+ */
+export type CommonOption = 'timeLimit' | 'nodeLimit' | 'iterationLimit' | 'relGapTol' | 'seed' | 'incumbent' | 'backend';
+
+export const COMMON_OPTIONS: readonly CommonOption[] = ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'seed', 'incumbent', 'backend'];
+
 interface SolverBase {
   /** Registry name, e.g. 'quant-exact'. */
   readonly name: string;
   readonly role: SolverRole;
   /** One line for `pvq solvers`. */
   readonly description: string;
-  /** Solver-specific option names accepted in `SolveOptions.extra`, with a short description each. */
-  readonly extraOptions?: Readonly<Record<string, string>>;
+  /**
+   * Solver-specific options accepted in `SolveOptions.extra`: a typed schema (type, default, bounds, help), validated and
+   * defaulted in one place (`resolveExtras` / `resolveOptions` in src/core/options.ts). Absent: the solver takes none.
+   */
+  readonly options?: OptionSchema;
+  /**
+   * The common options the solver honours. The CLI refuses the others (`--time-limit` is only warned about).
+   * Absent (a user-registered solver that does not say): every common option is passed through unchecked.
+   */
+  readonly capabilities?: readonly CommonOption[];
 }
 
 export interface QuantizationSolver extends SolverBase {

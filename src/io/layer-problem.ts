@@ -106,9 +106,16 @@ export function numberMatrix(x: unknown, n: number, field: string): Float64Array
   return G;
 }
 
-/** Validate a parsed layer-problem JSON value (format version 1). */
-export function parseLayerProblem(json: unknown, fallbackName = 'problem'): LayerProblem {
+/** The keys of a layer problem (format version 1); others are reported through `onUnknownKey` and ignored. */
+export const LAYER_PROBLEM_KEYS: readonly string[] = ['name', 'n', 'G', 'w', 'scale', 'zmin', 'zmax', 'k', 'pruneBox', 'meta'];
+
+/**
+ * Validate a parsed layer-problem JSON value (format version 1). Keys outside LAYER_PROBLEM_KEYS are ignored and
+ * passed to `onUnknownKey` (the file readers warn on stderr: a misspelt `pruneBox` would otherwise go unnoticed).
+ */
+export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnknownKey?: (key: string) => void): LayerProblem {
   if (!isPlainObject(json)) throw new PvqInputError('(root)', `expected a JSON object, got ${describe(json)}`);
+  if (onUnknownKey) for (const key of Object.keys(json)) if (!LAYER_PROBLEM_KEYS.includes(key)) onUnknownKey(key);
   let name = fallbackName;
   if (json.name !== undefined) {
     if (typeof json.name !== 'string' || json.name.length === 0) throw new PvqInputError('name', `expected a non-empty string, got ${describe(json.name)}`);
@@ -143,7 +150,45 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem'): Laye
     meta = json.meta;
   }
   validateGram(G, n, 'G');
-  return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  const problem: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  checkDerivedQuantities(problem);
+  return problem;
+}
+
+/** Smallest positive normal double: below it a product has lost its precision (subnormal) or vanished. */
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * Refuse a problem whose derived quantities do not fit in double precision, naming what is wrong: the reference energy
+ * r = w^T G w (with the headroom errors up to 16 r need), the gradient G w, and for quantization the grid coordinates
+ * w / scale, the grid ends scale * zmin and scale * zmax, and the z-space matrix scale^2 G (which must not underflow).
+ */
+export function checkDerivedQuantities(p: LayerProblem): void {
+  const { n, G, w, r } = p.objective;
+  if (!Number.isFinite(r) || !Number.isFinite(16 * r))
+    throw new PvqInputError(
+      'w',
+      `r = w^T G w is ${Number.isFinite(r) ? `${r.toExponential(3)}, too close to the double-precision limit` : 'not finite (it overflows double precision)'}: the weights or G are too large; rescale them (errors are relative, so SQNRs do not change)`,
+    );
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += G[i * n + j] * w[j];
+    if (!Number.isFinite(s)) throw new PvqInputError('w', `(G w)[${i}] is not finite (it overflows double precision): the weights or G are too large; rescale them`);
+  }
+  const s = p.scale;
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(w[i] / s))
+      throw new PvqInputError('scale', `scale = ${s} is so small that w[${i}] / scale = ${w[i]} / ${s} overflows double precision (the grid does not cover the weights)`);
+  if (!Number.isFinite(s * p.zmin) || !Number.isFinite(s * p.zmax))
+    throw new PvqInputError('scale', `scale * zmin or scale * zmax overflows double precision (scale = ${s}, grid [${p.zmin}, ${p.zmax}])`);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
+  const p2 = s * s * maxDiag;
+  if (maxDiag > 0 && (!Number.isFinite(p2) || p2 < MIN_NORMAL))
+    throw new PvqInputError(
+      'scale',
+      `scale = ${s} is so ${p2 < MIN_NORMAL ? 'small' : 'large'} that scale^2 * max G_ii = ${p2} ${p2 < MIN_NORMAL ? 'underflows' : 'overflows'} double precision: the quantization objective in grid units cannot be represented (grid [${s * p.zmin}, ${s * p.zmax}] against max |w| = ${w.reduce((m, x) => Math.max(m, Math.abs(x)), 0)}); choose a scale that fits the weights`,
+    );
 }
 
 /** Run `parse`, re-throwing input errors with `prefix` prepended to the field name. */
@@ -156,10 +201,35 @@ export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
   }
 }
 
-/** Read and validate a layer-problem file. Errors name the file and the field. */
+/**
+ * Collects the unknown keys of a file and reports each distinct one once, as one line on stderr naming the file and
+ * the key (with where it first occurs and how often), after parsing succeeded.
+ */
+export class UnknownKeys {
+  private readonly seen = new Map<string, { first: string; count: number }>();
+  /** Record `key` found at `where` (e.g. "problems[3]."). */
+  add(where: string, key: string): void {
+    const s = this.seen.get(key);
+    if (s) s.count++;
+    else this.seen.set(key, { first: `${where}${key}`, count: 1 });
+  }
+  lines(path: string): string[] {
+    return [...this.seen.entries()].map(
+      ([key, s]) => `pvq: warning: ${path}: unknown key ${JSON.stringify(key)} ignored (at ${s.first}${s.count > 1 ? ` and ${s.count - 1} more place(s)` : ''})`,
+    );
+  }
+  flush(path: string, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): void {
+    for (const l of this.lines(path)) write(l);
+  }
+}
+
+/** Read and validate a layer-problem file. Errors name the file and the field; unknown keys are warned about on stderr. */
 export function readLayerProblemFile(path: string): LayerProblem {
   const json = readJsonFile(path);
-  return withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, '')));
+  const unknown = new UnknownKeys();
+  const p = withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, ''), (k) => unknown.add('', k)));
+  unknown.flush(path);
+  return p;
 }
 
 /** Serialise a problem back to the file format (version 1). */

@@ -7,6 +7,7 @@ import { renderResult } from '../../report/table.js';
 import { getSolver, listSolvers } from '../../../solvers/index.js';
 import { parseInteger, parseNonNegInt, parsePositiveNumber } from '../common.js';
 import { out, toJSON, writeFileAtomic } from '../output.js';
+import { resolveOptions } from '../../core/options.js';
 import { crossCheckAgainstExact } from '../check.js';
 
 interface SolveCliOptions {
@@ -25,16 +26,14 @@ interface SolveCliOptions {
   output?: string;
 }
 
-/** Parse repeated `--option key=value` into solver-specific extras (numbers and booleans are converted). */
+/** Parse repeated `--option key=value` into raw strings; `resolveOptions` converts and checks them by the solver's schema. */
 function parseExtras(pairs: string[] | undefined, backend: string | undefined): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   if (backend !== undefined) extra.backend = backend;
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new PvqInputError('--option', `expected key=value, got ${JSON.stringify(p)}`);
-    const key = p.slice(0, eq);
-    const raw = p.slice(eq + 1);
-    extra[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    extra[p.slice(0, eq)] = p.slice(eq + 1);
   }
   return extra;
 }
@@ -77,7 +76,7 @@ export function registerSolve(program: Command): void {
     .action(async (file: string, opts: SolveCliOptions) => {
       const solver = getSolver(opts.solver);
       if (!solver) throw new PvqInputError('--solver', `unknown solver ${JSON.stringify(opts.solver)}; available: ${listSolvers().map((s) => s.name).join(', ') || '(none)'}`);
-      const options: SolveOptions = {};
+      let options: SolveOptions = {};
       if (opts.timeLimit !== undefined) options.timeLimitMs = parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000;
       if (opts.nodeLimit !== undefined) options.nodeLimit = parseNonNegInt(opts.nodeLimit, '--node-limit');
       if (opts.iterationLimit !== undefined) options.iterationLimit = parseNonNegInt(opts.iterationLimit, '--iteration-limit');
@@ -85,6 +84,7 @@ export function registerSolve(program: Command): void {
       if (opts.seed !== undefined) options.seed = parseInteger(opts.seed, '--seed');
       const extra = parseExtras(opts.option, opts.backend);
       if (Object.keys(extra).length > 0) options.extra = extra;
+      options = resolveOptions(solver, options, (line) => process.stderr.write(line + '\n'));
       const set = readProblemSet(file);
       let problems = set.problems;
       if (opts.channel !== undefined) {
