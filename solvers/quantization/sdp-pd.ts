@@ -76,6 +76,7 @@ export function solvePd(
   const Mm = new Float64Array(J * J);
   const Mc = new Float64Array(J * J);
   const y = new Float64Array(J); // y[0] = lambda0, y[k+1] = theta_k
+  const yPrev = new Float64Array(J);
   const s = new Float64Array(m);
   const dy = new Float64Array(J);
   const dya = new Float64Array(J);
@@ -159,9 +160,12 @@ export function solvePd(
       const d = dv[i + vOff];
       if (d < 0) alpha = Math.min(alpha, (-0.98 * v[i + vOff]) / d);
     }
+    // fraction to the boundary for the matrix too: accept alpha only if alpha / 0.98 keeps Y PD (a step that
+    // merely stays PD can land so close to the boundary that the recomputed iterate is not PD)
     for (let tries = 0; tries < 40; tries++) {
-      for (let i = 0; i < NN; i++) trial[i] = Y[i] + alpha * dY[i];
-      if (choleskyInPlace(trial, N) < 0) return tries === 0 && alpha === 1 ? 1 : alpha;
+      const probe = alpha / 0.98;
+      for (let i = 0; i < NN; i++) trial[i] = Y[i] + probe * dY[i];
+      if (choleskyInPlace(trial, N) < 0) return alpha;
       alpha *= tries === 0 ? 0.95 : 0.8;
     }
     return 0;
@@ -185,7 +189,14 @@ export function solvePd(
   for (; iterations < maxIter; iterations++) {
     if (performance.now() > deadline) break;
     Lz.set(Z);
-    if (choleskyInPlace(Lz, N) >= 0) return null;
+    if (choleskyInPlace(Lz, N) >= 0) {
+      if (iterations === 0) return null;
+      // rounding put the recomputed Z on the boundary: return the last interior iterate
+      y.set(yPrev);
+      converged = relGap < 1e-8 && lastPinf < 1e-4;
+      break;
+    }
+    yPrev.set(y);
     invertSpd(Lz, N, Zi, tmp);
     let xz = 0;
     for (let i = 0; i < NN; i++) xz += X[i] * Z[i];

@@ -81,6 +81,68 @@ function buildCuts(coord: ArrayLike<number>, kind: ArrayLike<number>, anchor: Ar
   return cuts;
 }
 
+
+/**
+ * Objective of a primal-feasible point of the relaxation near (x, x x^T + S) (shifted, normalised units),
+ * an upper bound on the relaxation's optimum (up to rounding): cut violations are removed by raising S_ii
+ * when coordinate i has only integrality cuts (s = +1; raising S_ii raises them), otherwise by the convex
+ * combination with the strictly feasible point X0 = (y0, y0 y0^T + v I), y0 the box midpoint,
+ * v = (span^2/4 + 1/4)/2 (integrality cuts >= v - 1/4 > 0, box cuts >= span^2/4 - v > 0). Infinity when
+ * no such repair applies (S not given, box of one step).
+ */
+export function feasiblePrimalValue(P: Float64Array, tt: Float64Array, cuts: Cuts, x: Float64Array, S: Float64Array, na: number, shift: Float64Array, lo: number, hi: number): number {
+  const m = cuts.m;
+  const quad = (y: Float64Array): number => {
+    let q = 0;
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += P[i * na + j] * (y[j] - tt[j]);
+      q += (y[i] - tt[i]) * s;
+    }
+    return q;
+  };
+  const hasBoxCut = new Uint8Array(na);
+  for (let k = 0; k < m; k++) if (cuts.s[k] < 0) hasBoxCut[cuts.coord[k]] = 1;
+  const raise = new Float64Array(na);
+  const viol = new Float64Array(m);
+  let needMix = false;
+  for (let k = 0; k < m; k++) {
+    const i = cuts.coord[k];
+    const y = x[i];
+    const val = cuts.s[k] * (y * y + S[i * na + i]) + cuts.b[k] * y + cuts.e[k];
+    if (!(val >= 0)) {
+      if (!hasBoxCut[i] && cuts.s[k] > 0) raise[i] = Math.max(raise[i], -val);
+      else {
+        viol[k] = -val;
+        needMix = true;
+      }
+    }
+  }
+  let obj = quad(x);
+  for (let i = 0; i < na * na; i++) obj += P[i] * S[i];
+  // raising S_ii by r (and a relative 1e-15 margin) fixes the integrality cuts on i
+  for (let i = 0; i < na; i++) if (raise[i] > 0) obj += P[i * na + i] * raise[i] * (1 + 1e-12);
+  if (!needMix) return obj;
+  const span = hi - lo;
+  const v = (0.25 * span * span + 0.25) / 2;
+  if (!(0.25 * span * span - v > 0)) return Infinity;
+  const y0 = new Float64Array(na);
+  for (let i = 0; i < na; i++) y0[i] = 0.5 * (lo + hi) - shift[i];
+  let lam = 0;
+  for (let k = 0; k < m; k++) {
+    if (!(viol[k] > 0)) continue;
+    const i = cuts.coord[k];
+    const y = y0[i];
+    const val0 = cuts.s[k] * (y * y + v) + cuts.b[k] * y + cuts.e[k];
+    if (!(val0 > 0)) return Infinity;
+    lam = Math.max(lam, viol[k] / (viol[k] + val0));
+  }
+  let trP = 0;
+  for (let i = 0; i < na; i++) trP += P[i * na + i];
+  const obj0 = quad(y0) + v * trP;
+  return (1 - lam) * obj + lam * obj0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification (independent of the solver's internal state)
 // ---------------------------------------------------------------------------------------------
@@ -434,6 +496,11 @@ export interface DualSolution {
   status: 'converged' | 'iteration_limit' | 'time_limit' | 'singular' | 'trivial';
   /** Relative gap between primal reconstruction and dual value. */
   relGap: number;
+  /**
+   * Objective (error units) of a primal-feasible point of the relaxation repaired from the reconstruction
+   * (`feasiblePrimalValue`): the relaxation optimum lies in [bound, primalBound] up to rounding.
+   */
+  primalBound: number;
 }
 
 /** The default cut set: integrality cut at the origin floor(t), plus box cuts and cuts at the clamped anchor. */
@@ -478,7 +545,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const emptyCert = (): SdpCertificate => ({
     type, shift: shiftFull, cutCoord: [], cutKind: [], cutAnchor: [], theta: [], eps: 0, dualValue: 0, primalValue: NaN, primalInfeasibility: NaN,
   });
-  if (na === 0) return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0 };
+  if (na === 0) return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0, primalBound: 0 };
   const { shiftR, coord, kind, anchor } = defaultCuts(red, opts.box);
   const cuts = buildCuts(coord, kind, anchor, shiftR, red.lo, red.hi);
   const m = cuts.m;
@@ -572,7 +639,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     }
   }
   if (!Number.isFinite(g)) {
-    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'singular', relGap: Infinity };
+    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'singular', relGap: Infinity, primalBound: Infinity };
   }
 
   const phiAll = (th: Float64Array, tau: number, gval: number): number => {
@@ -804,6 +871,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
   const cov = new Float64Array(na * na);
   for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
+  const primalBound = feasiblePrimalValue(P, tt, cuts, x, cov, na, shiftR, red.lo, red.hi) * red.unit;
 
   // certificate: pick eps from the spectrum estimate, shrink the (+) multipliers if needed
   const toCert = (th: Float64Array, eps: number): SdpCertificate => ({
@@ -847,6 +915,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     newtonSteps: newton,
     status,
     relGap: Math.abs(primal - g) / denom,
+    primalBound,
   };
 }
 
