@@ -13,7 +13,7 @@
 import { makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { choleskyInPlace } from '../../src/linalg/dense.js';
+import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
 import { solvePd, type PdCut } from './sdp-pd.js';
 
@@ -152,172 +152,6 @@ function gamma(k: number): number {
 }
 
 /**
- * Cholesky factorisation in place (lower, row-major; the strict upper triangle is zeroed), like
- * `choleskyInPlace` but register-blocked: two columns and two rows at a time (four independent
- * accumulators, one load per multiply-add), ~2x faster in V8. Returns -1 on success or the index of the
- * first non-positive pivot. Used only inside the solver: the certified bound is recomputed by
- * `verifySdpCertificate` with its own factorisation.
- */
-export function cholFast(A: Float64Array, n: number): number {
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    const rj = j * n;
-    const rj2 = rj + n;
-    let d0 = A[rj + j];
-    let s10 = A[rj2 + j];
-    let d1 = A[rj2 + j + 1];
-    for (let k = 0; k < j; k++) {
-      const u = A[rj + k];
-      const v = A[rj2 + k];
-      d0 -= u * u;
-      s10 -= v * u;
-      d1 -= v * v;
-    }
-    if (!(d0 > 0)) return j;
-    const l00 = Math.sqrt(d0);
-    const l10 = s10 / l00;
-    d1 -= l10 * l10;
-    if (!(d1 > 0)) return j + 1;
-    const l11 = Math.sqrt(d1);
-    A[rj + j] = l00;
-    A[rj2 + j] = l10;
-    A[rj2 + j + 1] = l11;
-    const inv0 = 1 / l00;
-    const inv1 = 1 / l11;
-    let i = j + 2;
-    for (; i + 1 < n; i += 2) {
-      const ri = i * n;
-      const ri2 = ri + n;
-      let a0 = A[ri + j];
-      let a1 = A[ri + j + 1];
-      let b0 = A[ri2 + j];
-      let b1 = A[ri2 + j + 1];
-      for (let k = 0; k < j; k++) {
-        const x = A[ri + k];
-        const y = A[ri2 + k];
-        const u = A[rj + k];
-        const v = A[rj2 + k];
-        a0 -= x * u;
-        a1 -= x * v;
-        b0 -= y * u;
-        b1 -= y * v;
-      }
-      const la = a0 * inv0;
-      const lb = b0 * inv0;
-      A[ri + j] = la;
-      A[ri + j + 1] = (a1 - la * l10) * inv1;
-      A[ri2 + j] = lb;
-      A[ri2 + j + 1] = (b1 - lb * l10) * inv1;
-    }
-    if (i < n) {
-      const ri = i * n;
-      let a0 = A[ri + j];
-      let a1 = A[ri + j + 1];
-      for (let k = 0; k < j; k++) {
-        const x = A[ri + k];
-        a0 -= x * A[rj + k];
-        a1 -= x * A[rj2 + k];
-      }
-      const la = a0 * inv0;
-      A[ri + j] = la;
-      A[ri + j + 1] = (a1 - la * l10) * inv1;
-    }
-    for (let c = j + 1; c < n; c++) A[rj + c] = 0;
-    for (let c = j + 2; c < n; c++) A[rj2 + c] = 0;
-  }
-  if (j < n) {
-    const rj = j * n;
-    let d = A[rj + j];
-    for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
-    if (!(d > 0)) return j;
-    A[rj + j] = Math.sqrt(d);
-  }
-  return -1;
-}
-
-/**
- * Inverse of an SPD matrix from its Cholesky factor L (lower, row-major) into out; work has n*n entries.
- * R = L^{-T} (upper) row by row from the bottom (contiguous axpys), then out = R R^T by dot products of
- * contiguous rows (one triangle, mirrored).
- */
-function invFromChol(L: Float64Array, n: number, out: Float64Array, work: Float64Array): void {
-  const R = work;
-  for (let i = n - 1; i >= 0; i--) {
-    const ri = i * n;
-    const inv = 1 / L[ri + i];
-    for (let j = i; j < n; j++) R[ri + j] = 0;
-    for (let k = i + 1; k < n; k++) {
-      const u = L[k * n + i];
-      if (u === 0) continue;
-      const rk = k * n;
-      for (let j = k; j < n; j++) R[ri + j] += u * R[rk + j];
-    }
-    for (let j = i + 1; j < n; j++) R[ri + j] *= -inv;
-    R[ri + i] = inv;
-  }
-  // out = R R^T in 2x2 blocks: (R R^T)_ij = sum_{k >= max(i, j)} R_ik R_jk (strict lower part of R zeroed)
-  for (let i = 1; i < n; i++) {
-    const ri = i * n;
-    for (let k = 0; k < i; k++) R[ri + k] = 0;
-  }
-  const ne = n & ~1;
-  for (let i = 0; i < ne; i += 2) {
-    const ri = i * n;
-    const ri2 = ri + n;
-    for (let j = i; j < ne; j += 2) {
-      const rj = j * n;
-      const rj2 = rj + n;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      for (let k = j; k < n; k++) {
-        const a = R[ri + k];
-        const b = R[ri2 + k];
-        const u = R[rj + k];
-        const v = R[rj2 + k];
-        s00 += a * u;
-        s01 += a * v;
-        s10 += b * u;
-        s11 += b * v;
-      }
-      out[ri + j] = s00;
-      out[ri + j + 1] = s01;
-      out[ri2 + j] = s10;
-      out[ri2 + j + 1] = s11;
-      out[rj + i] = s00;
-      out[rj2 + i] = s01;
-      out[rj + i + 1] = s10;
-      out[rj2 + i + 1] = s11;
-    }
-  }
-  if (ne < n) {
-    const l = n - 1;
-    const rl = l * n;
-    const rll = R[rl + l];
-    for (let i = 0; i < n; i++) {
-      const s = R[i * n + l] * rll;
-      out[i * n + l] = s;
-      out[rl + i] = s;
-    }
-  }
-}
-
-function solveChol(L: Float64Array, n: number, b: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    const ri = i * n;
-    for (let k = 0; k < i; k++) s -= L[ri + k] * b[k];
-    b[i] = s / L[ri + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * b[k];
-    b[i] = s / L[i * n + i];
-  }
-}
-
-/**
  * Recompute the bound of an SDP-dual certificate from the problem and the certificate alone:
  * check the cuts, factor `M - (eps + delta) I` by Cholesky (delta: a floating-point slack for forming and
  * factoring M), solve for the minimiser x^ of the Lagrangian L, and return
@@ -405,7 +239,7 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
     for (let j = 0; j < na; j++) s += P[i * na + j] * tt[j];
     x[i] = s + 0.5 * lin[i];
   }
-  solveChol(Lm, na, x);
+  cholSolve(Lm, na, x);
   for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return bad('non-finite minimiser');
   // L(x) and its gradient, with rounding-error bounds
   const v = new Float64Array(na);
@@ -599,9 +433,9 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     }
     L.set(P);
     for (let i = 0; i < na; i++) L[i * na + i] -= d[i];
-    if (cholFast(L, na) >= 0) return NaN;
+    if (choleskyInPlace(L, na) >= 0) return NaN;
     for (let i = 0; i < na; i++) x[i] = -c[i];
-    solveChol(L, na, x);
+    cholSolve(L, na, x);
     let cx = 0;
     for (let i = 0; i < na; i++) cx += c[i] * x[i];
     return rt - ce + cx;
@@ -680,7 +514,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       }
       if (!fresh) g = evalAt(theta); // refresh L, x
       fresh = false;
-      invFromChol(L, na, H, Wk);
+      cholInverse(L, na, H, Wk);
       for (let k = 0; k < m; k++) {
         const y = x[cuts.coord[k]];
         phi[k] = cuts.s[k] * y * y + cuts.b[k] * y + cuts.e[k];
@@ -700,7 +534,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       }
       // factor the Newton matrix; if rounding made it lose definiteness, retry with a small diagonal shift
       Acopy.set(A);
-      let factored = cholFast(A, m) < 0;
+      let factored = choleskyInPlace(A, m) < 0;
       if (!factored) {
         regularised++;
         let maxA = 0;
@@ -708,7 +542,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         for (const rel of [1e-12, 1e-9, 1e-6]) {
           A.set(Acopy);
           for (let k = 0; k < m; k++) A[k * m + k] += rel * maxA;
-          if (cholFast(A, m) < 0) {
+          if (choleskyInPlace(A, m) < 0) {
             factored = true;
             break;
           }
@@ -720,7 +554,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         break;
       }
       step.set(grad);
-      solveChol(A, m, step);
+      cholSolve(A, m, step);
       let dec2 = 0;
       for (let k = 0; k < m; k++) dec2 += grad[k] * step[k];
       newton++;
@@ -842,7 +676,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   if (handedOver && status === 'converged') status = 'iteration_limit';
   // primal reconstruction at the final multipliers
   g = evalAt(theta);
-  invFromChol(L, na, H, Wk);
+  cholInverse(L, na, H, Wk);
   if (pdX) {
     // the primal-dual method's own primal point: x = X[0, 1:], covariance Y - x x^T (as tau^-1 H)
     const N = na + 1;
@@ -893,7 +727,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     const gv = evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
     // lambda_min(M) >= 1 / ||M^{-1}||_F
-    invFromChol(L, na, H, Wk);
+    cholInverse(L, na, H, Wk);
     let fro = 0;
     for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
     let eps = 0.5 / Math.sqrt(fro);
