@@ -35,7 +35,7 @@ export function solvePd(
   cuts: PdCut,
   theta0: Float64Array,
   lambda0Start: number,
-  opts: { maxIter?: number; relTol?: number; deadline?: number } = {},
+  opts: { maxIter?: number; relTol?: number; deadline?: number; iterEstimateMs?: number } = {},
 ): PdResult | null {
   const m = cuts.p.length;
   const J = m + 1; // constraint 0: E00
@@ -151,9 +151,16 @@ export function solvePd(
   let converged = false;
   let relGap = Infinity;
   let lastPinf = Infinity;
+  let lastIterMs = opts.iterEstimateMs ?? 0;
+  let tPrev = performance.now();
   formZ(y, Z);
   for (; iterations < maxIter; iterations++) {
-    if (performance.now() > deadline) break;
+    // start an iteration only if it can finish before the deadline (cost: the last one's, or the estimate)
+    const tIt = performance.now();
+    if (tIt + lastIterMs > deadline) break;
+    if (iterations > 0) lastIterMs = tIt - tPrev;
+    if (tIt + lastIterMs > deadline) break;
+    tPrev = tIt;
     Lz.set(Z);
     if (choleskyInPlace(Lz, N) >= 0) {
       if (iterations === 0) return null;

@@ -143,6 +143,27 @@ export function feasiblePrimalValue(P: Float64Array, tt: Float64Array, cuts: Cut
   return (1 - lam) * obj + lam * obj0;
 }
 
+/**
+ * Estimate of lambda_max(M^{-1}) = 1 / lambda_min(M) from the Cholesky factor L of M by 20 steps of power
+ * iteration (O(n^2) each); from below, so callers leave a margin. `work` (length n) is overwritten.
+ */
+function powerMaxInverse(L: Float64Array, n: number, work: Float64Array): number {
+  const v = work;
+  for (let i = 0; i < n; i++) v[i] = 1 + 0.01 * (i % 7);
+  let est = 0;
+  for (let it = 0; it < 20; it++) {
+    let nv = 0;
+    for (let i = 0; i < n; i++) nv += v[i] * v[i];
+    nv = Math.sqrt(nv);
+    for (let i = 0; i < n; i++) v[i] /= nv;
+    cholSolve(L, n, v);
+    let s = 0;
+    for (let i = 0; i < n; i++) s += v[i] * v[i];
+    est = Math.sqrt(s);
+  }
+  return est > 0 && Number.isFinite(est) ? est : 1;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification (independent of the solver's internal state)
 // ---------------------------------------------------------------------------------------------
@@ -308,6 +329,8 @@ export interface DualSolveOptions {
   relTol?: number;
   maxNewton?: number;
   timeLimitMs?: number;
+  /** Absolute deadline (performance.now() units); overrides timeLimitMs (lets the caller count its preprocessing). */
+  deadlineAt?: number;
   /** tau growth per centring. */
   mu?: number;
   /** Centring tolerance on the squared Newton decrement. */
@@ -401,7 +424,17 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const absTol = 1e-13 * (trP + rt);
   const maxNewton = opts.maxNewton ?? 400;
   const mu = opts.mu ?? 16;
-  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
+  const deadline = opts.deadlineAt ?? (opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity);
+  const limited = deadline < Infinity;
+  // the certification of the final multipliers may use part of the allowed overrun (10% + 0.2 s)
+  const grace = limited ? 0.05 * (deadline - t0) + 100 : 0;
+  // time of one evaluation of g (forming M, one Cholesky, two triangular solves); the costs of everything
+  // else are estimated in these units so that a time limit is kept: a step is started only if it and the
+  // final certification (one evaluation + the verifier's two factorisations) still fit
+  let tEval = 0;
+  const certReserve = (): number => (limited ? 4 * tEval + 5 : 0);
+  const fits = (costMs: number): boolean => !limited || performance.now() + costMs + certReserve() <= deadline;
+  let timedOut = false;
   let done = false;
 
   // work buffers
@@ -422,6 +455,13 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
 
   /** Factor M(th) into L, compute x, return g (or NaN if M is not PD). */
   const evalAt = (th: Float64Array): number => {
+    const te = performance.now();
+    const gv = evalRaw(th);
+    const dt = performance.now() - te;
+    tEval = tEval === 0 ? dt : 0.7 * tEval + 0.3 * dt;
+    return gv;
+  };
+  function evalRaw(th: Float64Array): number {
     d.fill(0);
     for (let i = 0; i < na; i++) c[i] = -Ptt[i];
     let ce = 0;
@@ -439,7 +479,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     let cx = 0;
     for (let i = 0; i < na; i++) cx += c[i] * x[i];
     return rt - ce + cx;
-  };
+  }
 
   // initial multipliers
   let status: DualSolution['status'] = 'converged';
@@ -452,14 +492,14 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       theta[k] = cuts.s[k] < 0 ? (0.4 * Math.max(P[cuts.coord[k] * (na + 1)], (1e-6 * trP) / na, 1e-300)) / (span * span) : kind[k] > 0 && anchor[k] === shiftR[cuts.coord[k]] ? 0.5 : 0.25;
     g = evalAt(theta);
     let tries = 0;
-    while (!Number.isFinite(g) && tries < 60) {
+    while (!Number.isFinite(g) && tries < 60 && fits(tEval)) {
       for (let k = 0; k < m; k++) if (cuts.s[k] > 0) theta[k] *= 0.5;
       g = evalAt(theta);
       tries++;
     }
   } else {
     let alpha = 0.5;
-    for (let tries = 0; tries < 45; tries++) {
+    for (let tries = 0; tries < 45 && (tries === 0 || fits(tEval)); tries++) {
       for (let k = 0; k < m; k++) theta[k] = alpha * Math.max(P[cuts.coord[k] * (na + 1)], 1e-300);
       g = evalAt(theta);
       // demand a margin: M must be clearly PD for the barrier to make progress
@@ -473,7 +513,8 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     }
   }
   if (!Number.isFinite(g)) {
-    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'singular', relGap: Infinity, primalBound: Infinity };
+    const st = limited && !fits(tEval) ? 'time_limit' : 'singular';
+    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: st, relGap: Infinity, primalBound: Infinity };
   }
 
   const phiAll = (th: Float64Array, tau: number, gval: number): number => {
@@ -495,6 +536,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const innerTol = opts.innerTol ?? 1e-3;
   let lastAlpha = 1;
   let regularised = 0;
+  let tStep = 0; // duration of the last Newton step
   let handedOver = false; // barrier stopped before its gap target, for the primal-dual method
   while (!done) {
     // centring at tau (damped Newton); intermediate centrings stop at a looser decrement (the next tau
@@ -507,11 +549,14 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         done = true;
         break;
       }
-      if (performance.now() > deadline) {
+      // a Newton step costs an inverse (~3 evaluations), the m x m factorisation and the line search
+      if (!fits(tStep > 0 ? tStep : tEval * (5 + (m / na) ** 3))) {
         status = 'time_limit';
+        timedOut = true;
         done = true;
         break;
       }
+      const tS = performance.now();
       if (!fresh) g = evalAt(theta); // refresh L, x
       fresh = false;
       cholInverse(L, na, H, Wk);
@@ -568,6 +613,10 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       const phi0 = phiAll(theta, tau, g);
       let ok = false;
       for (let bt = 0; bt < 50; bt++) {
+        if (bt > 0 && !fits(tEval)) {
+          timedOut = true;
+          break;
+        }
         for (let k = 0; k < m; k++) trial[k] = theta[k] + alpha * step[k];
         const gt = evalAt(trial);
         if (Number.isFinite(gt)) {
@@ -582,6 +631,11 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         }
         alpha *= 0.5;
       }
+      if (!ok && timedOut) {
+        status = 'time_limit';
+        done = true;
+        break;
+      }
       if (!ok) {
         opts.trace?.(tau, newton, g, 'line search failed');
         g = evalAt(theta);
@@ -591,6 +645,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       theta.set(trial);
       fresh = true;
       lastAlpha = alpha;
+      tStep = performance.now() - tS;
       if (dec2 < tolNow) break;
       if (inner === 29) stalled = true;
       // the Newton matrix keeps losing definiteness (M near-singular, H = M^-1 inaccurate): the regularised
@@ -610,7 +665,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
     // predictor: on the central path theta(tau) ~ theta* + C / tau, so extrapolate
     // theta(mu tau) ~ theta + (theta - theta_prev) / mu; keep it only if strictly feasible
-    if (havePrev) {
+    if (havePrev && fits(2 * tEval)) {
       for (let k = 0; k < m; k++) trial[k] = theta[k] + (theta[k] - prevTheta[k]) / mu;
       let pos = true;
       for (let k = 0; k < m; k++) if (!(trial[k] > 0.01 * theta[k])) pos = false;
@@ -635,7 +690,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   // (its Newton decrement stuck) or stopped early; the multipliers with the better dual value are kept
   let pdX: Float64Array | null = null;
   let pdIters = 0;
-  if (opts.method === 'pd' || (opts.method !== 'barrier' && (stalled || status !== 'converged') && performance.now() < deadline)) {
+  if (opts.method === 'pd' || (opts.method !== 'barrier' && (stalled || status !== 'converged') && !timedOut && fits(20 * tEval))) {
     const N = na + 1;
     const C = new Float64Array(N * N);
     C[0] = rt;
@@ -656,7 +711,13 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     const g0 = evalAt(th0);
     if (Number.isFinite(g0)) {
       const lam0 = g0 - Math.max(0.5 * Math.abs(g0), (trP + rt) / (na + 1), 1e-300);
-      const pd = solvePd(C, N, pc, th0, lam0, { maxIter: Math.min(maxNewton, 100), relTol: Math.min(relTol, 1e-9) * 0.1, deadline });
+      const pd = solvePd(C, N, pc, th0, lam0, {
+        maxIter: Math.min(maxNewton, 100),
+        relTol: Math.min(relTol, 1e-9) * 0.1,
+        // an iteration costs a few (n+1)^3 products and factorisations, ~12 evaluations of g
+        deadline: limited ? deadline - certReserve() - 3 * tEval : Infinity,
+        iterEstimateMs: 12 * tEval,
+      });
       const gB = useBarrier ? evalAt(theta) : -Infinity;
       const gP = pd && (pd.converged || useBarrier) ? evalAt(pd.theta) : NaN;
       if (pd && Number.isFinite(gP) && !(gP <= gB)) {
@@ -674,10 +735,16 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   }
   // the barrier handed over early and the primal-dual method did not improve on it: the gap target was not met
   if (handedOver && status === 'converged') status = 'iteration_limit';
+  // under a time limit with too little time left for the reconstruction (an evaluation and an inverse) and
+  // the certification by an inverse, certify the final multipliers only (eps by power iteration)
+  const quick = limited && !fits(6 * tEval);
+  if (quick && status === 'converged') status = 'time_limit';
   // primal reconstruction at the final multipliers
-  g = evalAt(theta);
-  cholInverse(L, na, H, Wk);
-  if (pdX) {
+  if (!quick) {
+    g = evalAt(theta);
+    cholInverse(L, na, H, Wk);
+  }
+  if (pdX && !quick) {
     // the primal-dual method's own primal point: x = X[0, 1:], covariance Y - x x^T (as tau^-1 H)
     const N = na + 1;
     tau = 1;
@@ -685,27 +752,32 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] - x[i] * x[j];
     newton = pdIters;
   }
-  let primal = 0;
-  for (let i = 0; i < na; i++) {
+  let primal = quick ? NaN : 0;
+  for (let i = 0; i < (quick ? 0 : na); i++) {
     let s = 0;
     for (let j = 0; j < na; j++) s += P[i * na + j] * (x[j] - tt[j]);
     primal += (x[i] - tt[i]) * s;
   }
   let trPH = 0;
-  for (let i = 0; i < na * na; i++) trPH += P[i] * H[i];
+  for (let i = 0; i < (quick ? 0 : na * na); i++) trPH += P[i] * H[i];
   primal += trPH / tau;
-  let infeas = 0;
-  for (let k = 0; k < m; k++) {
+  let infeas = quick ? NaN : 0;
+  for (let k = 0; k < (quick ? 0 : m); k++) {
     const i = cuts.coord[k];
     const y = x[i];
     const val = cuts.s[k] * (y * y + H[i * na + i] / tau) + cuts.b[k] * y + cuts.e[k];
     if (-val > infeas) infeas = -val;
   }
-  const mean = new Float64Array(na);
-  for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
-  const cov = new Float64Array(na * na);
-  for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
-  const primalBound = feasiblePrimalValue(P, tt, cuts, x, cov, na, shiftR, red.lo, red.hi) * red.unit;
+  let mean: Float64Array | null = null;
+  let cov: Float64Array | null = null;
+  let primalBound = Infinity;
+  if (!quick) {
+    mean = new Float64Array(na);
+    for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
+    cov = new Float64Array(na * na);
+    for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
+    primalBound = feasiblePrimalValue(P, tt, cuts, x, cov, na, shiftR, red.lo, red.hi) * red.unit;
+  }
 
   // certificate: pick eps from the spectrum estimate, shrink the (+) multipliers if needed
   const toCert = (th: Float64Array, eps: number): SdpCertificate => ({
@@ -722,17 +794,24 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   });
   let best: { bound: number; cert: SdpCertificate } = { bound: 0, cert: emptyCert() };
   const thTry = new Float64Array(m);
+  // the verifier costs two factorisations
+  const verifyFits = (): boolean => !limited || performance.now() + 2.5 * tEval <= deadline + grace;
   for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
+    if (limited && performance.now() + 3.5 * tEval > deadline + grace) break;
     for (let k = 0; k < m; k++) thTry[k] = cuts.s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
     const gv = evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
-    // lambda_min(M) >= 1 / ||M^{-1}||_F
-    cholInverse(L, na, H, Wk);
-    let fro = 0;
-    for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
-    let eps = 0.5 / Math.sqrt(fro);
+    if (quick && shrink === 0) g = gv;
+    let eps: number;
+    if (!quick) {
+      // lambda_min(M) >= 1 / ||M^{-1}||_F
+      cholInverse(L, na, H, Wk);
+      let fro = 0;
+      for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
+      eps = 0.5 / Math.sqrt(fro);
+    } else eps = 0.25 / powerMaxInverse(L, na, x);
     let res: VerifyResult = { valid: false, bound: 0 };
-    for (let e = 0; e < 4 && !res.valid; e++) {
+    for (let e = 0; e < 4 && !res.valid && verifyFits(); e++) {
       res = verifySdpCertificate(problem, toCert(thTry, eps));
       eps *= 0.25;
     }
@@ -748,7 +827,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     red,
     newtonSteps: newton,
     status,
-    relGap: Math.abs(primal - g) / denom,
+    relGap: quick ? Infinity : Math.abs(primal - g) / denom,
     primalBound,
   };
 }
@@ -761,7 +840,8 @@ function sdpSolve(problem: QuantizationProblem, options: SolveOptions, box: bool
     box,
     relTol: typeof rel === 'number' ? rel : undefined,
     maxNewton: options.iterationLimit,
-    timeLimitMs: options.timeLimitMs,
+    // the limit counts from the solver's entry (input checks included)
+    deadlineAt: options.timeLimitMs !== undefined ? t0 + options.timeLimitMs : undefined,
   });
   const name = box ? 'sdp-box' : 'sdp';
   const st = sol.status === 'iteration_limit' ? 'iteration_limit' : sol.status === 'time_limit' ? 'time_limit' : 'bound_only';
