@@ -746,10 +746,12 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   }
   if (pdX && !quick) {
     // the primal-dual method's own primal point: x = X[0, 1:], covariance Y - x x^T (as tau^-1 H)
+    // (normalised by X_00, which the infeasible-start method meets only up to its residual)
     const N = na + 1;
     tau = 1;
-    for (let i = 0; i < na; i++) x[i] = pdX[i + 1];
-    for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] - x[i] * x[j];
+    const x00 = pdX[0] > 0 ? pdX[0] : 1;
+    for (let i = 0; i < na; i++) x[i] = pdX[i + 1] / x00;
+    for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] / x00 - x[i] * x[j];
     newton = pdIters;
   }
   let primal = quick ? NaN : 0;
