@@ -11,7 +11,7 @@ import type { LevelQuantizationSolver } from '../../src/core/solver.js';
 import type { LevelQuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { isLevel, nearestLevelIndex } from '../../src/formats/levels.js';
-import { cholesky } from '../../src/linalg/dense.js';
+import { cholInverse, cholesky } from '../../src/linalg/dense.js';
 import { reducedValue, restrict, type Reduced, U } from '../quantization/common.js';
 import { boxExpansionPoint, toErrorUnits } from '../quantization/exact.js';
 import { factorInOrder, vblastOrder, type OrderedFactor } from '../quantization/lattice.js';
@@ -295,6 +295,49 @@ export function levelSearch(
   return { x: bestX, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes, leaves, marginAbs, marginRel };
 }
 
+/**
+ * Level-aware Chang–Han order for a positive definite P: greedily decide first the coordinate whose conditional
+ * mean is farthest (in conditional standard deviations) from its nearest level, fixing it there for the next
+ * choices. Null when P is not numerically positive definite.
+ */
+export function levelAwareOrder(P: Float64Array, na: number, t: ArrayLike<number>, levels: Float64Array): Int32Array | null {
+  if (na === 0) return new Int32Array(0);
+  const Lc = cholesky(P, na);
+  if (Lc === null) return null;
+  const S = cholInverse(Lc, na);
+  const mu = Float64Array.from(t);
+  const alive = new Uint8Array(na).fill(1);
+  const out = new Int32Array(na);
+  for (let step = 0; step < na; step++) {
+    let best = -1;
+    let bv = -Infinity;
+    for (let j = 0; j < na; j++) {
+      if (!alive[j]) continue;
+      const sjj = S[j * na + j];
+      if (!(sjj > 0)) continue;
+      const r = levels[nearestLevelIndex(levels, mu[j])];
+      const v = ((r - mu[j]) * (r - mu[j])) / sjj;
+      if (v > bv) { bv = v; best = j; }
+    }
+    if (best < 0) for (let j = 0; j < na; j++) if (alive[j]) { best = j; break; }
+    out[step] = best;
+    alive[best] = 0;
+    const sbb = S[best * na + best];
+    if (sbb > 0) {
+      const delta = (levels[nearestLevelIndex(levels, mu[best])] - mu[best]) / sbb;
+      for (let i = 0; i < na; i++) if (alive[i]) mu[i] += S[i * na + best] * delta;
+      const ib = 1 / sbb;
+      for (let i = 0; i < na; i++) {
+        if (!alive[i]) continue;
+        const f = S[i * na + best] * ib;
+        if (f === 0) continue;
+        for (let j = 0; j < na; j++) if (alive[j]) S[i * na + j] -= f * S[best * na + j];
+      }
+    }
+  }
+  return out;
+}
+
 export function solveLevelsExact(problem: LevelQuantizationProblem, options: SolveOptions = {}, name = 'levels-exact'): SolveResult {
   const t0 = performance.now();
   checkLevelProblem(problem);
@@ -321,7 +364,14 @@ export function solveLevelsExact(problem: LevelQuantizationProblem, options: Sol
     rootCert = s.certificate;
   }
   const tolPiv = pivTolOf(red);
-  const F = factorInOrder(red.P, na, vblastOrder(red.P, na, tolPiv), red.t, tolPiv);
+  const vb = vblastOrder(red.P, na, tolPiv);
+  let ord = vb;
+  if (ex.order !== 'vblast') {
+    // level-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
+    const full = factorInOrder(red.P, na, vb, red.t, tolPiv).rank === na;
+    ord = (full ? levelAwareOrder(red.P, na, red.t, levels) : null) ?? vb;
+  }
+  const F = factorInOrder(red.P, na, ord, red.t, tolPiv);
   const expansion = ex.boxBound === false || na === 0 ? null : boxExpansionPoint(red);
   const xWarm = expandLevels(red, levels, xA);
   const ubWarm = levelErrorOf(problem, xWarm);
@@ -361,10 +411,11 @@ export const levelsExactSolver: LevelQuantizationSolver = {
   name: 'levels-exact',
   problemClass: 'levels',
   role: 'exact',
-  description: 'exact: Schnorr-Euchner branch-and-bound over a level set (V-BLAST order, box-QP node bound, heuristic warm start)',
+  description: 'exact: Schnorr-Euchner branch-and-bound over a level set (level-aware order, box-QP node bound, heuristic warm start)',
   extraOptions: {
     rootSdp: 'compute the levels-sdp bound at the root (default false)',
     boxBound: 'use the box-QP expansion over [lmin, lmax] for node bounds (default true)',
+    order: "'levels' (default: level-aware Chang-Han order for positive definite G, V-BLAST otherwise) or 'vblast'",
   },
   solve: (p, o = {}) => solveLevelsExact(p, o),
 };
