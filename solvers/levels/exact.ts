@@ -10,10 +10,10 @@ import { gapClosed, makeResult } from '../../src/core/result.js';
 import type { LevelQuantizationSolver } from '../../src/core/solver.js';
 import type { LevelQuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
-import { isLevel, nearestLevelIndex } from '../../src/formats/levels.js';
+import { integerGridOf, isLevel, nearestLevelIndex } from '../../src/formats/levels.js';
 import { cholInverse, cholesky } from '../../src/linalg/dense.js';
 import { reducedValue, restrict, type Reduced, U } from '../quantization/common.js';
-import { boxExpansionPoint, toErrorUnits } from '../quantization/exact.js';
+import { boxExpansionPoint, solveExact, toErrorUnits } from '../quantization/exact.js';
 import { factorInOrder, vblastOrder, type OrderedFactor } from '../quantization/lattice.js';
 import { checkLevelProblem, expandLevels, levelErrorOf, reduceLevels } from './common.js';
 import { cheapLevelCandidates, pivTolOf } from './heuristics.js';
@@ -346,6 +346,12 @@ export function solveLevelsExact(problem: LevelQuantizationProblem, options: Sol
   const nodeLimit = options.nodeLimit ?? Infinity;
   const tol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const ex = options.extra ?? {};
+  const grid = integerGridOf(levels);
+  if (grid && ex.integerGrid !== 'search' && Math.abs(grid[0]) <= 2 ** 30 && Math.abs(grid[1]) <= 2 ** 30) {
+    // consecutive integers: the integer-grid solver (with its lattice-reduced basis) solves exactly this problem
+    const r = solveExact({ name: problem.name, objective: problem.objective, scale: problem.scale, zmin: grid[0], zmax: grid[1] }, options, name);
+    return { ...r, problemClass: 'levels', stats: { ...r.stats, timeMs: performance.now() - t0, integerGrid: 1 } };
+  }
   const red = reduceLevels(problem);
   const na = red.na;
   const warm = cheapLevelCandidates(red, levels);
@@ -415,6 +421,7 @@ export const levelsExactSolver: LevelQuantizationSolver = {
   extraOptions: {
     rootSdp: 'compute the levels-sdp bound at the root (default false)',
     boxBound: 'use the box-QP expansion over [lmin, lmax] for node bounds (default true)',
+    integerGrid: "'delegate' (default: consecutive-integer levels are solved by quant-exact) or 'search' (this search)",
     order: "'levels' (default: level-aware Chang-Han order for positive definite G, V-BLAST otherwise) or 'vblast'",
   },
   solve: (p, o = {}) => solveLevelsExact(p, o),
