@@ -314,7 +314,12 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     }
     const lam0 = g0 - Math.max(0.5 * Math.abs(g0), (trP + rt) / (na + 1), 1e-300);
     const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
-    const pd = solvePd(C, N, pc, theta0, lam0, { maxIter: opts.maxIter ?? 100, relTol: 1e-10, deadline });
+    // solvePd gives up (null) when a step loses positive definiteness numerically; it is deterministic, so rerun
+    // it with fewer iterations to keep the last iterate reached before the failure
+    const maxIter = opts.maxIter ?? 100;
+    let pd = solvePd(C, N, pc, theta0, lam0, { maxIter, relTol: 1e-10, deadline });
+    for (let it = Math.min(maxIter, 64) >> 1; pd === null && it >= 2 && performance.now() < deadline; it >>= 1)
+      pd = solvePd(C, N, pc, theta0, lam0, { maxIter: it, relTol: 1e-10, deadline });
     if (pd) {
       iterations = pd.iterations;
       converged = pd.converged;

@@ -8,6 +8,8 @@ import {
   type LevelsCertificate,
 } from '../../solvers/levels/index.js';
 import { solveExact } from '../../solvers/quantization/exact.js';
+import { sdpBoxSolver } from '../../solvers/quantization/sdp.js';
+import { synthQuant } from '../quantization/gen.js';
 import { getSolver, listSolvers } from '../../solvers/index.js';
 
 /** Minimum over all level combinations (L^n points). */
@@ -146,6 +148,17 @@ describe('levels-sdp certificate verifier', () => {
     b[kb] = p.levels[p.levels.length - 2]; // box that leaves out the top level
     expect(verifyLevelsCertificate(p, { ...cert, cutB: b }).valid).toBe(false);
     expect(verifyLevelsCertificate(p, { ...cert, type: 'sdp-dual' }).valid).toBe(false);
+  });
+});
+
+describe('levels-sdp on the integer grid vs sdp-box', () => {
+  it('is at least as tight up to solver accuracy (its cuts contain sdp-box cuts), incl. an instance where the primal-dual method fails mid-way', () => {
+    for (const [n, rho, seed] of [[16, 0, 1], [16, 0.9, 3], [32, 0.9, 2]] as const) {
+      const q = synthQuant({ n, bits: 4, rho, seed });
+      const box = sdpBoxSolver.solve(q) as SolveResult;
+      const lv = levelsSdpSolver.solve({ name: q.name, objective: q.objective, scale: q.scale, levels: intLevels(q.zmin, q.zmax) }) as SolveResult;
+      expect(lv.lowerBound, q.name).toBeGreaterThanOrEqual(box.lowerBound * (1 - 1e-5));
+    }
   });
 });
 
