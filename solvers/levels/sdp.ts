@@ -183,7 +183,7 @@ export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certi
 }
 
 /** Cut set: per active coordinate the adjacent-level pair around t_i and its two neighbouring pairs, plus the box cut. */
-function defaultCuts(red: Reduced, levels: Float64Array): { coord: number[]; sign: number[]; a: number[]; b: number[]; shift: Float64Array } {
+function defaultCuts(red: Reduced, levels: Float64Array, box: boolean): { coord: number[]; sign: number[]; a: number[]; b: number[]; shift: Float64Array } {
   const L = levels.length;
   const coord: number[] = [];
   const sign: number[] = [];
@@ -202,6 +202,7 @@ function defaultCuts(red: Reduced, levels: Float64Array): { coord: number[]; sig
         b.push(levels[p + 1]);
       }
     }
+    if (!box && L >= 2) continue;
     coord.push(i);
     sign.push(-1);
     a.push(levels[0]);
@@ -222,25 +223,46 @@ export interface LevelsDualSolution {
 }
 
 /** Solve the level-set SDP dual (primal–dual interior point) and certify the multipliers. */
-export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLimitMs?: number; maxIter?: number } = {}): LevelsDualSolution {
+export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLimitMs?: number; maxIter?: number; box?: boolean } = {}): LevelsDualSolution {
+  if (opts.box === undefined) {
+    // with the box cut first; when that fails numerically (e.g. FP8 E5M2: levels from 2^-16 to 57344 make the
+    // box cut's constant ~1e9 next to pair cuts ~1e-10), the pair cuts alone (valid without the box when G is
+    // positive definite); the larger certified bound is kept
+    const t0 = performance.now();
+    const withBox = solveLevelsSdp(problem, { ...opts, box: true });
+    if (withBox.bound > 0 || withBox.red.na === 0) return withBox;
+    const left = opts.timeLimitMs !== undefined ? opts.timeLimitMs - (performance.now() - t0) : undefined;
+    if (left !== undefined && left <= 0) return withBox;
+    const noBox = solveLevelsSdp(problem, { ...opts, timeLimitMs: left, box: false });
+    return noBox.bound > withBox.bound ? { ...noBox, iterations: withBox.iterations + noBox.iterations } : withBox;
+  }
   const t0 = performance.now();
   const red = reduceLevels(problem);
-  const { na, P } = red;
+  const na = red.na;
   const levels = problem.levels;
-  const cuts = defaultCuts(red, levels);
+  const cuts = defaultCuts(red, levels, opts.box);
+  // numerics only: y_i = (x_i - shift_i) / h_i with h_i the gap of the level pair around t_i, so that the local
+  // level spacing is ~1 (FP8 spans 2^-16 .. 57344); the Lagrangian is the same, with multipliers theta' = theta h^2
+  const h = new Float64Array(na).fill(1);
+  for (let k = 0; k < cuts.coord.length; k++) {
+    const i = cuts.coord[k];
+    if (cuts.sign[k] > 0 && cuts.a[k] === cuts.shift[i]) h[i] = cuts.b[k] - cuts.a[k];
+  }
+  const P = new Float64Array(na * na);
+  for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) P[i * na + j] = h[i] * red.P[i * na + j] * h[j];
   const m = cuts.coord.length;
   const empty = (): LevelsCertificate => ({ type: 'levels-sdp-dual', cutCoord: [], cutSign: [], cutA: [], cutB: [], theta: [], eps: 0, dualValue: 0 });
   if (na === 0) return { bound: 0, certificate: empty(), mean: null, cov: null, red, iterations: 0, converged: true };
   // shifted coordinates y = x - shift (numerics only: the certificate is in x)
   const tt = new Float64Array(na);
-  for (let i = 0; i < na; i++) tt[i] = red.t[i] - cuts.shift[i];
+  for (let i = 0; i < na; i++) tt[i] = (red.t[i] - cuts.shift[i]) / h[i];
   const s = new Float64Array(m);
   const bq = new Float64Array(m);
   const e = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     const i = cuts.coord[k];
-    const p = cuts.a[k] - cuts.shift[i];
-    const q = cuts.b[k] - cuts.shift[i];
+    const p = (cuts.a[k] - cuts.shift[i]) / h[i];
+    const q = (cuts.b[k] - cuts.shift[i]) / h[i];
     s[k] = cuts.sign[k];
     bq[k] = -cuts.sign[k] * (p + q);
     e[k] = cuts.sign[k] * p * q;
@@ -327,8 +349,8 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
       if (Number.isFinite(gP) && gP > g0) theta = Float64Array.from(pd.theta);
       mean = new Float64Array(na);
       cov = new Float64Array(na * na);
-      for (let i = 0; i < na; i++) mean[i] = pd.X[i + 1] + cuts.shift[i];
-      for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) cov[i * na + j] = pd.X[(i + 1) * N + j + 1] - pd.X[i + 1] * pd.X[j + 1];
+      for (let i = 0; i < na; i++) mean[i] = h[i] * pd.X[i + 1] + cuts.shift[i];
+      for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) cov[i * na + j] = h[i] * h[j] * (pd.X[(i + 1) * N + j + 1] - pd.X[i + 1] * pd.X[j + 1]);
     }
   }
   // certify: eps from ||M^-1||_F, shrinking the pair multipliers if needed
@@ -338,7 +360,7 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     cutSign: cuts.sign.slice(),
     cutA: cuts.a.slice(),
     cutB: cuts.b.slice(),
-    theta: Array.from(th),
+    theta: Array.from(th, (v, k) => v / (h[cuts.coord[k]] * h[cuts.coord[k]])),
     eps,
     dualValue: g * red.unit,
   });
@@ -348,9 +370,14 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     for (let k = 0; k < m; k++) thTry[k] = s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
     const gv = evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
+    // M in x coordinates is H^-1 M' H^-1, so M_x^-1 = H M'^-1 H
     const H = cholInverse(Lw, na);
     let fro = 0;
-    for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
+    for (let i = 0; i < na; i++)
+      for (let j = 0; j < na; j++) {
+        const v = h[i] * H[i * na + j] * h[j];
+        fro += v * v;
+      }
     let eps = 0.5 / Math.sqrt(fro);
     let res: LevelsVerifyResult = { valid: false, bound: 0 };
     for (let tries = 0; tries < 4 && !res.valid; tries++) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LevelQuantizationProblem, SolveResult } from '../../src/core/types.js';
-import { intLevels } from '../../src/formats/levels.js';
+import { intLevels, levelsOfFormat } from '../../src/formats/levels.js';
 import { assertResult, checkScaleInvariance, errorScale, levelProblemArb, quantizationProblemArb, scaleProblem } from '../../src/testing/index.js';
 import {
   levelErrorOf, levelsExactSolver, levelsGptqSolver, levelsRoundingSolver, levelsRtnSolver, levelsSdpSolver, solveLevelsExact, verifyLevelsCertificate,
@@ -75,6 +75,35 @@ describe('level solvers against brute force', () => {
   });
   it('FP4 with weights far outside the range (clipping) at n = 4', () => {
     fc.assert(fc.property(levelProblemArb({ n: 4, levels: 'fp4', scale: 'perturbed' }), checkAgainstBruteForce), { seed: 13, numRuns: 15 });
+  });
+});
+
+describe('FP8 level sets (253 / 247 levels)', () => {
+  it('brute force at n = 2', () => {
+    for (const fmt of ['fp8-e4m3', 'fp8-e5m2'])
+      for (const seed of [1, 2]) {
+        const q = synthQuant({ n: 2, bits: 4, rho: 0.5, seed });
+        const levels = levelsOfFormat(fmt);
+        let absmax = 0;
+        for (const x of q.objective.w) absmax = Math.max(absmax, Math.abs(x));
+        checkAgainstBruteForce({ name: `${fmt}-${seed}`, objective: q.objective, scale: absmax / levels[levels.length - 1], levels });
+      }
+  });
+  it('levels-sdp gives a positive certified bound <= the optimum despite the 2^-16 .. 57344 range (n = 8, 16)', () => {
+    for (const fmt of ['fp8-e4m3', 'fp8-e5m2'])
+      for (const [n, rho] of [[8, 0], [16, 0.9]] as const) {
+        const q = synthQuant({ n, bits: 4, rho, seed: 1 });
+        const levels = levelsOfFormat(fmt);
+        let absmax = 0;
+        for (const x of q.objective.w) absmax = Math.max(absmax, Math.abs(x));
+        const p: LevelQuantizationProblem = { name: `${fmt}-${n}`, objective: q.objective, scale: absmax / levels[levels.length - 1], levels };
+        const ex = solveLevelsExact(p);
+        const sdp = levelsSdpSolver.solve(p) as SolveResult;
+        expect(ex.status).toBe('optimal');
+        expect(sdp.lowerBound, p.name).toBeGreaterThan(0.3 * ex.upperBound);
+        expect(sdp.lowerBound).toBeLessThanOrEqual(ex.upperBound);
+        expect(verifyLevelsCertificate(p, sdp.certificate!).bound).toBe(sdp.lowerBound);
+      }
   });
 });
 
