@@ -1,4 +1,5 @@
 import type { PruningSolver, QuantizationSolver, Solver } from '../src/core/solver.js';
+import { levelSolvers } from './levels/index.js';
 import { milpSolvers } from './milp/index.js';
 import { pruningSolvers } from './pruning/index.js';
 import { quantizationSolvers } from './quantization/index.js';
@@ -29,4 +30,4 @@ export function getPruningSolver(name: string): PruningSolver | undefined {
   return s && s.problemClass === 'pruning' ? s : undefined;
 }
 
-for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers]) registerSolver(s);
+for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers, ...levelSolvers]) registerSolver(s);

@@ -215,7 +215,7 @@ export interface Rerun {
 
 /** The exact solver that re-proves search bounds of a class: the first registered exact solver that searches. */
 export function rerunSolverFor(cls: ProblemClass): QuantizationSolver | PruningSolver | undefined {
-  return listSolvers().find((s) => s.problemClass === cls && s.role === 'exact' && isSearchSolver(s.name));
+  return listSolvers().find((s): s is QuantizationSolver | PruningSolver => s.problemClass === cls && s.role === 'exact' && isSearchSolver(s.name));
 }
 
 /** Re-run the exact search of a class on a problem under a time limit (warm-started from `incumbent` if feasible). */

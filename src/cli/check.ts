@@ -1,5 +1,6 @@
 import { PvqConsistencyError } from '../core/errors.js';
 import { pruningProblemOf, quantizationProblemOf } from '../core/objective.js';
+import { levelProblemOf } from '../formats/levels.js';
 import type { LayerProblem, SolveResult } from '../core/types.js';
 import { getSolver } from '../../solvers/index.js';
 import { crossCheck } from '../../solvers/milp/crosscheck.js';
@@ -17,13 +18,15 @@ export async function crossCheckAgainstExact(
   p: LayerProblem,
   opts: { useBox: boolean; timeLimitMs?: number },
 ): Promise<SolveResult> {
-  const name = r.problemClass === 'quantization' ? 'quant-exact' : 'prune-exact';
+  const name = r.problemClass === 'quantization' ? 'quant-exact' : r.problemClass === 'levels' ? 'levels-exact' : 'prune-exact';
   const exact = getSolver(name);
   if (!exact) throw new PvqConsistencyError(`--check needs the solver '${name}', which is not registered`);
   const ref =
     exact.problemClass === 'quantization'
       ? await exact.solve(quantizationProblemOf(p), { timeLimitMs: opts.timeLimitMs })
-      : await exact.solve(pruningProblemOf(p, { useBox: opts.useBox }), { timeLimitMs: opts.timeLimitMs });
+      : exact.problemClass === 'levels'
+        ? await exact.solve(levelProblemOf(p), { timeLimitMs: opts.timeLimitMs })
+        : await exact.solve(pruningProblemOf(p, { useBox: opts.useBox }), { timeLimitMs: opts.timeLimitMs });
   const absTol = 1e-15 * Math.max(1, p.objective.r);
   crossCheck(r, ref, { relTol: CHECK_REL_TOL, absTol });
   if (r.status === 'optimal' && ref.status === 'optimal' && Math.abs(r.upperBound - ref.upperBound) > CHECK_REL_TOL * Math.abs(ref.upperBound) + absTol)

@@ -1,5 +1,5 @@
 import type { OptionSchema } from './options.js';
-import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from './types.js';
+import type { LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from './types.js';
 
 /**
  * - `exact`: solves to proven optimality unless a limit stops it (then an honest limit status);
@@ -45,4 +45,10 @@ export interface PruningSolver extends SolverBase {
   solve(problem: PruningProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
 }
 
-export type Solver = QuantizationSolver | PruningSolver;
+/** Quantization onto a finite level set (FP4 / FP8 / NF4 / user levels); `solution` is the vector of levels. */
+export interface LevelQuantizationSolver extends SolverBase {
+  readonly problemClass: 'levels';
+  solve(problem: LevelQuantizationProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+export type Solver = QuantizationSolver | PruningSolver | LevelQuantizationSolver;

@@ -36,6 +36,13 @@ export interface LayerProblem {
   readonly pruneBox: readonly [number, number] | null;
   /** Free-form provenance (bits, kind, chunk, scale rule, ...). */
   readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * Optional finite level set (sorted, strictly increasing; weights are `scale * level`) when the file gives
+   * `levels` or `format` (docs/levels.md); absent for the paper's integer grid.
+   */
+  readonly levels?: Float64Array;
+  /** The `format` name the levels came from ('fp4', 'nf4', ...), when the file gave one. */
+  readonly format?: string;
 }
 
 /** Minimise `error(s*z)` over integer z with zmin <= z_i <= zmax. */
@@ -55,7 +62,22 @@ export interface PruningProblem {
   readonly box: readonly [number, number] | null;
 }
 
+/**
+ * Minimise `error(scale * x)` over x with every x_i in the finite level set `levels` (sorted, strictly
+ * increasing, finite): FP4 / FP8 / NF4 / INT-b / user-given grids (src/formats/levels.ts). The paper's integer
+ * grid is the case levels = zmin..zmax. A solution is the vector x of levels (weights are scale * x).
+ */
+export interface LevelQuantizationProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly scale: number;
+  readonly levels: Float64Array;
+}
+
+/** The two problem classes the paper compares (and `pvq compare` plans for). */
 export type ProblemClass = 'quantization' | 'pruning';
+/** Every problem class a solver or result can have: the paper's two plus level-set quantization. */
+export type AnyProblemClass = ProblemClass | 'levels';
 
 /**
  * Termination status, in the spirit of established solvers.
@@ -100,7 +122,7 @@ export interface SolveResult {
   solver: string;
   /** Problem name. */
   problem: string;
-  problemClass: ProblemClass;
+  problemClass: AnyProblemClass;
   /** Proven: no feasible point has a smaller error. Always >= 0 (errors are nonnegative). */
   lowerBound: number;
   /** Error of `solution` (recomputed from the point), or Infinity when no feasible point is known. */

@@ -6,6 +6,7 @@ export { readJsonFile };
 import { makeObjective } from '../core/objective.js';
 import type { LayerProblem } from '../core/types.js';
 import { asymmetry, pivotedLDL, symmetrize } from '../linalg/dense.js';
+import { checkLevels, levelsOfFormat } from '../formats/levels.js';
 
 /** Relative asymmetry of G beyond which a file is rejected (within it, G is symmetrised). */
 export const SYMMETRY_TOL = 1e-12;
@@ -124,13 +125,27 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnk
   if (json.n === undefined) throw new PvqInputError('n', 'missing');
   const n = integer(json.n, 'n');
   if (n < 1) throw new PvqInputError('n', `must be >= 1, got ${n}`);
-  for (const key of ['G', 'w', 'scale', 'zmin', 'zmax', 'k']) if (json[key] === undefined) throw new PvqInputError(key, 'missing');
+  // level-set quantization (docs/levels.md): `levels` or `format` may replace zmin/zmax
+  let levels: Float64Array | undefined;
+  let format: string | undefined;
+  if (json.levels !== undefined && json.format !== undefined) throw new PvqInputError('levels', 'give either "levels" or "format", not both');
+  if (json.levels !== undefined) {
+    if (!Array.isArray(json.levels)) throw new PvqInputError('levels', `expected a sorted array of numbers, got ${describe(json.levels)}`);
+    levels = checkLevels(json.levels, 'levels');
+  } else if (json.format !== undefined) {
+    if (typeof json.format !== 'string') throw new PvqInputError('format', `expected a format name such as "fp4" or "nf4", got ${describe(json.format)}`);
+    format = json.format;
+    levels = levelsOfFormat(json.format);
+  }
+  const required = levels ? ['G', 'w', 'scale', 'k'] : ['G', 'w', 'scale', 'zmin', 'zmax', 'k'];
+  for (const key of required) if (json[key] === undefined) throw new PvqInputError(key, 'missing');
   const G = numberMatrix(json.G, n, 'G');
   const w = numberVector(json.w, n, 'w');
   const scale = finiteNumber(json.scale, 'scale');
   if (!(scale > 0)) throw new PvqInputError('scale', `must be > 0, got ${scale}`);
-  const zmin = integer(json.zmin, 'zmin');
-  const zmax = integer(json.zmax, 'zmax');
+  // without zmin/zmax, a level problem's integer grid is the integers inside the level range (and 0)
+  const zmin = json.zmin === undefined && levels ? Math.min(0, Math.max(Math.ceil(levels[0]), -(2 ** 30))) : integer(json.zmin, 'zmin');
+  const zmax = json.zmax === undefined && levels ? Math.max(0, Math.min(Math.floor(levels[levels.length - 1]), 2 ** 30)) : integer(json.zmax, 'zmax');
   if (zmin > 0) throw new PvqInputError('zmin', `must be <= 0, got ${zmin}`);
   if (zmax < 0) throw new PvqInputError('zmax', `must be >= 0, got ${zmax}`);
   const k = integer(json.k, 'k');
@@ -150,7 +165,8 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnk
     meta = json.meta;
   }
   validateGram(G, n, 'G');
-  const problem: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  const base: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  const problem: LayerProblem = !levels ? base : format !== undefined ? { ...base, levels, format } : { ...base, levels };
   checkDerivedQuantities(problem);
   return problem;
 }
@@ -247,6 +263,7 @@ export function layerProblemToJSON(p: LayerProblem): Record<string, unknown> {
     zmax: p.zmax,
     k: p.k,
     pruneBox: p.pruneBox ? [p.pruneBox[0], p.pruneBox[1]] : null,
+    ...(p.format !== undefined ? { format: p.format } : p.levels ? { levels: Array.from(p.levels) } : {}),
     meta: p.meta,
   };
 }

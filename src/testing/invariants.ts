@@ -5,9 +5,10 @@
  */
 import { errorOf, isPruneFeasible, isQuantFeasible, pruningProblemOf, sqnrDb } from '../core/objective.js';
 import { gapClosed, relativeGap } from '../core/result.js';
-import { DEFAULT_REL_GAP_TOL, type LayerProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../core/types.js';
+import { DEFAULT_REL_GAP_TOL, type LayerProblem, type LevelQuantizationProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../core/types.js';
+import { isLevel } from '../formats/levels.js';
 
-export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem;
+export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem;
 
 export class InvariantError extends Error {
   readonly violations: string[];
@@ -54,12 +55,12 @@ export function errorScale(p: AnyProblem): number {
   return Math.max(r, t * t);
 }
 
-/** The error of a result's solution for its problem class (z for quantization, v for pruning). */
+/** The error of a result's solution for its problem class (z for quantization, levels x for 'levels', v for pruning). */
 export function recomputeError(result: SolveResult, problem: AnyProblem): number {
   if (result.solution === null) return Infinity;
   const obj = objectiveOf(problem);
-  if (result.problemClass === 'quantization') {
-    const s = (problem as QuantizationProblem).scale;
+  if (result.problemClass === 'quantization' || result.problemClass === 'levels') {
+    const s = (problem as QuantizationProblem | LevelQuantizationProblem).scale;
     const v = new Float64Array(obj.n);
     for (let i = 0; i < obj.n; i++) v[i] = s * result.solution[i];
     return errorOf(obj, v);
@@ -74,7 +75,8 @@ export function checkResultShape(result: SolveResult): string[] {
   if (typeof result !== 'object' || result === null) return ['result is not an object'];
   if (typeof result.solver !== 'string' || result.solver.length === 0) v.push(`${where}: solver must be a non-empty string`);
   if (typeof result.problem !== 'string') v.push(`${where}: problem must be a string`);
-  if (result.problemClass !== 'quantization' && result.problemClass !== 'pruning') v.push(`${where}: problemClass must be 'quantization' or 'pruning', got ${String(result.problemClass)}`);
+  if (result.problemClass !== 'quantization' && result.problemClass !== 'pruning' && result.problemClass !== 'levels')
+    v.push(`${where}: problemClass must be 'quantization', 'pruning' or 'levels', got ${String(result.problemClass)}`);
   if (!STATUSES.has(result.status)) v.push(`${where}: unknown status ${String(result.status)}`);
   if (typeof result.lowerBound !== 'number' || !Number.isFinite(result.lowerBound) || result.lowerBound < 0)
     v.push(`${where}: lowerBound must be a finite number >= 0, got ${result.lowerBound}`);
@@ -103,6 +105,13 @@ export function checkFeasible(result: SolveResult, problem: AnyProblem): string[
   const where = `${result.solver} on ${result.problem}`;
   const n = problem.objective.n;
   if (result.solution.length !== n) return [`${where}: solution has length ${result.solution.length}, expected n = ${n}`];
+  if (result.problemClass === 'levels') {
+    // a level problem, or a layer problem with levels (the integer grid zmin..zmax when it has none)
+    const lp = problem as Partial<LevelQuantizationProblem> & Partial<LayerProblem>;
+    const ok = (x: number): boolean => (lp.levels ? isLevel(lp.levels, x) : Number.isInteger(x) && x >= (lp.zmin ?? 0) && x <= (lp.zmax ?? 0));
+    for (let i = 0; i < n; i++) if (!ok(result.solution[i])) return [`${where}: solution entry ${i} (${result.solution[i]}) is not one of the levels`];
+    return [];
+  }
   if (result.problemClass === 'quantization') {
     const q = problem as QuantizationProblem;
     return isQuantFeasible(q, result.solution) ? [] : [`${where}: solution is not integer-valued in [${q.zmin}, ${q.zmax}]`];
@@ -168,7 +177,7 @@ export function checkSandwich(results: readonly SolveResult[], opts: Tolerances 
   const v: string[] = [];
   const r = opts.r ?? 0;
   const classes = new Set(results.map((x) => x.problemClass));
-  if (classes.size > 1) return ['results mix quantization and pruning'];
+  if (classes.size > 1) return [`results mix problem classes (${[...classes].join(', ')})`];
   for (const a of results)
     for (const b of results)
       if (a.lowerBound > b.upperBound + (Number.isFinite(b.upperBound) ? tol(a.lowerBound, b.upperBound, opts, r) : 0))
