@@ -25,15 +25,16 @@ export const pruneBoundSolver: PruningSolver = {
     bnbNodeLimit: 'node limit of the branch-and-bound part (default: unlimited)',
   },
   solve(problem: PruningProblem, options: SolveOptions = {}) {
-    const start = performance.now();
     validatePruningProblem(problem);
     const deadline = new Deadline(options.timeLimitMs);
-    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline });
+    const start = deadline;
+    // the perspective relaxation may use 70 % of the limit, the branch-and-bound gets the rest
+    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline: deadline.sub(0.7) });
     const extra = options.extra ?? {};
-    const remaining = options.timeLimitMs !== undefined ? Math.max(0, options.timeLimitMs - deadline.elapsed()) : Infinity;
+    const remaining = deadline.remaining();
     const bnbTime = typeof extra.bnbTimeMs === 'number' ? extra.bnbTimeMs : Math.min(1000, remaining);
     const bnb = pruneBranchAndBound(problem, {
-      timeLimitMs: Math.min(bnbTime, remaining),
+      deadline: deadline.sub(1, bnbTime),
       nodeLimit: typeof extra.bnbNodeLimit === 'number' ? extra.bnbNodeLimit : options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
