@@ -38,6 +38,10 @@ export const pruneBoundSolver: PruningSolver = {
       nodeLimit: typeof extra.bnbNodeLimit === 'number' ? extra.bnbNodeLimit : options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
+      onProgress: options.onProgress
+        ? (_lb, ub, nodes) =>
+            options.onProgress!({ solver: 'prune-bound', lowerBound: pr.bound, upperBound: ub, nodes, iterations: pr.iterations, timeMs: deadline.elapsed() })
+        : undefined,
     });
     const closed = bnb.status === 'optimal';
     const lowerBound = Math.max(pr.bound, bnb.lowerBound);

@@ -180,6 +180,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     return sv.err;
   };
   let aborted: SolveStatus | null = null;
+  let memoryCapped = false;
   let openMin = Infinity;
   let rootBound = 0;
 
@@ -192,7 +193,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
       aborted = 'time_limit';
       return true;
     }
-    if ((nodes & 16383) === 0 && opts.onProgress) opts.onProgress(Math.min(minPruned, UB), UB, nodes);
+    if ((nodes & 1023) === 0 && opts.onProgress) opts.onProgress(0, UB, nodes);
     return false;
   };
 
@@ -343,6 +344,9 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     // doubles up front would be 384 MB at n = 400 and 6 GB at n = 1000)
     const HcBuf: Float64Array[] = [];
     const hcAt = (level: number): Float64Array => (HcBuf[level] ??= new Float64Array(n * n));
+    // ... and at most 1 GiB of them: a dive deeper than `maxLevel` stops the search like a node limit
+    // (n = 1000, k = 250 would need 750 levels = 6 GB; such a tree cannot be closed anyway)
+    const maxLevel = Math.max(2, Math.floor(2 ** 30 / (8 * n * n)));
     const rhoBuf: Float64Array[] = [];
     const cbBuf: Float64Array[] = [];
     const cjBuf: Int32Array[] = [];
@@ -667,7 +671,12 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           break;
         }
         nodes++;
-        if (checkLimits()) {
+        const tooDeep = level + 1 > maxLevel && depth - level > 1;
+        if (tooDeep && !aborted) {
+          aborted = 'node_limit';
+          memoryCapped = true;
+        }
+        if (tooDeep || checkLimits()) {
           for (let u = t; u < nc; u++) if (cb[u] < openMin) openMin = cb[u];
           return true;
         }
@@ -787,6 +796,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     status = inexactLeaves > 0 ? 'iteration_limit' : 'numerical_failure';
     if (inexactLeaves > 0) message = `${inexactLeaves} subset refits (box excluding 0) stopped by their budget of box-LS solves`;
   }
+  if (memoryCapped) message = `search depth capped at ${Math.floor(2 ** 30 / (8 * n * n))} levels (1 GiB of Schur complements); stopped like a node limit`;
   return { v, lowerBound, status, nodes, leaves, rootBound, heuristicError, path, ...(message ? { message } : {}) };
 }
 

@@ -199,7 +199,15 @@ export function seSearch(
   red: Reduced,
   F: OrderedFactor,
   z0: Float64Array,
-  opts: { tol: number; nodeLimit: number; deadline: Deadline; expansion?: Float64Array | null; basis?: ReducedBasis | null },
+  opts: {
+    tol: number;
+    nodeLimit: number;
+    deadline: Deadline;
+    expansion?: Float64Array | null;
+    basis?: ReducedBasis | null;
+    /** Called every 4096 nodes with the best (normalised) value so far and the node count. */
+    onProgress?: (best: number, nodes: number) => void;
+  },
 ): SearchResult {
   const na = red.na;
   const { d, Lk, ord } = F;
@@ -427,6 +435,7 @@ export function seSearch(
   const rhi = red.hi;
   for (;;) {
     if ((nodes & (checkEvery - 1)) === 0 && nodes > 0) {
+      opts.onProgress?.(best, nodes);
       if (opts.deadline.expired()) {
         stoppedBy = 'time';
         break;
@@ -633,6 +642,10 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
     F = factorInOrderUntil(basis.Ps, na, ordB, basis.ts, 0, deadline);
   } else F = originalFactor();
+  const onProgress = options.onProgress
+    ? (best: number, nodes: number): void =>
+        options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })
+    : undefined;
   let res: SearchResult;
   const warmOnly = (stoppedBy: SearchResult['stoppedBy']): SearchResult => ({
     z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: stoppedBy === 'none', stoppedBy, nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0,
@@ -646,16 +659,16 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
     // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
     // Both searches are valid on their own; the larger lower bound of the two is kept.
-    const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis });
+    const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress });
     if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) res = r1;
     else {
       basis = null;
       F = originalFactor();
-      const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null });
+      const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress });
       res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
     }
   } else {
-    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis });
+    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress });
   }
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);

@@ -64,8 +64,9 @@ export function sdpRounding(problem: QuantizationProblem, red: Reduced, opts: { 
   let best = cheapCandidates(red, deadline.sub(0.2));
   let moves = 0;
   if (na === 0 || deadline.expired()) return { zA: best.zA, value: best.value, samples: 0, moves, sdpBound: 0 };
-  // the SDP gets 60 % of what is left, the square root of Sigma and the sampling the rest
-  const sdpTime = deadline.sub(0.6).remaining();
+  // the SDP gets half of what is left (it may overrun its limit a little), the square root of Sigma and the
+  // sampling the rest
+  const sdpTime = deadline.sub(0.5).remaining();
   const sol = solveSdpDual(problem, { box: opts.box ?? true, timeLimitMs: Number.isFinite(sdpTime) ? Math.max(1, sdpTime) : undefined });
   const K = opts.samples ?? 3 * na;
   let samples = 0;

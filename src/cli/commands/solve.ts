@@ -8,6 +8,10 @@ import { getSolver, listSolvers } from '../../../solvers/index.js';
 import { parseInteger, parseNonNegInt, parsePositiveNumber } from '../common.js';
 import { out, toJSON, writeFileAtomic } from '../output.js';
 import { crossCheckAgainstExact } from '../check.js';
+import { SolveProgress } from '../progress.js';
+
+/** Default of `pvq solve --time-limit` in seconds (a solve never runs unbounded by accident). */
+export const DEFAULT_SOLVE_TIME_LIMIT_S = 60;
 
 interface SolveCliOptions {
   solver: string;
@@ -23,6 +27,7 @@ interface SolveCliOptions {
   check?: boolean;
   json?: boolean;
   output?: string;
+  progress: boolean;
 }
 
 /** Parse repeated `--option key=value` into solver-specific extras (numbers and booleans are converted). */
@@ -63,7 +68,7 @@ export function registerSolve(program: Command): void {
     .argument('<file>', 'problem file (JSON)')
     .requiredOption('-s, --solver <name>', 'solver name (see `pvq solvers`)')
     .option('--no-prune-box', 'ignore pruneBox (pruning solvers)')
-    .option('--time-limit <seconds>', 'wall-clock limit per problem')
+    .option('--time-limit <seconds>', `wall-clock limit per problem (default ${DEFAULT_SOLVE_TIME_LIMIT_S})`)
     .option('--node-limit <n>', 'node limit (tree searches)')
     .option('--iteration-limit <n>', 'iteration limit (iterative methods)')
     .option('--gap <rel>', 'relative gap at which optimality is declared (default 1e-9)')
@@ -74,11 +79,12 @@ export function registerSolve(program: Command): void {
     .option('--check', 'cross-check against the exact solver of the same class; fail loudly on a contradiction')
     .option('--json', 'print the result object(s) as JSON')
     .option('-o, --output <file>', 'also write the JSON result(s) to a file (written atomically)')
+    .option('--no-progress', 'no progress lines on stderr (shown after 2 s for solvers that report progress)')
     .action(async (file: string, opts: SolveCliOptions) => {
       const solver = getSolver(opts.solver);
       if (!solver) throw new PvqInputError('--solver', `unknown solver ${JSON.stringify(opts.solver)}; available: ${listSolvers().map((s) => s.name).join(', ') || '(none)'}`);
       const options: SolveOptions = {};
-      if (opts.timeLimit !== undefined) options.timeLimitMs = parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000;
+      options.timeLimitMs = (opts.timeLimit !== undefined ? parsePositiveNumber(opts.timeLimit, '--time-limit') : DEFAULT_SOLVE_TIME_LIMIT_S) * 1000;
       if (opts.nodeLimit !== undefined) options.nodeLimit = parseNonNegInt(opts.nodeLimit, '--node-limit');
       if (opts.iterationLimit !== undefined) options.iterationLimit = parseNonNegInt(opts.iterationLimit, '--iteration-limit');
       if (opts.gap !== undefined) options.relGapTol = parsePositiveNumber(opts.gap, '--gap');
@@ -95,6 +101,8 @@ export function registerSolve(program: Command): void {
       const results: SolveResult[] = [];
       const texts: string[] = [];
       for (const p of problems) {
+        const progress = new SolveProgress(`pvq solve ${p.name}`, opts.progress && !process.env.CI);
+        options.onProgress = (info) => progress.report(info);
         const r =
           solver.problemClass === 'quantization'
             ? await solver.solve(quantizationProblemOf(p), options)
