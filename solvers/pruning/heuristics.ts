@@ -326,7 +326,17 @@ export function bestHeuristicSupport(
   const { G, n, w } = p.objective;
   // with a Deadline: greedy 25 % and OBS a third of what is left, the swaps the rest
   const sub = (f: number): Stop => (deadline instanceof Deadline ? deadline.sub(f) : deadline);
-  const cands = [magnitudeSupport(w, k), greedyForwardSupport(G, n, b, k, sub(0.25)), obsSupport(G, n, w, k, sub(0.33))];
+  const cands = [magnitudeSupport(w, k)];
+  const clock = (): number => (deadline instanceof Deadline ? deadline.now() : performance.now());
+  const t0 = clock();
+  const greedyStop = sub(0.25);
+  cands.push(greedyForwardSupport(G, n, b, k, greedyStop));
+  // OBS starts with a Cholesky and an inverse that cannot be interrupted: under a limit, run it only when the
+  // time greedy took (k n^2 flops) predicts that its ~2 n^3 fit into what is left
+  const greedyMs = clock() - t0;
+  const obsMs = (greedyMs * (2 * n)) / Math.max(1, k);
+  const limited = deadline instanceof Deadline && deadline.limited;
+  if (!limited || (!greedyStop?.expired() && (deadline as Deadline).remaining() > obsMs)) cands.push(obsSupport(G, n, w, k, sub(0.33)));
   if (n < MULTISTART_MIN_N) {
     // small n: from the best start only (the tree closes quickly anyway; multi-start measured +25 ms at n = 32)
     let best = cands[0];
@@ -343,7 +353,7 @@ export function bestHeuristicSupport(
   // 1-swap from each distinct start (local optima differ; measured up to 6% better than from the best start at n = 48),
   // best start first (a deadline may stop the loop after the first one)
   const startErr = cands.map((S) => supportError(p, b, S));
-  const byErr = [0, 1, 2].sort((x, y) => startErr[x] - startErr[y] || x - y).map((i) => cands[i]);
+  const byErr = cands.map((_, i) => i).sort((x, y) => startErr[x] - startErr[y] || x - y).map((i) => cands[i]);
   const seen = new Set<string>();
   let best: { S: number[]; err: number; moves: number } | null = null;
   for (const S of byErr) {

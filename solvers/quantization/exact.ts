@@ -9,7 +9,7 @@ import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholSolve } from '../../src/linalg/dense.js';
-import { checkQuantProblem, expand, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
+import { checkQuantProblem, expand, factorisationAffordable, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
 import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
@@ -579,7 +579,9 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
   // the V-BLAST factor serves both the warm start (Babai point) and the search: computed once
   let vblastF: OrderedFactor | null = null;
-  if (orderMode === 'vblast' && na > 0) {
+  // under a limit too short for even one factorisation (n = 1000, a second), skip the search: warm start only
+  const searchAffordable = factorisationAffordable(na, deadline, 0.5);
+  if (orderMode === 'vblast' && na > 0 && searchAffordable) {
     const ord = vblastOrderUntil(red.P, na, pivTol, deadline);
     vblastF = ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
   }
@@ -607,12 +609,12 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   }
   const zWarmFull = expand(red, zA);
   const ubWarm = quantErrorOf(problem, zWarmFull);
-  const expansion = ex.boxBound === false || na === 0 ? null : boxExpansionPoint(red, undefined, deadline.sub(0.2));
+  const expansion = ex.boxBound === false || na === 0 || !searchAffordable ? null : boxExpansionPoint(red, undefined, deadline.sub(0.2));
   // lattice reduction: 'auto' uses an LLL-reduced basis when P is positive definite and LLL does more than
   // permute coordinates (ill-conditioned G); the box is then enforced at the leaves and through the box-QP offset
   const reduceMode = ex.reduce === 'lll' || ex.reduce === 'none' ? ex.reduce : 'auto';
   let basis: ReducedBasis | null = null;
-  if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast' && !deadline.expired()) {
+  if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast' && searchAffordable && !deadline.expired()) {
     // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
     let clamped = 0;
     if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
@@ -641,7 +643,7 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     const ordB = new Int32Array(na);
     for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
     F = factorInOrderUntil(basis.Ps, na, ordB, basis.ts, 0, deadline);
-  } else F = originalFactor();
+  } else F = searchAffordable ? originalFactor() : null;
   const onProgress = options.onProgress
     ? (best: number, nodes: number): void =>
         options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })

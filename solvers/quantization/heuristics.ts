@@ -8,7 +8,7 @@ import { Deadline, makeResult } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { symEig } from '../../src/linalg/eigen.js';
-import { boxOneOpt, checkQuantProblem, clampRound, heuristicResult, expand, reduce, reducedValue, type Reduced } from './common.js';
+import { boxOneOpt, checkQuantProblem, clampRound, factorisationAffordable, heuristicResult, expand, reduce, reducedValue, type Reduced } from './common.js';
 import { babaiPoint, factorInOrderUntil, vblastOrderUntil, type OrderedFactor, type Stop } from './lattice.js';
 import { cholesky } from '../../src/linalg/dense.js';
 import { solveSdpDual } from './sdp.js';
@@ -61,9 +61,14 @@ export function sdpRounding(problem: QuantizationProblem, red: Reduced, opts: { 
   const na = red.na;
   const { P, t, lo, hi } = red;
   const deadline = opts.deadline ?? Deadline.none();
+  const t0 = deadline.now();
   let best = cheapCandidates(red, deadline.sub(0.2));
   let moves = 0;
-  if (na === 0 || deadline.expired()) return { zA: best.zA, value: best.value, samples: 0, moves, sdpBound: 0 };
+  // the candidates cost about three n^3/3 factorisations; under a limit, the SDP (dozens of eigendecompositions)
+  // is attempted only when at least 40 such units are left, else the best candidate is the answer
+  const unitMs = (deadline.now() - t0) / 3;
+  const noTimeForSdp = deadline.limited && deadline.remaining() < 40 * unitMs;
+  if (na === 0 || deadline.expired() || noTimeForSdp) return { zA: best.zA, value: best.value, samples: 0, moves, sdpBound: 0 };
   // the SDP gets half of what is left (it may overrun its limit a little), the square root of Sigma and the
   // sampling the rest
   const sdpTime = deadline.sub(0.5).remaining();
@@ -126,11 +131,15 @@ function covarianceRoot(cov: Float64Array, na: number): Float64Array | null {
  * RTN, V-BLAST Babai and natural-order GPTQ, each polished by box-aware 1-opt; the best one. With `stop`,
  * the O(n^3) candidates are skipped once it expires (RTN is always there).
  */
-function cheapCandidates(red: Reduced, stop?: Stop, vblast?: OrderedFactor | null): { zA: Float64Array; value: number } {
+function cheapCandidates(red: Reduced, stop?: Deadline, vblast?: OrderedFactor | null): { zA: Float64Array; value: number } {
   const na = red.na;
   const { P, t, lo, hi } = red;
   const cands: Float64Array[] = [rtnReduced(red)];
-  if (na > 0) {
+  // Under a limit, the O(n^3) candidates are tried only when the time of one n^2 product (measured on the RTN
+  // point), times n/3 for a factorisation and a safety factor 4, fits into what is left: a pivoted
+  // factorisation cannot be interrupted (about 3 s at n = 1000 on a loaded machine).
+  const affordable = vblast || !stop || factorisationAffordable(na, stop);
+  if (na > 0 && affordable) {
     const tol = pivTolOf(red);
     const ordV = vblast ? null : vblastOrderUntil(P, na, tol, stop);
     const FV = vblast ?? (ordV && factorInOrderUntil(P, na, ordV, t, tol, stop));
