@@ -184,12 +184,14 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   let openMin = Infinity;
   let rootBound = 0;
 
+  // poll the clock every node from n = 128 on (a node costs O(n^2) there, up to milliseconds), every 64 below
+  const checkMask = n >= 128 ? 0 : 63;
   const checkLimits = (): boolean => {
     if (nodes >= nodeLimit) {
       aborted = 'node_limit';
       return true;
     }
-    if ((nodes & 63) === 0 && deadline.expired()) {
+    if ((nodes & checkMask) === 0 && deadline.expired()) {
       aborted = 'time_limit';
       return true;
     }
@@ -467,6 +469,13 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           }
           const v = val + (hll * rj * rj - 2 * hjl * rj * rl + hjj * rl * rl) / det;
           if (boxed && v < cut()) {
+            // exact (box-LS) evaluations are the slow part: out of time, the node's value bounds the pairs left
+            if (deadline.expired()) {
+              if (!aborted) aborted = 'time_limit';
+              if (val < openMin) openMin = val;
+              nodes++;
+              return true;
+            }
             // the free value only bounds the boxed one: evaluate every promising pair exactly
             E[level] = j;
             E[level + 1] = l;

@@ -61,13 +61,11 @@ export function sdpRounding(problem: QuantizationProblem, red: Reduced, opts: { 
   const na = red.na;
   const { P, t, lo, hi } = red;
   const deadline = opts.deadline ?? Deadline.none();
-  const t0 = deadline.now();
   let best = cheapCandidates(red, deadline.sub(0.2));
   let moves = 0;
-  // the candidates cost about three n^3/3 factorisations; under a limit, the SDP (dozens of eigendecompositions)
-  // is attempted only when at least 40 such units are left, else the best candidate is the answer
-  const unitMs = (deadline.now() - t0) / 3;
-  const noTimeForSdp = deadline.limited && deadline.remaining() < 40 * unitMs;
+  // under a limit, the SDP (many eigendecompositions, each about ten factorisations) is attempted only when
+  // the time left covers fifty (estimated) factorisations; else the best candidate is the answer
+  const noTimeForSdp = !factorisationAffordable(na, deadline, 0.02);
   if (na === 0 || deadline.expired() || noTimeForSdp) return { zA: best.zA, value: best.value, samples: 0, moves, sdpBound: 0 };
   // the SDP gets half of what is left (it may overrun its limit a little), the square root of Sigma and the
   // sampling the rest
