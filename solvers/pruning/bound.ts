@@ -29,18 +29,23 @@ export const pruneBoundSolver: PruningSolver = {
   options: PRUNE_BOUND_OPTIONS,
   capabilities: ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'incumbent'],
   solve(problem: PruningProblem, options: SolveOptions = {}) {
-    const start = performance.now();
     validatePruningProblem(problem);
     const deadline = new Deadline(options.timeLimitMs);
-    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline });
+    const start = deadline;
+    // the perspective relaxation may use 70 % of the limit, the branch-and-bound gets the rest
+    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline: deadline.sub(0.7) });
     const extra = resolveExtras(PRUNE_BOUND_OPTIONS, options.extra, 'prune-bound');
-    const remaining = options.timeLimitMs !== undefined ? Math.max(0, options.timeLimitMs - deadline.elapsed()) : Infinity;
+    const remaining = deadline.remaining();
     const bnbTime = extra.bnbTimeMs ?? Math.min(1000, remaining);
     const bnb = pruneBranchAndBound(problem, {
-      timeLimitMs: Math.min(bnbTime, remaining),
+      deadline: deadline.sub(1, bnbTime),
       nodeLimit: extra.bnbNodeLimit ?? options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
+      onProgress: options.onProgress
+        ? (_lb, ub, nodes) =>
+            options.onProgress!({ solver: 'prune-bound', lowerBound: pr.bound, upperBound: ub, nodes, iterations: pr.iterations, timeMs: deadline.elapsed() })
+        : undefined,
     });
     const closed = bnb.status === 'optimal';
     const lowerBound = Math.max(pr.bound, bnb.lowerBound);

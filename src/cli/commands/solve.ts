@@ -10,6 +10,10 @@ import { parseInteger, parseNonNegInt, parsePositiveNumber } from '../common.js'
 import { out, toJSON, writeFileAtomic } from '../output.js';
 import { resolveOptions } from '../../core/options.js';
 import { crossCheckAgainstExact } from '../check.js';
+import { SolveProgress } from '../progress.js';
+
+/** Default of `pvq solve --time-limit` in seconds (a solve never runs unbounded by accident). */
+export const DEFAULT_SOLVE_TIME_LIMIT_S = 60;
 
 interface SolveCliOptions {
   solver: string;
@@ -25,6 +29,7 @@ interface SolveCliOptions {
   check?: boolean;
   json?: boolean;
   output?: string;
+  progress: boolean;
 }
 
 /** Parse repeated `--option key=value` into raw strings; `resolveOptions` converts and checks them by the solver's schema. */
@@ -63,7 +68,7 @@ export function registerSolve(program: Command): void {
     .argument('<file>', 'problem file (JSON)')
     .requiredOption('-s, --solver <name>', 'solver name (see `pvq solvers`)')
     .option('--no-prune-box', 'ignore pruneBox (pruning solvers)')
-    .option('--time-limit <seconds>', 'wall-clock limit per problem')
+    .option('--time-limit <seconds>', `wall-clock limit per problem (default ${DEFAULT_SOLVE_TIME_LIMIT_S})`)
     .option('--node-limit <n>', 'node limit (tree searches)')
     .option('--iteration-limit <n>', 'iteration limit (iterative methods)')
     .option('--gap <rel>', 'relative gap at which optimality is declared (default 1e-9)')
@@ -74,6 +79,7 @@ export function registerSolve(program: Command): void {
     .option('--check', 'cross-check against the exact solver of the same class; fail loudly on a contradiction')
     .option('--json', 'print the result object(s) as JSON')
     .option('-o, --output <file>', 'also write the JSON result(s) to a file (written atomically)')
+    .option('--no-progress', 'no progress lines on stderr (shown after 2 s for solvers that report progress)')
     .action(async (file: string, opts: SolveCliOptions) => {
       const solver = getSolver(opts.solver);
       if (!solver) throw new PvqInputError('--solver', `unknown solver ${JSON.stringify(opts.solver)}; available: ${listSolvers().map((s) => s.name).join(', ') || '(none)'}`);
@@ -86,6 +92,8 @@ export function registerSolve(program: Command): void {
       const extra = parseExtras(opts.option, opts.backend);
       if (Object.keys(extra).length > 0) options.extra = extra;
       options = resolveOptions(solver, options, (line) => process.stderr.write(line + '\n'));
+      // the default limit (not given by the user) is applied after the check, so it never warns
+      if (options.timeLimitMs === undefined) options.timeLimitMs = DEFAULT_SOLVE_TIME_LIMIT_S * 1000;
       const set = readProblemSet(file);
       let problems = set.problems;
       if (opts.channel !== undefined) {
@@ -96,6 +104,8 @@ export function registerSolve(program: Command): void {
       const results: SolveResult[] = [];
       const texts: string[] = [];
       for (const p of problems) {
+        const progress = new SolveProgress(`pvq solve ${p.name}`, opts.progress && !process.env.CI);
+        options.onProgress = (info) => progress.report(info);
         const r =
           solver.problemClass === 'quantization'
             ? await solver.solve(quantizationProblemOf(p), options)
