@@ -1,4 +1,4 @@
-import type { Certificate, ProblemClass, SolveOptions, SolveResult, SolveStats, SolveStatus } from './types.js';
+import type { AnyProblemClass, Certificate, SolveOptions, SolveResult, SolveStats, SolveStatus } from './types.js';
 import { DEFAULT_REL_GAP_TOL } from './types.js';
 
 /** Relative gap (ub - lb) / ub for nonnegative errors: 0 when both are 0, Infinity without a feasible point. */
@@ -26,7 +26,7 @@ export function safeLowerBound(value: number, relSlack = 0, absSlack = 0): numbe
 export interface ResultInput {
   solver: string;
   problem: string;
-  problemClass: ProblemClass;
+  problemClass: AnyProblemClass;
   lowerBound: number;
   upperBound: number;
   solution: Float64Array | null;

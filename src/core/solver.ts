@@ -1,4 +1,4 @@
-import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from './types.js';
+import type { JointProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from './types.js';
 
 /**
  * - `exact`: solves to proven optimality unless a limit stops it (then an honest limit status);
@@ -27,4 +27,16 @@ export interface PruningSolver extends SolverBase {
   solve(problem: PruningProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
 }
 
-export type Solver = QuantizationSolver | PruningSolver;
+/** Structured (N:M, block) pruning; `solution` is v (weights). */
+export interface StructuredSolver extends SolverBase {
+  readonly problemClass: 'structured';
+  solve(problem: StructuredPruningProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+/** Joint sparse + quantized; `solution` is z (integers, weights scale*z). */
+export interface JointSolver extends SolverBase {
+  readonly problemClass: 'joint';
+  solve(problem: JointProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+export type Solver = QuantizationSolver | PruningSolver | StructuredSolver | JointSolver;
