@@ -2,6 +2,8 @@ import type { PruningSolver, QuantizationSolver, Solver } from '../src/core/solv
 import { milpSolvers } from './milp/index.js';
 import { pruningSolvers } from './pruning/index.js';
 import { quantizationSolvers } from './quantization/index.js';
+import { jointSolvers } from './joint/index.js';
+import { structuredSolvers } from './structured/index.js';
 
 const registry = new Map<string, Solver>();
 
@@ -30,3 +32,4 @@ export function getPruningSolver(name: string): PruningSolver | undefined {
 }
 
 for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers]) registerSolver(s);
+for (const s of [...structuredSolvers, ...jointSolvers]) registerSolver(s);

@@ -20,6 +20,7 @@ export async function crossCheckAgainstExact(
   const name = r.problemClass === 'quantization' ? 'quant-exact' : 'prune-exact';
   const exact = getSolver(name);
   if (!exact) throw new PvqConsistencyError(`--check needs the solver '${name}', which is not registered`);
+  if (exact.problemClass !== 'quantization' && exact.problemClass !== 'pruning') throw new PvqConsistencyError(`--check is not available for ${exact.problemClass} solvers`);
   const ref =
     exact.problemClass === 'quantization'
       ? await exact.solve(quantizationProblemOf(p), { timeLimitMs: opts.timeLimitMs })

@@ -143,8 +143,34 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem'): Laye
     meta = json.meta;
   }
   validateGram(G, n, 'G');
-  return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  const structured = parseStructuredFields(json);
+  return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta, ...structured };
 }
+
+// ---- structured sparsity (docs/structured.md): optional `nm: [N, M]` and `block: [size, keep]` ----
+function parseStructuredFields(json: Record<string, unknown>): { nm?: readonly [number, number]; block?: readonly [number, number] } {
+  const out: { nm?: readonly [number, number]; block?: readonly [number, number] } = {};
+  if (json.nm !== undefined && json.nm !== null) {
+    const x = json.nm;
+    if (!Array.isArray(x) || x.length !== 2) throw new PvqInputError('nm', `expected [N, M], got ${describe(x)}`);
+    const N = integer(x[0], 'nm[0]');
+    const M = integer(x[1], 'nm[1]');
+    if (M < 1) throw new PvqInputError('nm[1]', `M must be >= 1, got ${M}`);
+    if (N < 0 || N > M) throw new PvqInputError('nm[0]', `N must satisfy 0 <= N <= M = ${M}, got ${N}`);
+    out.nm = [N, M];
+  }
+  if (json.block !== undefined && json.block !== null) {
+    const x = json.block;
+    if (!Array.isArray(x) || x.length !== 2) throw new PvqInputError('block', `expected [size, keep], got ${describe(x)}`);
+    const size = integer(x[0], 'block[0]');
+    const keep = integer(x[1], 'block[1]');
+    if (size < 1) throw new PvqInputError('block[0]', `block size must be >= 1, got ${size}`);
+    if (keep < 0) throw new PvqInputError('block[1]', `keep must be >= 0, got ${keep}`);
+    out.block = [size, keep];
+  }
+  return out;
+}
+// ---- end structured sparsity ----
 
 /** Run `parse`, re-throwing input errors with `prefix` prepended to the field name. */
 export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
@@ -178,5 +204,7 @@ export function layerProblemToJSON(p: LayerProblem): Record<string, unknown> {
     k: p.k,
     pruneBox: p.pruneBox ? [p.pruneBox[0], p.pruneBox[1]] : null,
     meta: p.meta,
+    ...(p.nm ? { nm: [p.nm[0], p.nm[1]] } : {}),
+    ...(p.block ? { block: [p.block[0], p.block[1]] } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PvqInputError } from '../../core/errors.js';
-import { pruningProblemOf, quantizationProblemOf } from '../../core/objective.js';
+import { jointProblemOf, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../../core/objective.js';
 import type { SolveOptions, SolveResult } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { renderResult } from '../../report/table.js';
@@ -98,7 +98,11 @@ export function registerSolve(program: Command): void {
         const r =
           solver.problemClass === 'quantization'
             ? await solver.solve(quantizationProblemOf(p), options)
-            : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
+            : solver.problemClass === 'structured'
+              ? await solver.solve(structuredProblemOf(p, { useBox: opts.pruneBox }), options)
+              : solver.problemClass === 'joint'
+                ? await solver.solve(jointProblemOf(p), options)
+                : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
         if (opts.check) await crossCheckAgainstExact(r, p, { useBox: opts.pruneBox, timeLimitMs: options.timeLimitMs });
         results.push(r);
         texts.push(renderResult(r, p.objective.r));
