@@ -24,6 +24,7 @@ import { gramTimesW, magnitudeSupport, refitFree } from '../pruning/common.js';
 import { rootPerspectiveBound, verifyPerspectiveCertificate } from '../pruning/perspective.js';
 import { gptqPoint } from '../quantization/heuristics.js';
 import { factorInOrder, vblastOrder } from '../quantization/lattice.js';
+import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
 import { sdpBoxSolver, verifySdpCertificate } from '../quantization/sdp.js';
 import { magnitudeStructuredSupport, obsStructuredSupport } from '../structured/heuristics.js';
 import { nmCertificate, verifyNmCertificate } from '../structured/bound.js';
@@ -172,6 +173,83 @@ export function jointCertificate(p: JointProblem, opts: { timeLimitMs?: number }
   return { ...parts, bound };
 }
 
+/**
+ * Per level k of the search (levels k.. still open, P_k = their block of s^2 G in level order), data for a
+ * sparsity look-ahead: given the decided levels, the continuous optimum of the open ones is the conditional
+ * mean mu (zero cost); every feasible completion forces at least need_g open coordinates of group g to 0, and
+ * forcing z_j = 0 alone costs at least mu_j^2 / [P_k^-1]_jj. By monotonicity of the constrained least-squares
+ * value, the remaining cost is >= max_g (need_g-th smallest such cost in g), and by P_k^-1 <= lam diag(P_k^-1)
+ * (lam: Gershgorin bound of the unit-diagonal scaling) >= (1/lam) * sum over g of its need_g smallest costs.
+ * (Continuous relaxations of the integer completions, so valid lower bounds.) mu is carried down the tree:
+ * fixing level k moves the open levels' mean by beta_k (z_k - mu_k), beta_k = P_{k+1}^-1 P_{open, k}.
+ */
+function sparsityLookahead(P: Float64Array, na: number, ord: ArrayLike<number>, _t: Float64Array, levelGroup: Int32Array, ng: number) {
+  const Pl = new Float64Array(na * na);
+  for (let a = 0; a < na; a++) for (let b = 0; b < na; b++) Pl[a * na + b] = P[ord[a] * na + ord[b]];
+  const winvDiag: (Float64Array | null)[] = [];
+  const invLambda = new Float64Array(na + 1);
+  const beta: (Float64Array | null)[] = [];
+  const inverses: (Float64Array | null)[] = [];
+  for (let k = 0; k <= na; k++) {
+    const L = na - k;
+    if (L === 0) {
+      inverses.push(null);
+      winvDiag.push(null);
+      continue;
+    }
+    const A = new Float64Array(L * L);
+    let maxDiag = 0;
+    for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) A[a * L + b] = Pl[(k + a) * na + (k + b)];
+    for (let a = 0; a < L; a++) maxDiag = Math.max(maxDiag, A[a * L + a]);
+    if (choleskyInPlace(A, L, 1e-9 * maxDiag) >= 0) {
+      inverses.push(null);
+      winvDiag.push(null);
+      continue;
+    }
+    const W = cholInverse(A, L);
+    inverses.push(W);
+    const wd = new Float64Array(L);
+    for (let a = 0; a < L; a++) wd[a] = W[a * L + a];
+    winvDiag.push(wd);
+    let lam = 0;
+    for (let a = 0; a < L; a++) {
+      let row = 0;
+      for (let b = 0; b < L; b++) row += Math.abs(W[a * L + b]) / Math.sqrt(wd[a] * wd[b]);
+      lam = Math.max(lam, row);
+    }
+    invLambda[k] = lam > 0 ? 1 / (lam * (1 + 1e-12)) : 0;
+  }
+  for (let k = 0; k < na; k++) {
+    const W = inverses[k + 1];
+    const L = na - k - 1;
+    if (!W || L === 0) {
+      beta.push(L === 0 ? new Float64Array(0) : null);
+      continue;
+    }
+    const bk = new Float64Array(L);
+    for (let a = 0; a < L; a++) {
+      let s = 0;
+      for (let b = 0; b < L; b++) s += W[a * L + b] * Pl[(k + 1 + b) * na + k];
+      bk[a] = s;
+    }
+    beta.push(bk);
+  }
+  // a missing beta breaks the carried mean below that level: disable the look-ahead there and below
+  let broken = false;
+  for (let k = 0; k <= na; k++) {
+    if (broken) winvDiag[k] = null;
+    if (k < na && !beta[k]) broken = true;
+  }
+  const suffix = new Int32Array((na + 1) * ng);
+  for (let k = na - 1; k >= 0; k--) {
+    for (let g = 0; g < ng; g++) suffix[k * ng + g] = suffix[(k + 1) * ng + g];
+    suffix[k * ng + levelGroup[k]]++;
+  }
+  const levelsOf: number[][] = Array.from({ length: ng }, () => []);
+  for (let k = 0; k < na; k++) levelsOf[levelGroup[k]].push(k);
+  return { winvDiag, invLambda, beta, suffix, levelsOf };
+}
+
 export interface JointTreeReport {
   z: Float64Array;
   lowerBound: number;
@@ -181,7 +259,7 @@ export interface JointTreeReport {
 }
 
 /** Schnorr-Euchner search with nonzero counts (see the file header). */
-export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array } = {}): JointTreeReport {
+export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; lookahead?: boolean } = {}): JointTreeReport {
   const deadline = new Deadline(opts.timeLimitMs);
   const relTol = opts.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const { n, G, w, r } = p.objective;
@@ -240,6 +318,31 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
   const zmin = p.zmin;
   const zmax = p.zmax;
   const leafZ = new Float64Array(n);
+  const look = opts.lookahead === false ? null : sparsityLookahead(P, na, F.ord, t, levelGroup, groups.length);
+  const muStack: Float64Array[] = [];
+  for (let k = 0; k <= na; k++) muStack.push(new Float64Array(na));
+  if (look) for (let j = 0; j < na; j++) muStack[0][j] = t[F.ord[j]];
+  const left = new Int32Array(groups.length);
+  const buf = new Float64Array(na);
+  /** Sparsity look-ahead at level k (0 when unavailable): see `sparsityLookahead`. */
+  const lookBound = (k: number): number => {
+    if (!look || !look.winvDiag[k]) return 0;
+    const mu = muStack[k];
+    const wd = look.winvDiag[k]!;
+    let mono = 0;
+    let sum = 0;
+    for (let g = 0; g < groups.length; g++) {
+      const need = look.suffix[k * groups.length + g] - (cap[g] - count[g]);
+      if (need <= 0) continue;
+      let m = 0;
+      for (const j of look.levelsOf[g]) if (j >= k) buf[m++] = (mu[j] * mu[j]) / wd[j - k];
+      const sorted = buf.subarray(0, m).sort();
+      mono = Math.max(mono, sorted[need - 1]);
+      for (let q = 0; q < need; q++) sum += sorted[q];
+    }
+    return Math.max(mono, look.invLambda[k] * sum);
+  };
+  void left;
   const rec = (k: number, partial: number): void => {
     if (stopped) return;
     if (k === na) {
@@ -262,6 +365,13 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
       stopped = 'time_limit';
       return;
     }
+    if (look) {
+      const lb = partial + lookBound(k);
+      if (!(lb < cut())) {
+        minPruned = Math.min(minPruned, lb);
+        return;
+      }
+    }
     let c = tOrd[k];
     const row = k * na;
     for (let j = 0; j < k; j++) c -= Lk[row + j] * (zl[j] - tOrd[j]);
@@ -275,6 +385,13 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
         return false;
       }
       zl[k] = z;
+      if (look) {
+        const mu = muStack[k];
+        const nx = muStack[k + 1];
+        const beta = look.beta[k];
+        const dz = z - mu[k];
+        if (beta) for (let j = k + 1; j < na; j++) nx[j] = mu[j] - beta[j - k - 1] * dz;
+      }
       const nz = z !== 0 ? 1 : 0;
       count[g] += nz;
       rec(k + 1, cost);
