@@ -259,7 +259,7 @@ export interface JointTreeReport {
 }
 
 /** Schnorr-Euchner search with nonzero counts (see the file header). */
-export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; lookahead?: boolean } = {}): JointTreeReport {
+export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; lookahead?: boolean; order?: 'vblast' | 'saliency' | 'saliency-desc' } = {}): JointTreeReport {
   const deadline = new Deadline(opts.timeLimitMs);
   const relTol = opts.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const { n, G, w, r } = p.objective;
@@ -291,7 +291,18 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
     maxDiag = Math.max(maxDiag, P[a * na + a]);
   }
   const tol = 1e-12 * maxDiag;
-  const ord = vblastOrder(P, na, tol);
+  let ord = vblastOrder(P, na, tol);
+  const orderOpt = opts.order ?? 'saliency';
+  if (orderOpt !== 'vblast') {
+    // OBS saliency t_j^2 / [P^-1]_jj: 'saliency' decides the most prunable (smallest) first, 'saliency-desc' the largest first
+    const A = Float64Array.from(P);
+    if (choleskyInPlace(A, na, 1e-9 * maxDiag) < 0) {
+      const W = cholInverse(A, na);
+      const sal = Array.from({ length: na }, (_, j) => (t[j] * t[j]) / W[j * na + j]);
+      const idx = Array.from({ length: na }, (_, j) => j).sort((a2, b2) => (orderOpt === 'saliency' ? sal[a2] - sal[b2] : sal[b2] - sal[a2]) || a2 - b2);
+      ord = Int32Array.from(idx);
+    }
+  }
   const F = factorInOrder(P, na, ord, t, tol);
   const groupOf = new Int32Array(n);
   const groups = patternGroups(p.sparsity, n);
@@ -324,13 +335,24 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
   if (look) for (let j = 0; j < na; j++) muStack[0][j] = t[F.ord[j]];
   const left = new Int32Array(groups.length);
   const buf = new Float64Array(na);
+  const rnd = new Float64Array(na);
   /** Sparsity look-ahead at level k (0 when unavailable): see `sparsityLookahead`. */
   const lookBound = (k: number): number => {
     if (!look || !look.winvDiag[k]) return 0;
     const mu = muStack[k];
     const wd = look.winvDiag[k]!;
+    // r_j: cost of the nearest grid value alone; zero_j - r_j: the extra of forcing z_j = 0
     let mono = 0;
     let sum = 0;
+    for (let j = k; j < na; j++) {
+      const x = mu[j];
+      let q = Math.round(x);
+      q = q < zmin ? zmin : q > zmax ? zmax : q;
+      const rj = ((x - q) * (x - q)) / wd[j - k];
+      rnd[j] = rj;
+      sum += rj;
+      if (rj > mono) mono = rj;
+    }
     for (let g = 0; g < groups.length; g++) {
       const need = look.suffix[k * groups.length + g] - (cap[g] - count[g]);
       if (need <= 0) continue;
@@ -338,7 +360,10 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
       for (const j of look.levelsOf[g]) if (j >= k) buf[m++] = (mu[j] * mu[j]) / wd[j - k];
       const sorted = buf.subarray(0, m).sort();
       mono = Math.max(mono, sorted[need - 1]);
-      for (let q = 0; q < need; q++) sum += sorted[q];
+      m = 0;
+      for (const j of look.levelsOf[g]) if (j >= k) buf[m++] = Math.max(0, (mu[j] * mu[j]) / wd[j - k] - rnd[j]);
+      const extra = buf.subarray(0, m).sort();
+      for (let q = 0; q < need; q++) sum += extra[q];
     }
     return Math.max(mono, look.invLambda[k] * sum);
   };
