@@ -25,6 +25,7 @@ import { rootPerspectiveBound, verifyPerspectiveCertificate } from '../pruning/p
 import { gptqPoint } from '../quantization/heuristics.js';
 import { factorInOrder, vblastOrder } from '../quantization/lattice.js';
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
+import { symEig } from '../../src/linalg/eigen.js';
 import { sdpBoxSolver, verifySdpCertificate } from '../quantization/sdp.js';
 import { magnitudeStructuredSupport, obsStructuredSupport } from '../structured/heuristics.js';
 import { nmCertificate, verifyNmCertificate } from '../structured/bound.js';
@@ -211,13 +212,32 @@ function sparsityLookahead(P: Float64Array, na: number, ord: ArrayLike<number>, 
     const wd = new Float64Array(L);
     for (let a = 0; a < L; a++) wd[a] = W[a * L + a];
     winvDiag.push(wd);
+    // lam >= lambda_max of the unit-diagonal scaling S of W: Gershgorin, or (smaller) the computed top
+    // eigenvalue raised by a margin and certified by a Cholesky of lam I - S
+    const Sc = new Float64Array(L * L);
     let lam = 0;
     for (let a = 0; a < L; a++) {
       let row = 0;
-      for (let b = 0; b < L; b++) row += Math.abs(W[a * L + b]) / Math.sqrt(wd[a] * wd[b]);
+      for (let b = 0; b < L; b++) {
+        Sc[a * L + b] = W[a * L + b] / Math.sqrt(wd[a] * wd[b]);
+        row += Math.abs(Sc[a * L + b]);
+      }
       lam = Math.max(lam, row);
     }
-    invLambda[k] = lam > 0 ? 1 / (lam * (1 + 1e-12)) : 0;
+    lam *= 1 + 1e-12;
+    if (L > 2) {
+      const ev = symEig(Sc, L).values;
+      let top = -Infinity;
+      for (let a = 0; a < L; a++) top = Math.max(top, ev[a]);
+      const cand = top * (1 + 1e-8) + 1e-12 * L;
+      if (cand < lam) {
+        const M = new Float64Array(L * L);
+        for (let a = 0; a < L * L; a++) M[a] = -Sc[a];
+        for (let a = 0; a < L; a++) M[a * L + a] += cand;
+        if (choleskyInPlace(M, L, 0) < 0) lam = cand;
+      }
+    }
+    invLambda[k] = lam > 0 ? 1 / lam : 0;
   }
   for (let k = 0; k < na; k++) {
     const W = inverses[k + 1];
