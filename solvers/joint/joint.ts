@@ -279,17 +279,30 @@ export interface JointTreeReport {
 }
 
 /** Schnorr-Euchner search with nonzero counts (see the file header). */
-export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; lookahead?: boolean; order?: 'vblast' | 'saliency' | 'saliency-desc' } = {}): JointTreeReport {
+export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; lookahead?: boolean; order?: 'vblast' | 'saliency' | 'saliency-desc';
+    /** Allowed values per coordinate in grid units (sorted, strictly increasing, containing 0), instead of zmin..zmax: a level set. */
+    values?: Float64Array } = {}): JointTreeReport {
   const deadline = new Deadline(opts.timeLimitMs);
   const relTol = opts.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const { n, G, w, r } = p.objective;
   const s = p.scale;
   const absTol = 1e-14 * r;
   // incumbent
-  let bestZ = quantizeThenPrune(p);
+  const custom = opts.values !== undefined;
+  if (custom) {
+    const v = opts.values!;
+    let hasZero = false;
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i]) || (i > 0 && !(v[i] > v[i - 1]))) throw new PvqInputError('values', 'expected a strictly increasing array of finite numbers');
+      if (v[i] === 0) hasZero = true;
+    }
+    if (!hasZero) throw new PvqInputError('values', 'must contain 0 (pruned weights)');
+  }
+  // incumbent: the pipelines on the integer grid; with other values the all-zero point (always feasible)
+  let bestZ = custom ? new Float64Array(n) : quantizeThenPrune(p);
   let UB = quantErrorOf(p, bestZ);
-  const cands = [pruneThenQuantize(p, 'obs', 'gptq'), pruneThenQuantize(p, 'magnitude', 'rtn'), pruneThenQuantize(p, 'obs', 'rtn')];
-  if (opts.incumbent && isJointFeasible(p, opts.incumbent)) cands.push(Float64Array.from(opts.incumbent));
+  const cands = custom ? [] : [pruneThenQuantize(p, 'obs', 'gptq'), pruneThenQuantize(p, 'magnitude', 'rtn'), pruneThenQuantize(p, 'obs', 'rtn')];
+  if (!custom && opts.incumbent && isJointFeasible(p, opts.incumbent)) cands.push(Float64Array.from(opts.incumbent));
   for (const z of cands) {
     const e = quantErrorOf(p, z);
     if (e < UB) {
@@ -346,8 +359,29 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
   let stopped: SolveStatus | null = null;
   const nodeLimit = opts.nodeLimit ?? Infinity;
   const { Lk, tOrd, d } = F;
-  const zmin = p.zmin;
-  const zmax = p.zmax;
+  // the allowed values of a coordinate (grid units), sorted; 0 must be one of them
+  const vals = custom ? Float64Array.from(opts.values!) : gridValues(p);
+  const nv = vals.length;
+  /** Index of the value nearest to x (ties to the lower value). */
+  let consecutive = true;
+  for (let i = 1; i < nv; i++) if (vals[i] !== vals[i - 1] + 1) consecutive = false;
+  const v0 = vals[0];
+  const nearestIndex = (x: number): number => {
+    if (consecutive) {
+      const i = Math.round(x - v0);
+      return i < 0 ? 0 : i >= nv ? nv - 1 : i;
+    }
+    let a2 = 0;
+    let b2 = nv - 1;
+    if (x <= vals[0]) return 0;
+    if (x >= vals[b2]) return b2;
+    while (b2 - a2 > 1) {
+      const mid = (a2 + b2) >> 1;
+      if (vals[mid] <= x) a2 = mid;
+      else b2 = mid;
+    }
+    return x - vals[a2] <= vals[b2] - x ? a2 : b2;
+  };
   const leafZ = new Float64Array(n);
   const look = opts.lookahead === false ? null : sparsityLookahead(P, na, F.ord, t, levelGroup, groups.length);
   const muStack: Float64Array[] = [];
@@ -366,8 +400,7 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
     let sum = 0;
     for (let j = k; j < na; j++) {
       const x = mu[j];
-      let q = Math.round(x);
-      q = q < zmin ? zmin : q > zmax ? zmax : q;
+      const q = vals[nearestIndex(x)];
       const rj = ((x - q) * (x - q)) / wd[j - k];
       rnd[j] = rj;
       sum += rj;
@@ -450,22 +483,20 @@ export function jointBranchAndBound(p: JointProblem, opts: { timeLimitMs?: numbe
     if (dk === 0) {
       // no curvature at this level: every value costs the same; enumerate all (0 first)
       visit(0);
-      for (let z = zmin; z <= zmax && !stopped; z++) if (z !== 0) visit(z);
+      for (let i = 0; i < nv && !stopped; i++) if (vals[i] !== 0) visit(vals[i]);
       return;
     }
-    // Schnorr-Euchner zigzag: values in increasing distance from c, stop at the first one over the cut
-    let r0 = Math.round(c);
-    r0 = r0 < zmin ? zmin : r0 > zmax ? zmax : r0;
-    if (!visit(r0)) return;
-    let lo = r0 - 1;
-    let hi = r0 + 1;
-    while (!stopped && (lo >= zmin || hi <= zmax)) {
-      const useHi = hi <= zmax && (lo < zmin || hi - c <= c - lo);
-      const z = useHi ? hi++ : lo--;
-      if (!visit(z)) {
-        // the other side may still be closer than the cut; stop that side only
-        if (useHi) hi = zmax + 1;
-        else lo = zmin - 1;
+    // Schnorr-Euchner zigzag over the sorted values: increasing distance from c, each side stopped at the cut
+    const i0 = nearestIndex(c);
+    if (!visit(vals[i0])) return;
+    let lo = i0 - 1;
+    let hi = i0 + 1;
+    while (!stopped && (lo >= 0 || hi < nv)) {
+      const useHi = hi < nv && (lo < 0 || vals[hi] - c <= c - vals[lo]);
+      const i = useHi ? hi++ : lo--;
+      if (!visit(vals[i])) {
+        if (useHi) hi = nv;
+        else lo = -1;
       }
     }
   };

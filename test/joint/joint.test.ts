@@ -83,3 +83,35 @@ describe('joint sparse + quantized against brute force', () => {
     for (const s of ['joint-exact', 'joint-bound', 'joint-prune-quant', 'joint-quant-prune']) expect(getSolver(s)?.problemClass).toBe('joint');
   });
 });
+
+describe('joint search over a given value set (level-set ready)', () => {
+  it('values other than an integer range: exact = brute force', async () => {
+    const { jointBranchAndBound } = await import('../../solvers/joint/index.js');
+    const { errorOf } = await import('../../src/core/objective.js');
+    const vals = Float64Array.from([-3, -1.5, -0.5, 0, 0.5, 1, 2, 6]);
+    for (const [ci, k] of [2, 3, 4].entries()) {
+      const lp = syntheticProblem({ n: 5, rho: 0.6, seed: 40 + ci, bits: 3 });
+      const p = jointProblemOf(lp, { sparsity: { kind: 'k', k } });
+      // brute force over vals^5 with at most k nonzeros
+      const n = 5;
+      const idx = new Array(n).fill(0);
+      let best = Infinity;
+      for (;;) {
+        const z = idx.map((i) => vals[i]);
+        if (z.filter((x) => x !== 0).length <= k) best = Math.min(best, errorOf(p.objective, z.map((x) => x * p.scale)));
+        let i = 0;
+        while (i < n && idx[i] === vals.length - 1) idx[i++] = 0;
+        if (i === n) break;
+        idx[i]++;
+      }
+      const r = jointBranchAndBound(p, { values: vals });
+      expect(r.status).toBe('optimal');
+      const e = errorOf(p.objective, Array.from(r.z, (x) => x * p.scale));
+      expect(Math.abs(e - best)).toBeLessThanOrEqual(1e-9 * best + 1e-12 * lp.objective.r);
+      expect(r.lowerBound).toBeLessThanOrEqual(best * (1 + 1e-12));
+      for (const x of r.z) expect(vals.includes(x)).toBe(true);
+    }
+    const p = jointProblemOf(syntheticProblem({ n: 3, seed: 1, bits: 3 }), { sparsity: { kind: 'k', k: 1 } });
+    expect(() => jointBranchAndBound(p, { values: Float64Array.from([1, 2]) })).toThrow(/contain 0/);
+  });
+});
