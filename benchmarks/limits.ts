@@ -46,7 +46,11 @@ async function child(): Promise<void> {
       ? await solver.solve(quantizationProblemOf(lp), options)
       : solver.problemClass === 'levels'
         ? await solver.solve(levelProblemOf(lp), options)
-        : await solver.solve(pruningProblemOf(lp), options);
+        : solver.problemClass === 'pruning'
+          ? await solver.solve(pruningProblemOf(lp), options)
+          : (() => {
+              throw new Error(`benchmarks/limits.ts: class ${solver.problemClass} is not benchmarked here`);
+            })();
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ ms, status: r.status, lb: r.lowerBound, ub: r.upperBound }) + '\n');
 }
@@ -55,7 +59,9 @@ function main(): void {
   const quick = process.argv.includes('--quick');
   const ns = (arg('n') ?? (quick ? '100,400' : '100,400,1000')).split(',').map(Number);
   const limits = (arg('limits') ?? (quick ? '1' : '1,2')).split(',').map(Number);
-  const names = arg('solvers')?.split(',') ?? listSolvers().map((s) => s.name);
+  const names = arg('solvers')?.split(',') ?? listSolvers()
+    .filter((s) => s.problemClass === 'quantization' || s.problemClass === 'pruning' || s.problemClass === 'levels')
+    .map((s) => s.name);
   const killS = Number(arg('kill') ?? 30);
   const nodeLimit = arg('node-limit');
   const self = fileURLToPath(import.meta.url);

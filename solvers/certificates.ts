@@ -11,7 +11,9 @@
  * - a **search**: the solvers listed in `searchSolvers` may report a bound that only their (finished or stopped)
  *   search justifies; it is re-proven by re-running an exact search (`pvq verify --rerun`), never taken on trust.
  */
-import type { Certificate, ProblemClass, PruningProblem, QuantizationProblem } from '../src/core/types.js';
+import type { AnyProblemClass, Certificate, JointProblem, PruningProblem, QuantizationProblem, StructuredPruningProblem } from '../src/core/types.js';
+import { jointProofs } from './joint/index.js';
+import { structuredProofs } from './structured/index.js';
 import { milpProofs } from './milp/index.js';
 import { pruningProofs } from './pruning/index.js';
 import { quantizationProofs } from './quantization/index.js';
@@ -42,7 +44,17 @@ export interface PruningCertificateType extends CertificateTypeBase {
   readonly verify: ((problem: PruningProblem, certificate: Certificate) => CertificateCheck) | null;
 }
 
-export type CertificateType = QuantizationCertificateType | PruningCertificateType;
+export interface StructuredCertificateType extends CertificateTypeBase {
+  readonly problemClass: 'structured';
+  readonly verify: ((problem: StructuredPruningProblem, certificate: Certificate) => CertificateCheck) | null;
+}
+
+export interface JointCertificateType extends CertificateTypeBase {
+  readonly problemClass: 'joint';
+  readonly verify: ((problem: JointProblem, certificate: Certificate) => CertificateCheck) | null;
+}
+
+export type CertificateType = QuantizationCertificateType | PruningCertificateType | StructuredCertificateType | JointCertificateType;
 
 /** A lower bound recomputable from the problem alone. */
 export type FloorBound =
@@ -61,7 +73,7 @@ const certificates = new Map<string, CertificateType>();
 const floors: FloorBound[] = [];
 const searchSolvers = new Set<string>();
 
-const key = (type: string, cls: ProblemClass): string => `${cls}\u0000${type}`;
+const key = (type: string, cls: AnyProblemClass): string => `${cls}\u0000${type}`;
 
 /** Register one certificate type (throws on a duplicate unless `replace`). */
 export function registerCertificateType(entry: CertificateType, opts: { replace?: boolean } = {}): void {
@@ -77,7 +89,7 @@ export function registerFamilyProofs(family: FamilyProofs): void {
   for (const s of family.searchSolvers) searchSolvers.add(s);
 }
 
-export function getCertificateType(type: string, cls: ProblemClass): CertificateType | undefined {
+export function getCertificateType(type: string, cls: AnyProblemClass): CertificateType | undefined {
   return certificates.get(key(type, cls));
 }
 
@@ -85,7 +97,7 @@ export function listCertificateTypes(): CertificateType[] {
   return [...certificates.values()];
 }
 
-export function listFloors(cls: ProblemClass): FloorBound[] {
+export function listFloors(cls: AnyProblemClass): FloorBound[] {
   return floors.filter((f) => f.problemClass === cls);
 }
 
@@ -94,4 +106,4 @@ export function isSearchSolver(name: string): boolean {
   return searchSolvers.has(name);
 }
 
-for (const family of [quantizationProofs, pruningProofs, milpProofs]) registerFamilyProofs(family);
+for (const family of [quantizationProofs, pruningProofs, milpProofs, structuredProofs, jointProofs]) registerFamilyProofs(family);

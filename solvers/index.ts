@@ -3,6 +3,8 @@ import { levelSolvers } from './levels/index.js';
 import { milpSolvers } from './milp/index.js';
 import { pruningSolvers } from './pruning/index.js';
 import { quantizationSolvers } from './quantization/index.js';
+import { jointSolvers } from './joint/index.js';
+import { structuredSolvers } from './structured/index.js';
 
 const registry = new Map<string, Solver>();
 
@@ -31,3 +33,4 @@ export function getPruningSolver(name: string): PruningSolver | undefined {
 }
 
 for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers, ...levelSolvers]) registerSolver(s);
+for (const s of [...structuredSolvers, ...jointSolvers]) registerSolver(s);

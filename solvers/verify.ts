@@ -1,3 +1,4 @@
+import { levelProblemOf } from '../src/formats/levels.js';
 /**
  * Re-checking reported results: what `pvq verify` runs. Nothing reported is taken on trust:
  * - the solution is feasible and its error, recomputed, equals `upperBound`;
@@ -11,8 +12,9 @@
  */
 import { errorOf, isPruneFeasible, isQuantFeasible, pruningProblemOf, quantErrorOf, quantizationProblemOf } from '../src/core/objective.js';
 import { gapClosed } from '../src/core/result.js';
-import type { PruningSolver, QuantizationSolver } from '../src/core/solver.js';
-import type { Certificate, LayerProblem, ProblemClass, SolveResult } from '../src/core/types.js';
+import type { Solver } from '../src/core/solver.js';
+import type { AnyProblemClass, Certificate, LayerProblem, ProblemClass, SolveResult } from '../src/core/types.js';
+import { isJointFeasible, isStructuredFeasible, jointProblemOf, structuredProblemOf } from '../src/core/objective.js';
 import { DEFAULT_REL_GAP_TOL } from '../src/core/types.js';
 import { getCertificateType, isSearchSolver, listCertificateTypes, listFloors, type CertificateCheck } from './certificates.js';
 import { listSolvers } from './index.js';
@@ -20,7 +22,7 @@ import { listSolvers } from './index.js';
 export type { CertificateCheck } from './certificates.js';
 
 /** Certificate types with a verifier, by problem class (derived from the families' registrations). */
-export const VERIFIABLE_CERTIFICATES: Readonly<Record<string, ProblemClass>> = Object.freeze(
+export const VERIFIABLE_CERTIFICATES: Readonly<Record<string, AnyProblemClass>> = Object.freeze(
   Object.fromEntries(listCertificateTypes().filter((c) => c.verify !== null).map((c) => [c.type, c.problemClass])),
 );
 
@@ -39,14 +41,16 @@ function problemClassOf(problem: LayerProblem, cls: ProblemClass, useBox: boolea
  * family registered. `useBox` selects the pruning problem with or without the file's pruneBox (as the solver was run).
  * A search record (e.g. 'outer-approximation') is valid but proves 0: its bound needs a re-run.
  */
-export function verifyCertificate(problem: LayerProblem, certificate: Certificate, opts: { useBox?: boolean; problemClass?: ProblemClass } = {}): CertificateCheck & { searchRecord?: boolean } {
-  const classes: ProblemClass[] = opts.problemClass ? [opts.problemClass] : ['quantization', 'pruning'];
+export function verifyCertificate(problem: LayerProblem, certificate: Certificate, opts: { useBox?: boolean; problemClass?: AnyProblemClass } = {}): CertificateCheck & { searchRecord?: boolean } {
+  const classes: AnyProblemClass[] = opts.problemClass ? [opts.problemClass] : ['quantization', 'pruning', 'structured', 'joint'];
   for (const cls of classes) {
     const entry = getCertificateType(String(certificate.type), cls);
     if (!entry) continue;
     if (entry.verify === null) return { valid: true, bound: 0, searchRecord: true, reason: `a '${entry.type}' certificate records a search; it proves 0 on its own` };
     try {
       if (entry.problemClass === 'quantization') return entry.verify(quantizationProblemOf(problem), certificate);
+      if (entry.problemClass === 'structured') return entry.verify(structuredProblemOf(problem, { useBox: opts.useBox ?? true }), certificate);
+      if (entry.problemClass === 'joint') return entry.verify(jointProblemOf(problem), certificate);
       return entry.verify(pruningProblemOf(problem, { useBox: opts.useBox ?? true }), certificate);
     } catch (e) {
       return { valid: false, bound: 0, reason: (e as Error).message };
@@ -76,7 +80,7 @@ export interface ResultAudit {
 /** The fields of a result `auditResult` reads (as printed by `pvq solve --json`). */
 export interface ReportedResult {
   solver?: string;
-  problemClass: ProblemClass;
+  problemClass: AnyProblemClass;
   lowerBound: number;
   upperBound: number | null;
   solution: ArrayLike<number> | null;
@@ -119,6 +123,14 @@ export function auditResult(problem: LayerProblem, result: ReportedResult, opts:
       const qp = quantizationProblemOf(problem);
       if (!isQuantFeasible(qp, sol)) failures.push('solution is not an integer vector inside [zmin, zmax]');
       else recomputed = quantErrorOf(qp, sol);
+    } else if (cls === 'structured') {
+      const sp = structuredProblemOf(problem, { useBox });
+      if (!isStructuredFeasible(sp, sol)) failures.push('solution does not fit the structured pattern or leaves the box');
+      else recomputed = errorOf(sp.objective, sol);
+    } else if (cls === 'joint') {
+      const jp = jointProblemOf(problem);
+      if (!isJointFeasible(jp, sol)) failures.push('solution is not an integer vector in [zmin, zmax] fitting the sparsity');
+      else recomputed = quantErrorOf(jp, sol);
     } else {
       const pp = pruningProblemOf(problem, { useBox });
       if (!isPruneFeasible(pp, sol)) failures.push(`solution has more than k = ${pp.k} nonzeros or leaves the box`);
@@ -153,7 +165,7 @@ export function auditResult(problem: LayerProblem, result: ReportedResult, opts:
     }
   }
   const covers = (b: number): boolean => claimed <= b + BOUND_REL_SLACK * b;
-  if (Number.isFinite(claimed) && claimed > 0 && !covers(proven)) {
+  if (Number.isFinite(claimed) && claimed > 0 && !covers(proven) && (cls === 'quantization' || cls === 'pruning')) {
     const p = problemClassOf(problem, cls, useBox);
     for (const f of listFloors(cls)) {
       const b = (f.bound as (q: typeof p) => number)(p);
@@ -214,18 +226,21 @@ export interface Rerun {
 }
 
 /** The exact solver that re-proves search bounds of a class: the first registered exact solver that searches. */
-export function rerunSolverFor(cls: ProblemClass): QuantizationSolver | PruningSolver | undefined {
-  return listSolvers().find((s): s is QuantizationSolver | PruningSolver => s.problemClass === cls && s.role === 'exact' && isSearchSolver(s.name));
+export function rerunSolverFor(cls: AnyProblemClass): Solver | undefined {
+  return listSolvers().find((s) => s.problemClass === cls && s.role === 'exact' && isSearchSolver(s.name));
 }
 
 /** Re-run the exact search of a class on a problem under a time limit (warm-started from `incumbent` if feasible). */
-export async function rerunLowerBound(problem: LayerProblem, cls: ProblemClass, opts: { useBox?: boolean; timeLimitMs: number; incumbent?: ArrayLike<number> | null }): Promise<Rerun | null> {
+export async function rerunLowerBound(problem: LayerProblem, cls: AnyProblemClass, opts: { useBox?: boolean; timeLimitMs: number; incumbent?: ArrayLike<number> | null }): Promise<Rerun | null> {
   const solver = rerunSolverFor(cls);
   if (!solver) return null;
   const t0 = performance.now();
   const incumbent = opts.incumbent ? Float64Array.from(opts.incumbent) : undefined;
   let r: SolveResult;
   if (solver.problemClass === 'quantization') r = await solver.solve(quantizationProblemOf(problem), { timeLimitMs: opts.timeLimitMs, incumbent });
+  else if (solver.problemClass === 'structured') r = await solver.solve(structuredProblemOf(problem, { useBox: opts.useBox ?? true }), { timeLimitMs: opts.timeLimitMs, incumbent });
+  else if (solver.problemClass === 'joint') r = await solver.solve(jointProblemOf(problem), { timeLimitMs: opts.timeLimitMs, incumbent });
+  else if (solver.problemClass === 'levels') r = await solver.solve(levelProblemOf(problem), { timeLimitMs: opts.timeLimitMs, incumbent });
   else r = await solver.solve(pruningProblemOf(problem, { useBox: opts.useBox ?? true }), { timeLimitMs: opts.timeLimitMs, incumbent });
   return { solver: solver.name, lowerBound: r.lowerBound, upperBound: r.upperBound, status: r.status, relGapTol: r.stats.relGapTol ?? DEFAULT_REL_GAP_TOL, timeMs: performance.now() - t0 };
 }

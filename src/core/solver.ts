@@ -1,5 +1,5 @@
 import type { OptionSchema } from './options.js';
-import type { LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from './types.js';
+import type { JointProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from './types.js';
 
 /**
  * - `exact`: solves to proven optimality unless a limit stops it (then an honest limit status);
@@ -51,4 +51,16 @@ export interface LevelQuantizationSolver extends SolverBase {
   solve(problem: LevelQuantizationProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
 }
 
-export type Solver = QuantizationSolver | PruningSolver | LevelQuantizationSolver;
+/** Structured (N:M, block) pruning; `solution` is v (weights). */
+export interface StructuredSolver extends SolverBase {
+  readonly problemClass: 'structured';
+  solve(problem: StructuredPruningProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+/** Joint sparse + quantized; `solution` is z (integers, weights scale*z). */
+export interface JointSolver extends SolverBase {
+  readonly problemClass: 'joint';
+  solve(problem: JointProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+export type Solver = QuantizationSolver | PruningSolver | LevelQuantizationSolver | StructuredSolver | JointSolver;

@@ -43,6 +43,10 @@ export interface LayerProblem {
   readonly levels?: Float64Array;
   /** The `format` name the levels came from ('fp4', 'nf4', ...), when the file gave one. */
   readonly format?: string;
+  /** Optional N:M pattern `[N, M]` for structured / joint problems (docs/structured.md). */
+  readonly nm?: readonly [number, number];
+  /** Optional block pattern `[size, keep]` for structured problems (docs/structured.md). */
+  readonly block?: readonly [number, number];
 }
 
 /** Minimise `error(s*z)` over integer z with zmin <= z_i <= zmax. */
@@ -76,8 +80,46 @@ export interface LevelQuantizationProblem {
 
 /** The two problem classes the paper compares (and `pvq compare` plans for). */
 export type ProblemClass = 'quantization' | 'pruning';
-/** Every problem class a solver or result can have: the paper's two plus level-set quantization. */
-export type AnyProblemClass = ProblemClass | 'levels';
+/** Every problem class a solver or result can have: the paper's two, level-set quantization, structured and joint. */
+export type AnyProblemClass = ProblemClass | 'levels' | StructuredProblemClass;
+
+// ---- structured sparsity and joint sparse + quantized (docs/structured.md) ----
+
+/** Problem classes of structured pruning (N:M, block) and of joint sparse + quantized weights. */
+export type StructuredProblemClass = 'structured' | 'joint';
+
+/**
+ * Sparsity pattern over consecutive inputs:
+ * - `nm`: at most `n` nonzeros in each group of `m` consecutive inputs (2:4, 4:8, 1:4); the last group may be
+ *   shorter (n mod m inputs) and also keeps at most `n` of them;
+ * - `block`: at most `keep` nonzero blocks of `size` consecutive inputs (the last block may be shorter).
+ */
+export type StructuredPattern = { readonly kind: 'nm'; readonly n: number; readonly m: number } | { readonly kind: 'block'; readonly size: number; readonly keep: number };
+
+/** Minimise `error(v)` over real v whose support fits `pattern` (and `box[0] <= v_i <= box[1]` for nonzeros). */
+export interface StructuredPruningProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly pattern: StructuredPattern;
+  readonly box: readonly [number, number] | null;
+}
+
+/** Sparsity of a joint problem: at most k nonzeros overall, or an N:M pattern. */
+export type JointSparsity = { readonly kind: 'k'; readonly k: number } | { readonly kind: 'nm'; readonly n: number; readonly m: number };
+
+/**
+ * Minimise `error(scale * z)` over integer z in [zmin, zmax] (zmin <= 0 <= zmax) whose support fits `sparsity`.
+ * `solution` of a joint result is z (integers), as for quantization.
+ */
+export interface JointProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly scale: number;
+  readonly zmin: number;
+  readonly zmax: number;
+  readonly sparsity: JointSparsity;
+}
+// ---- end structured / joint ----
 
 /**
  * Termination status, in the spirit of established solvers.

@@ -165,7 +165,8 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnk
     meta = json.meta;
   }
   validateGram(G, n, 'G');
-  const base: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  const structured = parseStructuredFields(json);
+  const base: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta, ...structured };
   const problem: LayerProblem = !levels ? base : format !== undefined ? { ...base, levels, format } : { ...base, levels };
   checkDerivedQuantities(problem);
   return problem;
@@ -206,6 +207,31 @@ export function checkDerivedQuantities(p: LayerProblem): void {
       `scale = ${s} is so ${p2 < MIN_NORMAL ? 'small' : 'large'} that scale^2 * max G_ii = ${p2} ${p2 < MIN_NORMAL ? 'underflows' : 'overflows'} double precision: the quantization objective in grid units cannot be represented (grid [${s * p.zmin}, ${s * p.zmax}] against max |w| = ${w.reduce((m, x) => Math.max(m, Math.abs(x)), 0)}); choose a scale that fits the weights`,
     );
 }
+
+// ---- structured sparsity (docs/structured.md): optional `nm: [N, M]` and `block: [size, keep]` ----
+function parseStructuredFields(json: Record<string, unknown>): { nm?: readonly [number, number]; block?: readonly [number, number] } {
+  const out: { nm?: readonly [number, number]; block?: readonly [number, number] } = {};
+  if (json.nm !== undefined && json.nm !== null) {
+    const x = json.nm;
+    if (!Array.isArray(x) || x.length !== 2) throw new PvqInputError('nm', `expected [N, M], got ${describe(x)}`);
+    const N = integer(x[0], 'nm[0]');
+    const M = integer(x[1], 'nm[1]');
+    if (M < 1) throw new PvqInputError('nm[1]', `M must be >= 1, got ${M}`);
+    if (N < 0 || N > M) throw new PvqInputError('nm[0]', `N must satisfy 0 <= N <= M = ${M}, got ${N}`);
+    out.nm = [N, M];
+  }
+  if (json.block !== undefined && json.block !== null) {
+    const x = json.block;
+    if (!Array.isArray(x) || x.length !== 2) throw new PvqInputError('block', `expected [size, keep], got ${describe(x)}`);
+    const size = integer(x[0], 'block[0]');
+    const keep = integer(x[1], 'block[1]');
+    if (size < 1) throw new PvqInputError('block[0]', `block size must be >= 1, got ${size}`);
+    if (keep < 0) throw new PvqInputError('block[1]', `keep must be >= 0, got ${keep}`);
+    out.block = [size, keep];
+  }
+  return out;
+}
+// ---- end structured sparsity ----
 
 /** Run `parse`, re-throwing input errors with `prefix` prepended to the field name. */
 export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
@@ -265,5 +291,7 @@ export function layerProblemToJSON(p: LayerProblem): Record<string, unknown> {
     pruneBox: p.pruneBox ? [p.pruneBox[0], p.pruneBox[1]] : null,
     ...(p.format !== undefined ? { format: p.format } : p.levels ? { levels: Array.from(p.levels) } : {}),
     meta: p.meta,
+    ...(p.nm ? { nm: [p.nm[0], p.nm[1]] } : {}),
+    ...(p.block ? { block: [p.block[0], p.block[1]] } : {}),
   };
 }

@@ -7,9 +7,9 @@
  * problem is reproducible from its printed parameters (`meta.arb`).
  */
 import fc from 'fast-check';
-import { makeObjective, pruningProblemOf, quantizationProblemOf } from '../core/objective.js';
+import { jointProblemOf, makeObjective, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../core/objective.js';
 import { Rng } from '../core/random.js';
-import type { LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem } from '../core/types.js';
+import type { JointProblem, JointSparsity, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, StructuredPattern, StructuredPruningProblem } from '../core/types.js';
 import { checkLevels, intLevels, levelsOfFormat } from '../formats/levels.js';
 import { intGrid, paperRangeSearch } from '../tensors/range.js';
 import { mseExactScale } from '../../problems/scale.js';
@@ -284,3 +284,33 @@ export function levelProblemArb(o: LevelProblemArbOptions = {}): fc.Arbitrary<Le
       return { name: `${p.name}-${kind}${kind === 'custom' ? levels.length : ''}`, objective: p.objective, scale, levels };
     });
 }
+
+// ---- structured sparsity and joint sparse + quantized (docs/structured.md) ----
+
+/** Arbitrary structured patterns: N:M with 1 <= M <= maxM, 0 <= N <= M, or blocks of 1..maxM inputs keeping 0..maxKeep. */
+export function structuredPatternArb(o: { maxM?: number; maxKeep?: number; kinds?: readonly ('nm' | 'block')[] } = {}): fc.Arbitrary<StructuredPattern> {
+  const maxM = o.maxM ?? 4;
+  const kinds = o.kinds ?? ['nm', 'block'];
+  const nm = fc.integer({ min: 1, max: maxM }).chain((m) => fc.integer({ min: 0, max: m }).map((n): StructuredPattern => ({ kind: 'nm', n, m })));
+  const block = fc.record({ size: fc.integer({ min: 1, max: maxM }), keep: fc.integer({ min: 0, max: o.maxKeep ?? 3 }) }).map((b): StructuredPattern => ({ kind: 'block', ...b }));
+  const arbs: fc.Arbitrary<StructuredPattern>[] = [];
+  if (kinds.includes('nm')) arbs.push(nm);
+  if (kinds.includes('block')) arbs.push(block);
+  return fc.oneof(...arbs);
+}
+
+/** Arbitrary structured pruning problems (objective and box as `layerProblemArb`, pattern from `structuredPatternArb`). */
+export function structuredProblemArb(o: ProblemArbOptions & { maxM?: number; maxKeep?: number; kinds?: readonly ('nm' | 'block')[] } = {}): fc.Arbitrary<StructuredPruningProblem> {
+  return fc.tuple(layerProblemArb(o), structuredPatternArb(o)).map(([p, pattern]) => structuredProblemOf(p, { pattern, useBox: p.pruneBox !== null }));
+}
+
+/** Arbitrary joint problems: the layer problem's grid with at most k nonzeros or an N:M pattern (M <= maxM). */
+export function jointProblemArb(o: ProblemArbOptions & { maxM?: number } = {}): fc.Arbitrary<JointProblem> {
+  const sparsity = (n: number): fc.Arbitrary<JointSparsity> =>
+    fc.oneof(
+      fc.integer({ min: 0, max: n }).map((k): JointSparsity => ({ kind: 'k', k })),
+      fc.integer({ min: 1, max: o.maxM ?? 4 }).chain((m) => fc.integer({ min: 0, max: m }).map((nn): JointSparsity => ({ kind: 'nm', n: nn, m }))),
+    );
+  return layerProblemArb(o).chain((p) => sparsity(p.n).map((sp) => jointProblemOf(p, { sparsity: sp })));
+}
+// ---- end structured / joint ----

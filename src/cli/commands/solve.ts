@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PvqInputError } from '../../core/errors.js';
-import { pruningProblemOf, quantizationProblemOf } from '../../core/objective.js';
+import { jointProblemOf, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../../core/objective.js';
 import { levelProblemOf } from '../../formats/levels.js';
 import type { SolveOptions, SolveResult } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
@@ -111,7 +111,11 @@ export function registerSolve(program: Command): void {
             ? await solver.solve(quantizationProblemOf(p), options)
             : solver.problemClass === 'levels'
               ? await solver.solve(levelProblemOf(p), options)
-              : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
+              : solver.problemClass === 'structured'
+                ? await solver.solve(structuredProblemOf(p, { useBox: opts.pruneBox }), options)
+                : solver.problemClass === 'joint'
+                  ? await solver.solve(jointProblemOf(p), options)
+                  : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
         if (opts.check) await crossCheckAgainstExact(r, p, { useBox: opts.pruneBox, timeLimitMs: options.timeLimitMs });
         results.push(r);
         texts.push(renderResult(r, p.objective.r));

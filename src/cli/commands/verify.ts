@@ -31,7 +31,7 @@ function readResults(path: string, json: unknown): SavedResult[] {
   return list.map((r, i) => {
     const o = r as SavedResult;
     if (typeof o !== 'object' || o === null || typeof o.problem !== 'string') throw new PvqInputError(`${path}: results[${i}].problem`, 'missing');
-    if (o.problemClass !== 'quantization' && o.problemClass !== 'pruning') throw new PvqInputError(`${path}: results[${i}].problemClass`, 'expected "quantization" or "pruning"');
+    if (!['quantization', 'pruning', 'structured', 'joint'].includes(o.problemClass as string)) throw new PvqInputError(`${path}: results[${i}].problemClass`, 'expected "quantization", "pruning", "structured" or "joint"');
     if (typeof o.lowerBound !== 'number') throw new PvqInputError(`${path}: results[${i}].lowerBound`, 'expected a number');
     if (o.solution !== null && o.solution !== undefined && !Array.isArray(o.solution)) throw new PvqInputError(`${path}: results[${i}].solution`, 'expected an array or null');
     return { ...o, solution: o.solution ?? null, upperBound: o.upperBound ?? null };
