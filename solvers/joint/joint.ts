@@ -517,6 +517,7 @@ export const jointExactSolver: JointSolver = {
   problemClass: 'joint',
   role: 'exact',
   description: 'Joint sparse + quantized, exact: Schnorr-Euchner over the grid values with nonzero counts per group; stopped: the certified joint-bound',
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'incumbent'],
   solve(problem: JointProblem, options: SolveOptions = {}) {
     const start = performance.now();
     validateJointProblem(problem);
@@ -533,6 +534,7 @@ export const jointBoundSolver: JointSolver = {
   problemClass: 'joint',
   role: 'bound',
   description: 'Joint sparse + quantized certified bound: max(quantization SDP-box bound, pruning perspective / nm-groups bound), certificate joint-max',
+  capabilities: ['timeLimit'],
   solve(problem: JointProblem, options: SolveOptions = {}) {
     const start = performance.now();
     validateJointProblem(problem);

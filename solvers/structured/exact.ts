@@ -290,6 +290,7 @@ export const nmExactSolver: StructuredSolver = {
   problemClass: 'structured',
   role: 'exact',
   description: 'Structured (N:M / block) pruning, exact: branch-and-bound over per-group patterns with incremental Schur complements and look-ahead bounds',
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'incumbent'],
   solve(problem: StructuredPruningProblem, options: SolveOptions = {}) {
     const start = performance.now();
     validateStructuredProblem(problem);

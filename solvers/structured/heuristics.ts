@@ -106,6 +106,7 @@ function heuristic(name: string, description: string, choose: (p: StructuredPrun
     problemClass: 'structured',
     role: 'heuristic',
     description,
+    capabilities: [],
     solve(problem: StructuredPruningProblem, _options: SolveOptions = {}) {
       const start = performance.now();
       validateStructuredProblem(problem);
