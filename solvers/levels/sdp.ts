@@ -18,7 +18,7 @@ import type { Certificate, LevelQuantizationProblem, SolveOptions, SolveResult }
 import { floorLevelIndex } from '../../src/formats/levels.js';
 import { cholInverse, cholSolve, cholesky, choleskyInPlace } from '../../src/linalg/dense.js';
 import { U, type Reduced } from '../quantization/common.js';
-import { solvePd, type PdCut } from '../quantization/sdp-pd.js';
+import { liftedSdp, pdStartLambda, solvePd } from '../quantization/sdp-pd.js';
 import { checkLevelProblem, reduceLevels } from './common.js';
 
 /** Certificate of a level-set SDP-dual bound (indices in the original coordinates, values in level units). */
@@ -46,60 +46,58 @@ export interface LevelsVerifyResult {
 
 const gamma = (k: number): number => (k * U) / (1 - k * U);
 
-/**
- * Re-check a levels-sdp-dual certificate from the problem alone: the cuts are valid on the level set (checked
- * exactly), `M - (eps + delta) I` is positive definite (Cholesky; delta covers forming and factoring M), and
- * `min L >= L(x^) - ||grad L(x^)||^2 / (4 eps)` at the computed minimiser x^, with every sum's floating-point
- * error subtracted; corrected for the rounding of t = w/s and converted to error units, rounded down.
- * Never throws on a malformed certificate: returns valid = false.
- */
-export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certificate: Certificate): LevelsVerifyResult {
-  const bad = (reason: string): LevelsVerifyResult => ({ valid: false, bound: 0, reason });
-  try {
-    checkLevelProblem(problem);
-  } catch (e) {
-    return bad(`invalid problem: ${(e as Error).message}`);
-  }
-  const cert = certificate as LevelsCertificate;
-  if (cert.type !== 'levels-sdp-dual') return bad(`unknown certificate type '${String(cert.type)}'`);
-  const { cutCoord, cutSign, cutA, cutB, theta, eps } = cert;
+/** Shape: cut arrays of the length of theta. A reason, or null. */
+function levelsShapeError(cert: LevelsCertificate): string | null {
+  const { cutCoord, cutSign, cutA, cutB, theta } = cert;
   const m = Array.isArray(theta) ? theta.length : -1;
   if (m < 0 || !Array.isArray(cutCoord) || !Array.isArray(cutSign) || !Array.isArray(cutA) || !Array.isArray(cutB) || cutCoord.length !== m || cutSign.length !== m || cutA.length !== m || cutB.length !== m)
-    return bad('cut arrays must all have the length of theta');
-  const red = reduceLevels(problem);
-  const { n, na, P } = red;
-  const lv = problem.levels;
+    return 'cut arrays must all have the length of theta';
+  return null;
+}
+
+/**
+ * Cut validity, checked exactly on the level set: multipliers finite and >= 0, cuts on active coordinates, a pair
+ * cut with no level strictly between a and b, a box cut containing every level. Reduced coordinates, or a reason.
+ */
+function checkLevelCuts(cert: LevelsCertificate, lv: LevelQuantizationProblem['levels'], active: ArrayLike<number>, n: number, na: number): Int32Array | string {
+  const { cutCoord, cutSign, cutA, cutB, theta } = cert;
+  const m = theta.length;
   const L = lv.length;
-  if (na === 0 || m === 0) return { valid: true, bound: 0 };
-  if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) return bad('eps must be a positive number');
   const pos = new Int32Array(n).fill(-1);
-  for (let a = 0; a < na; a++) pos[red.active[a]] = a;
+  for (let a = 0; a < na; a++) pos[active[a]] = a;
   const coord = new Int32Array(m);
   for (let k = 0; k < m; k++) {
     const th = theta[k];
-    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return bad(`theta[${k}] must be finite and >= 0`);
+    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return `theta[${k}] must be finite and >= 0`;
     const i = cutCoord[k];
-    if (!Number.isInteger(i) || i < 0 || i >= n) return bad(`cutCoord[${k}] out of range`);
-    if (pos[i] < 0) return bad(`cut ${k} is on an inactive coordinate ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= n) return `cutCoord[${k}] out of range`;
+    if (pos[i] < 0) return `cut ${k} is on an inactive coordinate ${i}`;
     coord[k] = pos[i];
     const a = cutA[k];
     const b = cutB[k];
-    if (!(typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) && a <= b)) return bad(`cut ${k}: need finite a <= b`);
+    if (!(typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) && a <= b)) return `cut ${k}: need finite a <= b`;
     if (cutSign[k] === 1) {
       // valid iff no level lies strictly between a and b
       const j = floorLevelIndex(lv, a);
-      if (j + 1 < L && lv[j + 1] < b) return bad(`cut ${k}: level ${lv[j + 1]} lies strictly between ${a} and ${b}`);
+      if (j + 1 < L && lv[j + 1] < b) return `cut ${k}: level ${lv[j + 1]} lies strictly between ${a} and ${b}`;
     } else if (cutSign[k] === -1) {
-      if (!(a <= lv[0] && b >= lv[L - 1])) return bad(`cut ${k}: box cut [${a}, ${b}] does not contain every level`);
-    } else return bad(`cutSign[${k}] must be +1 or -1`);
+      if (!(a <= lv[0] && b >= lv[L - 1])) return `cut ${k}: box cut [${a}, ${b}] does not contain every level`;
+    } else return `cutSign[${k}] must be +1 or -1`;
   }
-  const t = red.t;
-  // M = P - diag(d), d_i = sum theta_k sign_k; check lambda_min(M) >= eps
+  return coord;
+}
+
+/**
+ * Matrix assembly and Cholesky with margin: M = P - diag(d), d_i = sum theta_k sign_k, and lambda_min(M) >= eps
+ * checked by factoring M - (eps + delta) I (delta covers forming and factoring M). Also the right-hand side
+ * of the minimiser, M x = P t - 1/2 sum theta sign (a + b) e_i (in rhs). M, or null when the check fails.
+ */
+function assembleWithMargin(P: Float64Array, cert: LevelsCertificate, coord: Int32Array, na: number, rhs: Float64Array): Float64Array | null {
+  const { cutSign, cutA, cutB, theta, eps } = cert;
   const d = new Float64Array(na);
   const dAbs = new Float64Array(na);
   const cnt = new Int32Array(na);
-  const rhs = new Float64Array(na); // M x = P t - 1/2 sum theta sign (a + b) e_i
-  for (let k = 0; k < m; k++) {
+  for (let k = 0; k < theta.length; k++) {
     const i = coord[k];
     d[i] += theta[k] * cutSign[k];
     dAbs[i] += theta[k];
@@ -117,9 +115,13 @@ export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certi
   const delta = 1.01 * gamma(na + 2) * na * maxDiag + formErr;
   const A = Float64Array.from(M);
   for (let i = 0; i < na; i++) A[i * na + i] -= eps + delta;
-  if (choleskyInPlace(A, na) >= 0) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
+  return choleskyInPlace(A, na) >= 0 ? null : M;
+}
+
+/** Minimiser x^ of L from M x = P t + rhs. x, or a reason. */
+function levelsMinimiser(M: Float64Array, P: Float64Array, t: Float64Array, rhs: Float64Array, na: number): Float64Array | string {
   const Lm = cholesky(M, na);
-  if (Lm === null) return bad('Cholesky of M failed');
+  if (Lm === null) return 'Cholesky of M failed';
   const x = new Float64Array(na);
   for (let i = 0; i < na; i++) {
     let s = 0;
@@ -127,8 +129,14 @@ export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certi
     x[i] = s + rhs[i];
   }
   cholSolve(Lm, na, x);
-  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return bad('non-finite minimiser');
-  // L(x) and its gradient with rounding-error bounds (cuts evaluated in product form)
+  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return 'non-finite minimiser';
+  return x;
+}
+
+/** Dual value with rounding slack: L(x^) - ||grad L(x^)||^2 / (4 eps), every sum's rounding error subtracted (cuts in product form). */
+function levelsDualValueWithSlack(P: Float64Array, t: Float64Array, cert: LevelsCertificate, coord: Int32Array, x: Float64Array, na: number): number {
+  const { cutSign, cutA, cutB, theta, eps } = cert;
+  const m = theta.length;
   const v = new Float64Array(na);
   for (let i = 0; i < na; i++) v[i] = x[i] - t[i];
   let quad = 0;
@@ -168,9 +176,11 @@ export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certi
     const r = Math.abs(2 * Pv[i] - gradCut[i]) + gamma(na + m + 8) * (2 * PvAbs[i] + gradCutAbs[i]);
     rho2 += r * r;
   }
-  const beta = (Lval - Lslack) * (1 - 2 * U) - (rho2 / (4 * eps)) * (1 + 4 * U);
-  if (!Number.isFinite(beta)) return bad('non-finite bound');
-  // rounding of t = w/s: |dt_i| <= u |t_i|; min f >= (sqrt(beta) - eta)^2
+  return (Lval - Lslack) * (1 - 2 * U) - (rho2 / (4 * eps)) * (1 + 4 * U);
+}
+
+/** Rounding of t = w/s (|dt_i| <= u |t_i|): min f >= (sqrt(beta) - eta)^2; in error units, rounded down. */
+function levelsErrorUnitsBound(P: Float64Array, t: Float64Array, na: number, unit: number, beta: number): number {
   let eta2 = 0;
   for (let i = 0; i < na; i++) {
     const di = 1.01 * U * Math.abs(t[i]);
@@ -179,7 +189,42 @@ export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certi
   const eta = Math.sqrt(eta2) * (1 + 1e-6);
   const root = beta > 0 ? Math.sqrt(beta) * (1 - 2 * U) - eta : 0;
   const bNorm = root > 0 ? root * root * (1 - 2 * U) : 0;
-  return { valid: true, bound: safeLowerBound(bNorm * red.unit, 16 * U) };
+  return safeLowerBound(bNorm * unit, 16 * U);
+}
+
+/**
+ * Re-check a levels-sdp-dual certificate from the problem alone: the cuts are valid on the level set (checked
+ * exactly), `M - (eps + delta) I` is positive definite (Cholesky; delta covers forming and factoring M), and
+ * `min L >= L(x^) - ||grad L(x^)||^2 / (4 eps)` at the computed minimiser x^, with every sum's floating-point
+ * error subtracted; corrected for the rounding of t = w/s and converted to error units, rounded down.
+ * Never throws on a malformed certificate: returns valid = false.
+ */
+export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certificate: Certificate): LevelsVerifyResult {
+  const bad = (reason: string): LevelsVerifyResult => ({ valid: false, bound: 0, reason });
+  try {
+    checkLevelProblem(problem);
+  } catch (e) {
+    return bad(`invalid problem: ${(e as Error).message}`);
+  }
+  const cert = certificate as LevelsCertificate;
+  if (cert.type !== 'levels-sdp-dual') return bad(`unknown certificate type '${String(cert.type)}'`);
+  const shapeError = levelsShapeError(cert);
+  if (shapeError !== null) return bad(shapeError);
+  const red = reduceLevels(problem);
+  const { n, na, P } = red;
+  if (na === 0 || cert.theta.length === 0) return { valid: true, bound: 0 };
+  const eps = cert.eps;
+  if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) return bad('eps must be a positive number');
+  const coord = checkLevelCuts(cert, problem.levels, red.active, n, na);
+  if (typeof coord === 'string') return bad(coord);
+  const rhs = new Float64Array(na);
+  const M = assembleWithMargin(P, cert, coord, na, rhs);
+  if (M === null) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
+  const x = levelsMinimiser(M, P, red.t, rhs, na);
+  if (typeof x === 'string') return bad(x);
+  const beta = levelsDualValueWithSlack(P, red.t, cert, coord, x, na);
+  if (!Number.isFinite(beta)) return bad('non-finite bound');
+  return { valid: true, bound: levelsErrorUnitsBound(P, red.t, na, red.unit, beta) };
 }
 
 /** Cut set: per active coordinate the adjacent-level pair around t_i and its two neighbouring pairs, plus the box cut. */
@@ -222,27 +267,32 @@ export interface LevelsDualSolution {
   converged: boolean;
 }
 
-/** Solve the level-set SDP dual (primal–dual interior point) and certify the multipliers. */
-export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLimitMs?: number; maxIter?: number; box?: boolean } = {}): LevelsDualSolution {
-  if (opts.box === undefined) {
-    // with the box cut first; when that fails numerically (e.g. FP8 E5M2: levels from 2^-16 to 57344 make the
-    // box cut's constant ~1e9 next to pair cuts ~1e-10), the pair cuts alone (valid without the box when G is
-    // positive definite); the larger certified bound is kept
-    const t0 = performance.now();
-    const withBox = solveLevelsSdp(problem, { ...opts, box: true });
-    if (withBox.bound > 0 || withBox.red.na === 0) return withBox;
-    const left = opts.timeLimitMs !== undefined ? opts.timeLimitMs - (performance.now() - t0) : undefined;
-    if (left !== undefined && left <= 0) return withBox;
-    const noBox = solveLevelsSdp(problem, { ...opts, timeLimitMs: left, box: false });
-    return noBox.bound > withBox.bound ? { ...noBox, iterations: withBox.iterations + noBox.iterations } : withBox;
-  }
-  const t0 = performance.now();
-  const red = reduceLevels(problem);
+/**
+ * The level-set dual in scaled, shifted coordinates y_i = (x_i - shift_i) / h_i, h_i the gap of the level pair
+ * around t_i, so that the local level spacing is ~1 (FP8 spans 2^-16 .. 57344); the Lagrangian is the same, with
+ * multipliers theta' = theta h^2 (numerics only: the certificate is in x).
+ */
+interface LevelsDual {
+  red: Reduced;
+  na: number;
+  m: number;
+  cuts: ReturnType<typeof defaultCuts>;
+  h: Float64Array;
+  /** Scaled P (H P H), shifted scaled target tt, Ptt = P tt, rt = tt^T P tt, trP = trace P. */
+  P: Float64Array;
+  tt: Float64Array;
+  Ptt: Float64Array;
+  rt: number;
+  trP: number;
+  /** Cut k: s y^2 + bq y + e >= 0 in y. */
+  s: Float64Array;
+  bq: Float64Array;
+  e: Float64Array;
+}
+
+function levelsDual(red: Reduced, levels: Float64Array, box: boolean): LevelsDual {
   const na = red.na;
-  const levels = problem.levels;
-  const cuts = defaultCuts(red, levels, opts.box);
-  // numerics only: y_i = (x_i - shift_i) / h_i with h_i the gap of the level pair around t_i, so that the local
-  // level spacing is ~1 (FP8 spans 2^-16 .. 57344); the Lagrangian is the same, with multipliers theta' = theta h^2
+  const cuts = defaultCuts(red, levels, box);
   const h = new Float64Array(na).fill(1);
   for (let k = 0; k < cuts.coord.length; k++) {
     const i = cuts.coord[k];
@@ -251,9 +301,6 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
   const P = new Float64Array(na * na);
   for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) P[i * na + j] = h[i] * red.P[i * na + j] * h[j];
   const m = cuts.coord.length;
-  const empty = (): LevelsCertificate => ({ type: 'levels-sdp-dual', cutCoord: [], cutSign: [], cutA: [], cutB: [], theta: [], eps: 0, dualValue: 0 });
-  if (na === 0) return { bound: 0, certificate: empty(), mean: null, cov: null, red, iterations: 0, converged: true };
-  // shifted coordinates y = x - shift (numerics only: the certificate is in x)
   const tt = new Float64Array(na);
   for (let i = 0; i < na; i++) tt[i] = (red.t[i] - cuts.shift[i]) / h[i];
   const s = new Float64Array(m);
@@ -277,11 +324,24 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     rt += tt[i] * acc;
     trP += P[i * na + i];
   }
-  const Lw = new Float64Array(na * na);
-  const c = new Float64Array(na);
-  const xw = new Float64Array(na);
-  /** g(theta) in shifted coordinates (NaN when M is not positive definite); leaves the factor in Lw. */
-  const evalAt = (th: Float64Array): number => {
+  return { red, na, m, cuts, h, P, tt, Ptt, rt, trP, s, bq, e };
+}
+
+/** Evaluations of the dual g(theta) in shifted coordinates; the factor of M stays in Lw. */
+class LevelsEvaluator {
+  readonly Lw: Float64Array;
+  private readonly c: Float64Array;
+  private readonly xw: Float64Array;
+  constructor(readonly dual: LevelsDual) {
+    const na = dual.na;
+    this.Lw = new Float64Array(na * na);
+    this.c = new Float64Array(na);
+    this.xw = new Float64Array(na);
+  }
+  /** g(theta) (NaN when M is not positive definite); leaves the factor in Lw. */
+  evalAt(th: Float64Array): number {
+    const { na, m, P, Ptt, rt, cuts, s, bq, e } = this.dual;
+    const { Lw, c, xw } = this;
     Lw.set(P);
     for (let i = 0; i < na; i++) c[i] = -Ptt[i];
     let ce = 0;
@@ -297,64 +357,69 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     let cx = 0;
     for (let i = 0; i < na; i++) cx += c[i] * xw[i];
     return rt - ce + cx;
-  };
-  // strictly feasible start: box multipliers scaled to the curvature, small pair multipliers
+  }
+}
+
+/** Strictly feasible start: box multipliers scaled to the curvature, small pair multipliers (halved until M is PD). */
+function levelsStart(ev: LevelsEvaluator, levels: Float64Array): { theta0: Float64Array; g0: number } {
+  const { na, m, P, trP, s, cuts } = ev.dual;
   const span = Math.max(levels[levels.length - 1] - levels[0], 1e-300);
-  let minGap = Infinity;
-  for (let k = 0; k < m; k++) if (s[k] > 0) minGap = Math.min(minGap, cuts.b[k] - cuts.a[k]);
   const theta0 = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     const pii = Math.max(P[cuts.coord[k] * (na + 1)], (1e-6 * trP) / na, 1e-300);
     theta0[k] = s[k] < 0 ? (0.4 * pii) / (span * span) + 1e-9 * pii : 0.1 * pii;
   }
-  let g0 = evalAt(theta0);
+  let g0 = ev.evalAt(theta0);
   for (let tries = 0; !Number.isFinite(g0) && tries < 80; tries++) {
     for (let k = 0; k < m; k++) if (s[k] > 0) theta0[k] *= 0.5;
     if (tries > 40) for (let k = 0; k < m; k++) if (s[k] < 0) theta0[k] *= 4;
-    g0 = evalAt(theta0);
+    g0 = ev.evalAt(theta0);
   }
-  let theta = Float64Array.from(theta0);
-  let mean: Float64Array | null = null;
-  let cov: Float64Array | null = null;
-  let iterations = 0;
-  let converged = false;
-  if (Number.isFinite(g0)) {
-    const N = na + 1;
-    const C = new Float64Array(N * N);
-    C[0] = rt;
-    for (let i = 0; i < na; i++) {
-      C[i + 1] = -Ptt[i];
-      C[(i + 1) * N] = -Ptt[i];
-      for (let j = 0; j < na; j++) C[(i + 1) * N + j + 1] = P[i * na + j];
-    }
-    const pc: PdCut = { p: new Int32Array(m), a00: new Float64Array(m), a0p: new Float64Array(m), app: new Float64Array(m) };
-    for (let k = 0; k < m; k++) {
-      pc.p[k] = cuts.coord[k] + 1;
-      pc.a00[k] = e[k];
-      pc.a0p[k] = 0.5 * bq[k];
-      pc.app[k] = s[k];
-    }
-    const lam0 = g0 - Math.max(0.5 * Math.abs(g0), (trP + rt) / (na + 1), 1e-300);
-    const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
-    // solvePd gives up (null) when a step loses positive definiteness numerically; it is deterministic, so rerun
-    // it with fewer iterations to keep the last iterate reached before the failure
-    const maxIter = opts.maxIter ?? 100;
-    let pd = solvePd(C, N, pc, theta0, lam0, { maxIter, relTol: 1e-10, deadline });
-    for (let it = Math.min(maxIter, 64) >> 1; pd === null && it >= 2 && performance.now() < deadline; it >>= 1)
-      pd = solvePd(C, N, pc, theta0, lam0, { maxIter: it, relTol: 1e-10, deadline });
-    if (pd) {
-      iterations = pd.iterations;
-      converged = pd.converged;
-      const gP = evalAt(pd.theta);
-      if (Number.isFinite(gP) && gP > g0) theta = Float64Array.from(pd.theta);
-      mean = new Float64Array(na);
-      cov = new Float64Array(na * na);
-      for (let i = 0; i < na; i++) mean[i] = h[i] * pd.X[i + 1] + cuts.shift[i];
-      for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) cov[i * na + j] = h[i] * h[j] * (pd.X[(i + 1) * N + j + 1] - pd.X[i + 1] * pd.X[j + 1]);
-    }
-  }
-  // certify: eps from ||M^-1||_F, shrinking the pair multipliers if needed
-  const toCert = (th: Float64Array, eps: number, g: number): LevelsCertificate => ({
+  return { theta0, g0 };
+}
+
+/** Result of the primal–dual phase: multipliers to certify and the moment reconstruction. */
+interface LevelsPdPhase {
+  theta: Float64Array;
+  mean: Float64Array | null;
+  cov: Float64Array | null;
+  iterations: number;
+  converged: boolean;
+}
+
+/** Primal–dual interior point from theta0; its multipliers are kept when their dual value beats g0. */
+function levelsPd(ev: LevelsEvaluator, theta0: Float64Array, g0: number, deadline: number, maxIter: number): LevelsPdPhase {
+  const { na, P, Ptt, rt, trP, cuts, s, bq, e, h } = ev.dual;
+  const out: LevelsPdPhase = { theta: Float64Array.from(theta0), mean: null, cov: null, iterations: 0, converged: false };
+  const { C, N, cuts: pc } = liftedSdp(P, Ptt, rt, na, cuts.coord, s, bq, e);
+  const lam0 = pdStartLambda(g0, trP, rt, na);
+  // solvePd gives up (null) when a step loses positive definiteness numerically; it is deterministic, so rerun
+  // it with fewer iterations to keep the last iterate reached before the failure
+  let pd = solvePd(C, N, pc, theta0, lam0, { maxIter, relTol: 1e-10, deadline });
+  for (let it = Math.min(maxIter, 64) >> 1; pd === null && it >= 2 && performance.now() < deadline; it >>= 1)
+    pd = solvePd(C, N, pc, theta0, lam0, { maxIter: it, relTol: 1e-10, deadline });
+  if (!pd) return out;
+  out.iterations = pd.iterations;
+  out.converged = pd.converged;
+  const gP = ev.evalAt(pd.theta);
+  if (Number.isFinite(gP) && gP > g0) out.theta = Float64Array.from(pd.theta);
+  const mean = new Float64Array(na);
+  const cov = new Float64Array(na * na);
+  for (let i = 0; i < na; i++) mean[i] = h[i] * pd.X[i + 1] + cuts.shift[i];
+  for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) cov[i * na + j] = h[i] * h[j] * (pd.X[(i + 1) * N + j + 1] - pd.X[i + 1] * pd.X[j + 1]);
+  out.mean = mean;
+  out.cov = cov;
+  return out;
+}
+
+function emptyLevelsCertificate(): LevelsCertificate {
+  return { type: 'levels-sdp-dual', cutCoord: [], cutSign: [], cutA: [], cutB: [], theta: [], eps: 0, dualValue: 0 };
+}
+
+/** Certificate of scaled multipliers th (theta = th / h^2 in x coordinates). */
+function levelsCertificate(dual: LevelsDual, th: Float64Array, eps: number, g: number): LevelsCertificate {
+  const { red, cuts, h } = dual;
+  return {
     type: 'levels-sdp-dual',
     cutCoord: cuts.coord.map((i) => red.active[i]),
     cutSign: cuts.sign.slice(),
@@ -363,15 +428,21 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     theta: Array.from(th, (v, k) => v / (h[cuts.coord[k]] * h[cuts.coord[k]])),
     eps,
     dualValue: g * red.unit,
-  });
-  let best = { bound: 0, cert: empty() };
+  };
+}
+
+/** Certify: eps from ||M^-1||_F, shrinking the pair multipliers if needed; the certificate the verifier accepts. */
+function certifyLevels(ev: LevelsEvaluator, problem: LevelQuantizationProblem, theta: Float64Array): { bound: number; cert: LevelsCertificate } {
+  const dual = ev.dual;
+  const { na, m, s, h } = dual;
+  let best = { bound: 0, cert: emptyLevelsCertificate() };
   const thTry = new Float64Array(m);
   for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
     for (let k = 0; k < m; k++) thTry[k] = s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
-    const gv = evalAt(thTry);
+    const gv = ev.evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
     // M in x coordinates is H^-1 M' H^-1, so M_x^-1 = H M'^-1 H
-    const H = cholInverse(Lw, na);
+    const H = cholInverse(ev.Lw, na);
     let fro = 0;
     for (let i = 0; i < na; i++)
       for (let j = 0; j < na; j++) {
@@ -381,13 +452,42 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
     let eps = 0.5 / Math.sqrt(fro);
     let res: LevelsVerifyResult = { valid: false, bound: 0 };
     for (let tries = 0; tries < 4 && !res.valid; tries++) {
-      res = verifyLevelsCertificate(problem, toCert(thTry, eps, gv));
+      res = verifyLevelsCertificate(problem, levelsCertificate(dual, thTry, eps, gv));
       if (!res.valid) eps *= 0.25;
     }
-    if (res.valid && res.bound > best.bound) best = { bound: res.bound, cert: toCert(thTry, eps, gv) };
+    if (res.valid && res.bound > best.bound) best = { bound: res.bound, cert: levelsCertificate(dual, thTry, eps, gv) };
     if (res.valid) break;
   }
-  return { bound: best.bound, certificate: best.cert, mean, cov, red, iterations, converged };
+  return best;
+}
+
+/** Solve the level-set SDP dual (primal–dual interior point) and certify the multipliers. */
+export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLimitMs?: number; maxIter?: number; box?: boolean } = {}): LevelsDualSolution {
+  if (opts.box === undefined) return solveLevelsSdpEither(problem, opts);
+  const t0 = performance.now();
+  const red = reduceLevels(problem);
+  if (red.na === 0) return { bound: 0, certificate: emptyLevelsCertificate(), mean: null, cov: null, red, iterations: 0, converged: true };
+  const ev = new LevelsEvaluator(levelsDual(red, problem.levels, opts.box));
+  const { theta0, g0 } = levelsStart(ev, problem.levels);
+  let phase: LevelsPdPhase = { theta: Float64Array.from(theta0), mean: null, cov: null, iterations: 0, converged: false };
+  if (Number.isFinite(g0)) phase = levelsPd(ev, theta0, g0, opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity, opts.maxIter ?? 100);
+  const best = certifyLevels(ev, problem, phase.theta);
+  return { bound: best.bound, certificate: best.cert, mean: phase.mean, cov: phase.cov, red, iterations: phase.iterations, converged: phase.converged };
+}
+
+/**
+ * With the box cut first; when that fails numerically (e.g. FP8 E5M2: levels from 2^-16 to 57344 make the
+ * box cut's constant ~1e9 next to pair cuts ~1e-10), the pair cuts alone (valid without the box when G is
+ * positive definite); the larger certified bound is kept.
+ */
+function solveLevelsSdpEither(problem: LevelQuantizationProblem, opts: { timeLimitMs?: number; maxIter?: number }): LevelsDualSolution {
+  const t0 = performance.now();
+  const withBox = solveLevelsSdp(problem, { ...opts, box: true });
+  if (withBox.bound > 0 || withBox.red.na === 0) return withBox;
+  const left = opts.timeLimitMs !== undefined ? opts.timeLimitMs - (performance.now() - t0) : undefined;
+  if (left !== undefined && left <= 0) return withBox;
+  const noBox = solveLevelsSdp(problem, { ...opts, timeLimitMs: left, box: false });
+  return noBox.bound > withBox.bound ? { ...noBox, iterations: withBox.iterations + noBox.iterations } : withBox;
 }
 
 export const levelsSdpSolver: LevelQuantizationSolver = {

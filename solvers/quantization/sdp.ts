@@ -16,7 +16,7 @@ import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
-import { solvePd, type PdCut } from './sdp-pd.js';
+import { liftedSdp, pdStartLambda, solvePd } from './sdp-pd.js';
 
 export type SdpCertificateType = 'sdp-dual' | 'sdp-box-dual';
 
@@ -173,72 +173,68 @@ function gamma(k: number): number {
   return (k * U) / (1 - k * U);
 }
 
-/**
- * Recompute the bound of an SDP-dual certificate from the problem and the certificate alone:
- * check the cuts, factor `M - (eps + delta) I` by Cholesky (delta: a floating-point slack for forming and
- * factoring M), solve for the minimiser x^ of the Lagrangian L, and return
- * `L(x^) - ||grad L(x^)||^2 / (4 eps)` minus rounding slacks, corrected for the rounding of t = w/s and
- * converted to error units, rounded down. Never throws on a malformed certificate: returns valid = false.
- */
-export function verifySdpCertificate(problem: QuantizationProblem, certificate: Certificate): VerifyResult {
-  const bad = (reason: string): VerifyResult => ({ valid: false, bound: 0, reason });
-  try {
-    checkQuantProblem(problem);
-  } catch (e) {
-    return bad(`invalid problem: ${(e as Error).message}`);
-  }
-  const cert = certificate as SdpCertificate;
-  if (cert.type !== 'sdp-dual' && cert.type !== 'sdp-box-dual') return bad(`unknown certificate type '${String(cert.type)}'`);
-  const red = reduce(problem);
-  const n = red.n;
-  const na = red.na;
-  const { shift, cutCoord, cutKind, cutAnchor, theta, eps } = cert;
-  if (!Array.isArray(shift) || shift.length !== n) return bad('shift must have length n');
-  for (const v of shift) if (!Number.isInteger(v) || Math.abs(v) > 2 ** 40) return bad('shift must be integers');
+/** Shape check: shift of integers of length n, cut arrays of the length of theta. A reason, or null. */
+function certificateShapeError(cert: SdpCertificate, n: number): string | null {
+  const { shift, cutCoord, cutKind, cutAnchor, theta } = cert;
+  if (!Array.isArray(shift) || shift.length !== n) return 'shift must have length n';
+  for (const v of shift) if (!Number.isInteger(v) || Math.abs(v) > 2 ** 40) return 'shift must be integers';
   const m = Array.isArray(theta) ? theta.length : -1;
   if (m < 0 || !Array.isArray(cutCoord) || !Array.isArray(cutKind) || !Array.isArray(cutAnchor) || cutCoord.length !== m || cutKind.length !== m || cutAnchor.length !== m)
-    return bad('cut arrays must all have the length of theta');
-  if (na === 0) return { valid: true, bound: 0 }; // f is identically 0
-  if (m === 0) return { valid: true, bound: 0 }; // trivial certificate: error >= 0
-  if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) return bad('eps must be a positive number');
+    return 'cut arrays must all have the length of theta';
+  return null;
+}
+
+/** Cut validity: multipliers finite and >= 0, each cut on an active coordinate, of a known kind. Reduced coordinates, or a reason. */
+function checkCuts(cert: SdpCertificate, red: Reduced): Int32Array | string {
+  const { cutCoord, cutKind, cutAnchor, theta } = cert;
+  const n = red.n;
+  const m = theta.length;
   const pos = new Int32Array(n).fill(-1);
-  for (let a = 0; a < na; a++) pos[red.active[a]] = a;
+  for (let a = 0; a < red.na; a++) pos[red.active[a]] = a;
   const coordR = new Int32Array(m);
   for (let k = 0; k < m; k++) {
     const th = theta[k];
-    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return bad(`theta[${k}] must be finite and >= 0`);
+    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return `theta[${k}] must be finite and >= 0`;
     const i = cutCoord[k];
-    if (!Number.isInteger(i) || i < 0 || i >= n) return bad(`cutCoord[${k}] out of range`);
-    if (pos[i] < 0) return bad(`cut ${k} is on an inactive coordinate ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= n) return `cutCoord[${k}] out of range`;
+    if (pos[i] < 0) return `cut ${k} is on an inactive coordinate ${i}`;
     coordR[k] = pos[i];
     if (cutKind[k] === 1) {
-      if (!Number.isInteger(cutAnchor[k]) || Math.abs(cutAnchor[k]) > 2 ** 40) return bad(`cutAnchor[${k}] must be an integer`);
-    } else if (cutKind[k] !== -1) return bad(`cutKind[${k}] must be +1 or -1`);
-    if (cutKind[k] === -1 && cert.type !== 'sdp-box-dual') return bad('box cuts need type sdp-box-dual');
+      if (!Number.isInteger(cutAnchor[k]) || Math.abs(cutAnchor[k]) > 2 ** 40) return `cutAnchor[${k}] must be an integer`;
+    } else if (cutKind[k] !== -1) return `cutKind[${k}] must be +1 or -1`;
+    if (cutKind[k] === -1 && cert.type !== 'sdp-box-dual') return 'box cuts need type sdp-box-dual';
   }
-  const a = new Float64Array(na);
-  for (let i = 0; i < na; i++) a[i] = shift[red.active[i]];
-  const cuts = buildCuts(coordR, cutKind, cutAnchor, a, red.lo, red.hi);
-  // shifted target tt = t - a, Lagrangian L(y) = (y - tt)^T P (y - tt) - sum theta_k phi_k(y_i)
-  const P = red.P;
-  const tt = new Float64Array(na);
-  for (let i = 0; i < na; i++) tt[i] = red.t[i] - a[i];
-  const d = new Float64Array(na);
-  const dAbs = new Float64Array(na);
-  const cnt = new Int32Array(na);
-  const lin = new Float64Array(na); // sum theta_k b_k per coordinate
-  let constSum = 0;
-  let constAbs = 0;
-  for (let k = 0; k < m; k++) {
+  return coordR;
+}
+
+/** Per-coordinate sums of the multipliers: d = sum theta s, |.| bounds, counts, lin = sum theta b; constant terms. */
+interface MultiplierSums {
+  d: Float64Array;
+  dAbs: Float64Array;
+  cnt: Int32Array;
+  lin: Float64Array;
+  constAbs: number;
+}
+
+function multiplierSums(cuts: Cuts, theta: readonly number[], na: number): MultiplierSums {
+  const sums: MultiplierSums = { d: new Float64Array(na), dAbs: new Float64Array(na), cnt: new Int32Array(na), lin: new Float64Array(na), constAbs: 0 };
+  for (let k = 0; k < cuts.m; k++) {
     const i = cuts.coord[k];
-    d[i] += theta[k] * cuts.s[k];
-    dAbs[i] += theta[k];
-    cnt[i]++;
-    lin[i] += theta[k] * cuts.b[k];
-    constSum += theta[k] * cuts.e[k];
-    constAbs += Math.abs(theta[k] * cuts.e[k]);
+    sums.d[i] += theta[k] * cuts.s[k];
+    sums.dAbs[i] += theta[k];
+    sums.cnt[i]++;
+    sums.lin[i] += theta[k] * cuts.b[k];
+    sums.constAbs += Math.abs(theta[k] * cuts.e[k]);
   }
-  // M = P - diag(d); check lambda_min(M) >= eps via Cholesky of M - (eps + delta) I
+  return sums;
+}
+
+/**
+ * Matrix assembly and Cholesky with margin: M = P - diag(d), and lambda_min(M) >= eps checked by factoring
+ * M - (eps + delta) I, delta a floating-point slack for forming and factoring M. M, or null when the check fails.
+ */
+function assembleWithMargin(P: Float64Array, sums: MultiplierSums, eps: number, na: number): Float64Array | null {
+  const { d, dAbs, cnt } = sums;
   const M = new Float64Array(na * na);
   M.set(P);
   let maxDiag = 0;
@@ -251,10 +247,13 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
   const delta = 1.01 * gamma(na + 2) * na * maxDiag + formErr;
   const A = Float64Array.from(M);
   for (let i = 0; i < na; i++) A[i * na + i] -= eps + delta;
-  if (choleskyInPlace(A, na) >= 0) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
-  // minimiser of L: M x = -c with c = -P tt - lin/2  =>  M x = P tt + lin/2
+  return choleskyInPlace(A, na) >= 0 ? null : M;
+}
+
+/** Minimiser of L: M x = -c with c = -P tt - lin/2, i.e. M x = P tt + lin/2. x, or a reason. */
+function lagrangianMinimiser(M: Float64Array, P: Float64Array, tt: Float64Array, lin: Float64Array, na: number): Float64Array | string {
   const Lm = Float64Array.from(M);
-  if (choleskyInPlace(Lm, na) >= 0) return bad('Cholesky of M failed');
+  if (choleskyInPlace(Lm, na) >= 0) return 'Cholesky of M failed';
   const x = new Float64Array(na);
   for (let i = 0; i < na; i++) {
     let s = 0;
@@ -262,8 +261,16 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
     x[i] = s + 0.5 * lin[i];
   }
   cholSolve(Lm, na, x);
-  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return bad('non-finite minimiser');
-  // L(x) and its gradient, with rounding-error bounds
+  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return 'non-finite minimiser';
+  return x;
+}
+
+/**
+ * Dual value with rounding slack: `min L >= L(x) - ||grad L(x)||^2 / (4 eps)`, with every sum's rounding error
+ * subtracted (normalised units).
+ */
+function dualValueWithSlack(P: Float64Array, tt: Float64Array, cuts: Cuts, theta: readonly number[], x: Float64Array, sums: MultiplierSums, eps: number, na: number): number {
+  const m = cuts.m;
   const v = new Float64Array(na);
   for (let i = 0; i < na; i++) v[i] = x[i] - tt[i];
   let quad = 0;
@@ -296,15 +303,18 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
     gradCutAbs[i] += th * (2 * Math.abs(y) + Math.abs(cuts.b[k]));
   }
   const Lval = quad - cutVal;
-  const Lslack = gamma(na + m + 8) * (quadAbs + cutAbs) + gamma(4) * constAbs;
+  const Lslack = gamma(na + m + 8) * (quadAbs + cutAbs) + gamma(4) * sums.constAbs;
   let rho2 = 0;
   for (let i = 0; i < na; i++) {
     const r = Math.abs(2 * Pv[i] - gradCut[i]) + gamma(na + m + 8) * (2 * PvAbs[i] + gradCutAbs[i]);
     rho2 += r * r;
   }
-  const beta = Lval - Lslack - rho2 / (4 * eps) - gamma(4) * Math.abs(constSum) * 0;
-  if (!Number.isFinite(beta)) return bad('non-finite bound');
-  // correct for the rounding of t = w/s and of tt = t - a: |delta t_i| <= 2u (|t_i| + |tt_i|)
+  return Lval - Lslack - rho2 / (4 * eps);
+}
+
+/** Correct beta for the rounding of t = w/s and of tt = t - a (|delta t_i| <= 2u (|t_i| + |tt_i|)); error units, rounded down. */
+function errorUnitsBound(red: Reduced, tt: Float64Array, beta: number): number {
+  const { na, P } = red;
   let eta2 = 0;
   for (let i = 0; i < na; i++) {
     const di = 2.02 * U * (Math.abs(red.t[i]) + Math.abs(tt[i]));
@@ -316,8 +326,49 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
   const eta = Math.sqrt(eta2) * (1 + 1e-6);
   const root = beta > 0 ? Math.sqrt(beta) * (1 - 2 * U) - eta : 0;
   const bNorm = root > 0 ? root * root * (1 - 2 * U) : 0;
-  const bound = safeLowerBound(bNorm * red.unit, 16 * U);
-  return { valid: true, bound };
+  return safeLowerBound(bNorm * red.unit, 16 * U);
+}
+
+/**
+ * Recompute the bound of an SDP-dual certificate from the problem and the certificate alone:
+ * check the cuts, factor `M - (eps + delta) I` by Cholesky (delta: a floating-point slack for forming and
+ * factoring M), solve for the minimiser x^ of the Lagrangian L, and return
+ * `L(x^) - ||grad L(x^)||^2 / (4 eps)` minus rounding slacks, corrected for the rounding of t = w/s and
+ * converted to error units, rounded down. Never throws on a malformed certificate: returns valid = false.
+ */
+export function verifySdpCertificate(problem: QuantizationProblem, certificate: Certificate): VerifyResult {
+  const bad = (reason: string): VerifyResult => ({ valid: false, bound: 0, reason });
+  try {
+    checkQuantProblem(problem);
+  } catch (e) {
+    return bad(`invalid problem: ${(e as Error).message}`);
+  }
+  const cert = certificate as SdpCertificate;
+  if (cert.type !== 'sdp-dual' && cert.type !== 'sdp-box-dual') return bad(`unknown certificate type '${String(cert.type)}'`);
+  const red = reduce(problem);
+  const na = red.na;
+  const shapeError = certificateShapeError(cert, red.n);
+  if (shapeError !== null) return bad(shapeError);
+  if (na === 0) return { valid: true, bound: 0 }; // f is identically 0
+  if (cert.theta.length === 0) return { valid: true, bound: 0 }; // trivial certificate: error >= 0
+  const { shift, cutKind, cutAnchor, theta, eps } = cert;
+  if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) return bad('eps must be a positive number');
+  const coordR = checkCuts(cert, red);
+  if (typeof coordR === 'string') return bad(coordR);
+  const a = new Float64Array(na);
+  for (let i = 0; i < na; i++) a[i] = shift[red.active[i]];
+  const cuts = buildCuts(coordR, cutKind, cutAnchor, a, red.lo, red.hi);
+  // shifted target tt = t - a, Lagrangian L(y) = (y - tt)^T P (y - tt) - sum theta_k phi_k(y_i)
+  const tt = new Float64Array(na);
+  for (let i = 0; i < na; i++) tt[i] = red.t[i] - a[i];
+  const sums = multiplierSums(cuts, theta, na);
+  const M = assembleWithMargin(red.P, sums, eps, na);
+  if (M === null) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
+  const x = lagrangianMinimiser(M, red.P, tt, sums.lin, na);
+  if (typeof x === 'string') return bad(x);
+  const beta = dualValueWithSlack(red.P, tt, cuts, theta, x, sums, eps, na);
+  if (!Number.isFinite(beta)) return bad('non-finite bound');
+  return { valid: true, bound: errorUnitsBound(red, tt, beta) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,21 +443,37 @@ function defaultCuts(red: Reduced, box: boolean): { shiftR: Float64Array; coord:
   return { shiftR, coord, kind, anchor };
 }
 
-export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOptions): DualSolution {
-  const t0 = performance.now();
-  const red = reduce(problem);
+/** The dual in shifted coordinates y = z - shiftR (normalised units); fixed during a solve. */
+interface DualProblem {
+  red: Reduced;
+  type: SdpCertificateType;
+  na: number;
+  m: number;
+  P: Float64Array;
+  cuts: Cuts;
+  kind: number[];
+  anchor: number[];
+  shiftR: Float64Array;
+  /** floor(t) in the original coordinates (the certificate's shift). */
+  shiftFull: number[];
+  /** tt = t - shiftR, Ptt = P tt, rt = tt^T P tt, trP = trace(P). */
+  tt: Float64Array;
+  Ptt: Float64Array;
+  rt: number;
+  trP: number;
+}
+
+function fullShift(red: Reduced): number[] {
+  const shiftFull = new Array<number>(red.n);
+  for (let i = 0; i < red.n; i++) shiftFull[i] = Math.floor(red.tFull[i]);
+  return shiftFull;
+}
+
+/** Cuts and shifted data of the dual (red.na > 0). */
+function dualProblem(red: Reduced, box: boolean, shiftFull: number[]): DualProblem {
   const na = red.na;
-  const type: SdpCertificateType = opts.box ? 'sdp-box-dual' : 'sdp-dual';
-  const n = red.n;
-  const shiftFull = new Array<number>(n);
-  for (let i = 0; i < n; i++) shiftFull[i] = Math.floor(red.tFull[i]);
-  const emptyCert = (): SdpCertificate => ({
-    type, shift: shiftFull, cutCoord: [], cutKind: [], cutAnchor: [], theta: [], eps: 0, dualValue: 0, primalValue: NaN, primalInfeasibility: NaN,
-  });
-  if (na === 0) return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0, primalBound: 0 };
-  const { shiftR, coord, kind, anchor } = defaultCuts(red, opts.box);
+  const { shiftR, coord, kind, anchor } = defaultCuts(red, box);
   const cuts = buildCuts(coord, kind, anchor, shiftR, red.lo, red.hi);
-  const m = cuts.m;
   const P = red.P;
   const tt = new Float64Array(na);
   for (let i = 0; i < na; i++) tt[i] = red.t[i] - shiftR[i];
@@ -421,48 +488,132 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   }
   let trP = 0;
   for (let i = 0; i < na; i++) trP += P[i * na + i];
-  const relTol = opts.relTol ?? 1e-8;
-  const absTol = 1e-13 * (trP + rt);
-  const maxNewton = opts.maxNewton ?? 400;
-  const mu = opts.mu ?? 16;
-  const deadline = opts.deadlineAt ?? (opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity);
-  const limited = deadline < Infinity;
-  // time of one evaluation of g (forming M, one Cholesky, two triangular solves); the costs of everything
-  // else are estimated in these units so that a time limit is kept: a step is started only if it and the
-  // final certification (one evaluation + the verifier's two factorisations) still fit
-  let tEval = 0;
-  const certReserve = (): number => (limited ? 6 * tEval + 5 : 0);
-  // the verification of the final multipliers may use a little of the allowed overrun (10% + 0.2 s)
-  const grace = limited ? 0.04 * (deadline - t0) + 50 : 0;
-  const fits = (costMs: number): boolean => !limited || performance.now() + costMs + certReserve() <= deadline;
-  let timedOut = false;
-  let done = false;
+  return { red, type: box ? 'sdp-box-dual' : 'sdp-dual', na, m: cuts.m, P, cuts, kind, anchor, shiftR, shiftFull, tt, Ptt, rt, trP };
+}
 
-  // work buffers
-  const L = new Float64Array(na * na);
-  const H = new Float64Array(na * na);
-  const Wk = new Float64Array(na * na);
-  const A = new Float64Array(m * m);
-  const Acopy = new Float64Array(m * m);
-  const c = new Float64Array(na);
-  const x = new Float64Array(na);
-  const d = new Float64Array(na);
-  const grad = new Float64Array(m);
-  const step = new Float64Array(m);
-  const phi = new Float64Array(m);
-  const dphi = new Float64Array(m);
-  const theta = new Float64Array(m);
-  const trial = new Float64Array(m);
+function emptyCertificate(type: SdpCertificateType, shiftFull: number[]): SdpCertificate {
+  return { type, shift: shiftFull, cutCoord: [], cutKind: [], cutAnchor: [], theta: [], eps: 0, dualValue: 0, primalValue: NaN, primalInfeasibility: NaN };
+}
 
-  /** Factor M(th) into L, compute x, return g (or NaN if M is not PD). */
-  const evalAt = (th: Float64Array): number => {
-    const te = performance.now();
-    const gv = evalRaw(th);
-    const dt = performance.now() - te;
-    tEval = tEval === 0 ? dt : 0.7 * tEval + 0.3 * dt;
-    return gv;
+/** The certificate of multipliers th with margin eps (values in error units). */
+function toCertificate(dp: DualProblem, th: Float64Array, eps: number, g: number, primal: number, infeas: number): SdpCertificate {
+  const { red, kind, anchor } = dp;
+  return {
+    type: dp.type,
+    shift: dp.shiftFull,
+    cutCoord: Array.from(dp.cuts.coord, (i) => red.active[i]),
+    cutKind: kind.slice(),
+    cutAnchor: anchor.map((p, k) => (kind[k] > 0 ? p : 0)),
+    theta: Array.from(th),
+    eps,
+    dualValue: g * red.unit,
+    primalValue: primal * red.unit,
+    primalInfeasibility: infeas,
   };
-  function evalRaw(th: Float64Array): number {
+}
+
+/**
+ * Time budget of a solve. The unit is tEval, the measured time of one evaluation of g (forming M, one
+ * Cholesky, two triangular solves); a step is started only if it and the final certification (one evaluation
+ * + the verifier's two factorisations) still fit.
+ */
+class DualClock {
+  tEval = 0;
+  readonly limited: boolean;
+  /** The verification of the final multipliers may use a little of the allowed overrun. */
+  readonly grace: number;
+  constructor(
+    readonly t0: number,
+    readonly deadline: number,
+  ) {
+    this.limited = deadline < Infinity;
+    this.grace = this.limited ? 0.04 * (deadline - t0) + 50 : 0;
+  }
+  certReserve(): number {
+    return this.limited ? 6 * this.tEval + 5 : 0;
+  }
+  fits(costMs: number): boolean {
+    return !this.limited || performance.now() + costMs + this.certReserve() <= this.deadline;
+  }
+}
+
+/**
+ * Why the barrier method stopped: still running, not run (method 'pd'), gap target met, a limit, the Newton
+ * matrix or the line search failed, or handed over to the primal-dual method (Newton matrix ill-conditioned).
+ */
+type BarrierStop = 'running' | 'skipped' | 'gap_met' | 'iteration_limit' | 'time_limit' | 'newton_failed' | 'line_search_failed' | 'handover';
+
+type F64 = Float64Array<ArrayBuffer>;
+
+/** Multipliers, the factor of M at them, and the barrier method's work buffers and counters. */
+class DualState {
+  readonly L: F64;
+  readonly H: F64;
+  readonly Wk: F64;
+  readonly A: F64;
+  readonly Acopy: F64;
+  readonly c: F64;
+  readonly x: F64;
+  readonly d: F64;
+  readonly grad: F64;
+  readonly step: F64;
+  readonly phi: F64;
+  readonly dphi: F64;
+  readonly theta: F64;
+  readonly trial: F64;
+  readonly prevTheta: F64;
+  /** Dual value at theta (after an evaluation at theta). */
+  g = NaN;
+  tau = 0;
+  newton = 0;
+  lastAlpha = 1;
+  /** Newton matrices that needed a diagonal shift. */
+  regularised = 0;
+  /** Duration of the last Newton step. */
+  tStep = 0;
+  /** L, x, g correspond to theta. */
+  fresh = true;
+  /** prevTheta holds the previous centring's multipliers (for the predictor). */
+  havePrev = false;
+  /** A centring ended without meeting its tolerance (or the barrier handed over). */
+  stalled = false;
+  stop: BarrierStop = 'running';
+
+  constructor(
+    readonly dp: DualProblem,
+    readonly clock: DualClock,
+    readonly opts: DualSolveOptions,
+  ) {
+    const { na, m } = dp;
+    this.L = new Float64Array(na * na);
+    this.H = new Float64Array(na * na);
+    this.Wk = new Float64Array(na * na);
+    this.A = new Float64Array(m * m);
+    this.Acopy = new Float64Array(m * m);
+    this.c = new Float64Array(na);
+    this.x = new Float64Array(na);
+    this.d = new Float64Array(na);
+    this.grad = new Float64Array(m);
+    this.step = new Float64Array(m);
+    this.phi = new Float64Array(m);
+    this.dphi = new Float64Array(m);
+    this.theta = new Float64Array(m);
+    this.trial = new Float64Array(m);
+    this.prevTheta = new Float64Array(m);
+  }
+
+  /** Factor M(th) into L, compute x, return g (or NaN if M is not PD); times the evaluation. */
+  evalAt(th: Float64Array): number {
+    const te = performance.now();
+    const gv = this.evalRaw(th);
+    const dt = performance.now() - te;
+    this.clock.tEval = this.clock.tEval === 0 ? dt : 0.7 * this.clock.tEval + 0.3 * dt;
+    return gv;
+  }
+
+  private evalRaw(th: Float64Array): number {
+    const { na, m, cuts, P, Ptt, rt } = this.dp;
+    const { d, c, L, x } = this;
     d.fill(0);
     for (let i = 0; i < na; i++) c[i] = -Ptt[i];
     let ce = 0;
@@ -482,357 +633,411 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     return rt - ce + cx;
   }
 
-  // initial multipliers
-  let status: DualSolution['status'] = 'converged';
-  let g = NaN;
-  if (opts.box) {
+  /** Barrier objective tau g + sum log theta + log det M (L the factor of M at th). */
+  barrierValue(th: Float64Array, gval: number): number {
+    const { na, m } = this.dp;
+    const L = this.L;
+    let s = this.tau * gval;
+    for (let k = 0; k < m; k++) s += Math.log(th[k]);
+    for (let i = 0; i < na; i++) s += 2 * Math.log(L[i * na + i]);
+    return s;
+  }
+}
+
+/** Strictly feasible start: sets theta and g (g NaN when none was found in time). */
+function startMultipliers(s: DualState): void {
+  const { red, na, m, P, cuts, kind, anchor, shiftR, trP } = s.dp;
+  const { theta, clock } = s;
+  if (s.opts.box) {
     // box multipliers scaled to the curvature: 0.4 P_ii / (zmax - zmin)^2 (a unit start made the constant
     // term -theta e_k dominate g; this start needs ~30% fewer Newton steps and stalls less often)
     const span = Math.max(red.hi - red.lo, 1);
     for (let k = 0; k < m; k++)
       theta[k] = cuts.s[k] < 0 ? (0.4 * Math.max(P[cuts.coord[k] * (na + 1)], (1e-6 * trP) / na, 1e-300)) / (span * span) : kind[k] > 0 && anchor[k] === shiftR[cuts.coord[k]] ? 0.5 : 0.25;
-    g = evalAt(theta);
+    s.g = s.evalAt(theta);
     let tries = 0;
-    while (!Number.isFinite(g) && tries < 60 && fits(tEval)) {
+    while (!Number.isFinite(s.g) && tries < 60 && clock.fits(clock.tEval)) {
       for (let k = 0; k < m; k++) if (cuts.s[k] > 0) theta[k] *= 0.5;
-      g = evalAt(theta);
+      s.g = s.evalAt(theta);
       tries++;
     }
-  } else {
-    let alpha = 0.5;
-    for (let tries = 0; tries < 45 && (tries === 0 || fits(tEval)); tries++) {
-      for (let k = 0; k < m; k++) theta[k] = alpha * Math.max(P[cuts.coord[k] * (na + 1)], 1e-300);
-      g = evalAt(theta);
-      // demand a margin: M must be clearly PD for the barrier to make progress
-      if (Number.isFinite(g)) {
-        let minPiv = Infinity;
-        for (let i = 0; i < na; i++) minPiv = Math.min(minPiv, L[i * na + i] ** 2);
-        if (minPiv > 1e-12) break;
+    return;
+  }
+  let alpha = 0.5;
+  for (let tries = 0; tries < 45 && (tries === 0 || clock.fits(clock.tEval)); tries++) {
+    for (let k = 0; k < m; k++) theta[k] = alpha * Math.max(P[cuts.coord[k] * (na + 1)], 1e-300);
+    s.g = s.evalAt(theta);
+    // demand a margin: M must be clearly PD for the barrier to make progress
+    if (Number.isFinite(s.g)) {
+      let minPiv = Infinity;
+      for (let i = 0; i < na; i++) minPiv = Math.min(minPiv, s.L[i * na + i] ** 2);
+      if (minPiv > 1e-12) break;
+    }
+    s.g = NaN;
+    alpha *= 0.5;
+  }
+}
+
+/**
+ * Newton system at theta (L, x current): gradient of the barrier objective into grad, Newton matrix into A,
+ * factored (with a small diagonal shift if rounding made it lose definiteness). False if it cannot be factored.
+ */
+function newtonSystem(s: DualState): boolean {
+  const { na, m, cuts } = s.dp;
+  const { L, H, Wk, A, Acopy, x, phi, dphi, grad, theta, tau } = s;
+  cholInverse(L, na, H, Wk);
+  for (let k = 0; k < m; k++) {
+    const y = x[cuts.coord[k]];
+    phi[k] = cuts.s[k] * y * y + cuts.b[k] * y + cuts.e[k];
+    dphi[k] = 2 * cuts.s[k] * y + cuts.b[k];
+    grad[k] = -tau * phi[k] + 1 / theta[k] - cuts.s[k] * H[cuts.coord[k] * (na + 1)];
+  }
+  for (let k = 0; k < m; k++) {
+    const i = cuts.coord[k];
+    const hk = 0.5 * tau * dphi[k];
+    for (let l = 0; l <= k; l++) {
+      const hij = H[i * na + cuts.coord[l]];
+      const v = hk * hij * dphi[l] + cuts.s[k] * cuts.s[l] * hij * hij;
+      A[k * m + l] = v;
+      A[l * m + k] = v;
+    }
+    A[k * m + k] += 1 / (theta[k] * theta[k]);
+  }
+  Acopy.set(A);
+  if (choleskyInPlace(A, m) < 0) return true;
+  s.regularised++;
+  let maxA = 0;
+  for (let k = 0; k < m; k++) maxA = Math.max(maxA, Acopy[k * m + k]);
+  for (const rel of [1e-12, 1e-9, 1e-6]) {
+    A.set(Acopy);
+    for (let k = 0; k < m; k++) A[k * m + k] += rel * maxA;
+    if (choleskyInPlace(A, m) < 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Backtracking line search along step: keeps theta > 0 (fraction to the boundary) and M PD; Armijo condition
+ * (maximisation). On acceptance trial holds the new multipliers, g and lastAlpha are updated.
+ */
+function lineSearch(s: DualState, dec2: number): 'accepted' | 'time_limit' | 'failed' {
+  const { m } = s.dp;
+  const { theta, step, trial, clock } = s;
+  const lam = Math.sqrt(Math.max(dec2, 0));
+  const damped = lam > 0.25 ? 1 / (1 + lam) : 1;
+  // in the damped phase start the backtracking at 4x the last accepted step (saves Cholesky attempts on an
+  // indefinite M)
+  let alpha = Math.min(1, 4 * s.lastAlpha);
+  for (let k = 0; k < m; k++) if (step[k] < 0) alpha = Math.min(alpha, -0.995 * theta[k] / step[k]);
+  const phi0 = s.barrierValue(theta, s.g);
+  for (let bt = 0; bt < 50; bt++) {
+    if (bt > 0 && !clock.fits(clock.tEval)) return 'time_limit';
+    for (let k = 0; k < m; k++) trial[k] = theta[k] + alpha * step[k];
+    const gt = s.evalAt(trial);
+    if (Number.isFinite(gt)) {
+      const phi1 = s.barrierValue(trial, gt);
+      // a step no longer than the damped Newton step is always safe for a self-concordant function, so
+      // accept it when rounding blurs the comparison
+      if (phi1 >= phi0 + 0.01 * alpha * dec2 || alpha <= damped) {
+        s.g = gt;
+        s.lastAlpha = alpha;
+        return 'accepted';
       }
-      g = NaN;
-      alpha *= 0.5;
+    }
+    alpha *= 0.5;
+  }
+  return 'failed';
+}
+
+/** One centring at tau (damped Newton, at most 30 steps, until the squared decrement is below tolNow); sets s.stop when the barrier must stop. */
+function centre(s: DualState, tolNow: number, maxNewton: number): void {
+  const { na, m } = s.dp;
+  const { opts, clock } = s;
+  for (let inner = 0; inner < 30; inner++) {
+    if (s.newton >= maxNewton) {
+      s.stop = 'iteration_limit';
+      return;
+    }
+    // a Newton step costs an inverse (~6 evaluations), the m x m factorisation and the line search
+    if (!clock.fits(s.tStep > 0 ? s.tStep : clock.tEval * (8 + (m / na) ** 3))) {
+      s.stop = 'time_limit';
+      return;
+    }
+    const tS = performance.now();
+    if (!s.fresh) s.g = s.evalAt(s.theta); // refresh L, x
+    s.fresh = false;
+    if (!newtonSystem(s)) {
+      opts.trace?.(s.tau, s.newton, s.g, 'newton matrix not PD');
+      s.stop = 'newton_failed';
+      return;
+    }
+    s.step.set(s.grad);
+    cholSolve(s.A, m, s.step);
+    let dec2 = 0;
+    for (let k = 0; k < m; k++) dec2 += s.grad[k] * s.step[k];
+    s.newton++;
+    opts.trace?.(s.tau, s.newton, dec2, 'step');
+    const ls = lineSearch(s, dec2);
+    if (ls === 'time_limit') {
+      s.stop = 'time_limit';
+      return;
+    }
+    if (ls === 'failed') {
+      opts.trace?.(s.tau, s.newton, s.g, 'line search failed');
+      s.g = s.evalAt(s.theta);
+      s.stop = 'line_search_failed';
+      return;
+    }
+    s.theta.set(s.trial);
+    s.fresh = true;
+    s.tStep = performance.now() - tS;
+    if (dec2 < tolNow) return;
+    if (inner === 29) s.stalled = true;
+    // the Newton matrix keeps losing definiteness (M near-singular, H = M^-1 inaccurate): the regularised
+    // steps barely move (decrement stuck), so hand over to the primal-dual method now instead of spending
+    // 30 steps in every remaining centring
+    if (s.regularised >= 4 && (opts.method === undefined || opts.method === 'auto')) {
+      s.stalled = true;
+      s.stop = 'handover';
+      opts.trace?.(s.tau, s.newton, dec2, 'newton matrix ill-conditioned: switching to primal-dual');
+      return;
     }
   }
-  if (!Number.isFinite(g)) {
-    const st = limited && !fits(tEval) ? 'time_limit' : 'singular';
-    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: st, relGap: Infinity, primalBound: Infinity };
+}
+
+/**
+ * Predictor before raising tau: on the central path theta(tau) ~ theta* + C / tau, so extrapolate
+ * theta(mu tau) ~ theta + (theta - theta_prev) / mu; keep it only if strictly feasible.
+ */
+function predictCentre(s: DualState, mu: number): void {
+  const { m } = s.dp;
+  const { theta, trial, prevTheta, clock } = s;
+  if (s.havePrev && clock.fits(2 * clock.tEval)) {
+    for (let k = 0; k < m; k++) trial[k] = theta[k] + (theta[k] - prevTheta[k]) / mu;
+    let pos = true;
+    for (let k = 0; k < m; k++) if (!(trial[k] > 0.01 * theta[k])) pos = false;
+    prevTheta.set(theta);
+    if (pos) {
+      const gt = s.evalAt(trial);
+      if (Number.isFinite(gt)) {
+        theta.set(trial);
+        s.g = gt;
+        s.fresh = true;
+      } else {
+        s.g = s.evalAt(theta);
+        s.fresh = true;
+      }
+    }
+  } else prevTheta.set(theta);
+  s.havePrev = true;
+}
+
+/** Path following: centre, stop at the gap target (m + na + 1) / tau <= max(relTol |g|, absTol), else raise tau. */
+function runBarrier(s: DualState, relTol: number, absTol: number, maxNewton: number): void {
+  const { na, m } = s.dp;
+  const mu = s.opts.mu ?? 16;
+  const innerTol = s.opts.innerTol ?? 1e-3;
+  while (s.stop === 'running') {
+    // intermediate centrings stop at a looser decrement (the next tau increase dominates the off-centre
+    // error), the final one at innerTol
+    const finalCentring = (m + na + 1) / s.tau <= Math.max(relTol * Math.abs(s.g), absTol) * 1.5;
+    centre(s, finalCentring ? innerTol : Math.max(innerTol, 0.1), maxNewton);
+    s.opts.trace?.(s.tau, s.newton, s.g);
+    if (s.stop !== 'running') break;
+    const gapEst = (m + na + 1) / s.tau;
+    if (gapEst <= Math.max(relTol * Math.abs(s.g), absTol)) {
+      s.stop = 'gap_met';
+      break;
+    }
+    predictCentre(s, mu);
+    s.tau *= mu;
   }
+}
 
-  const phiAll = (th: Float64Array, tau: number, gval: number): number => {
-    let s = tau * gval;
-    for (let k = 0; k < m; k++) s += Math.log(th[k]);
-    for (let i = 0; i < na; i++) s += 2 * Math.log(L[i * na + i]);
-    return s;
-  };
+/** The primal-dual method's accepted result: its primal matrix X and the total iteration count. */
+interface PdHandover {
+  X: Float64Array;
+  iterations: number;
+  converged: boolean;
+}
 
-  let tau = (m + na + 1) / Math.max(Math.abs(g), 1e-3 * (trP + rt) / (na + 1), 1e-300);
-  const theta0 = Float64Array.from(theta);
-  let stalled = false;
+/**
+ * Primal-dual interior point from the barrier's starting multipliers theta0; its multipliers replace theta
+ * when their dual value is better. Returns the accepted result (null if not run, failed or not better);
+ * updates s.status.
+ */
+function handOverToPd(s: DualState, theta0: Float64Array, relTol: number, maxNewton: number, status: DualSolution['status']): { pd: PdHandover | null; status: DualSolution['status'] } {
+  const { na, m, P, Ptt, rt, trP, cuts } = s.dp;
+  const { clock, opts } = s;
   const useBarrier = opts.method !== 'pd';
-  if (!useBarrier) done = true;
-  let newton = 0;
-  let fresh = true; // L, x, g correspond to theta
-  const prevTheta = new Float64Array(m);
-  let havePrev = false;
-  const innerTol = opts.innerTol ?? 1e-3;
-  let lastAlpha = 1;
-  let regularised = 0;
-  let tStep = 0; // duration of the last Newton step
-  let handedOver = false; // barrier stopped before its gap target, for the primal-dual method
-  while (!done) {
-    // centring at tau (damped Newton); intermediate centrings stop at a looser decrement (the next tau
-    // increase dominates the off-centre error), the final one at innerTol
-    const finalCentring = (m + na + 1) / tau <= Math.max(relTol * Math.abs(g), absTol) * 1.5;
-    const tolNow = finalCentring ? innerTol : Math.max(innerTol, 0.1);
-    for (let inner = 0; inner < 30; inner++) {
-      if (newton >= maxNewton) {
-        status = 'iteration_limit';
-        done = true;
-        break;
-      }
-      // a Newton step costs an inverse (~6 evaluations), the m x m factorisation and the line search
-      if (!fits(tStep > 0 ? tStep : tEval * (8 + (m / na) ** 3))) {
-        status = 'time_limit';
-        timedOut = true;
-        done = true;
-        break;
-      }
-      const tS = performance.now();
-      if (!fresh) g = evalAt(theta); // refresh L, x
-      fresh = false;
-      cholInverse(L, na, H, Wk);
-      for (let k = 0; k < m; k++) {
-        const y = x[cuts.coord[k]];
-        phi[k] = cuts.s[k] * y * y + cuts.b[k] * y + cuts.e[k];
-        dphi[k] = 2 * cuts.s[k] * y + cuts.b[k];
-        grad[k] = -tau * phi[k] + 1 / theta[k] - cuts.s[k] * H[cuts.coord[k] * (na + 1)];
-      }
-      for (let k = 0; k < m; k++) {
-        const i = cuts.coord[k];
-        const hk = 0.5 * tau * dphi[k];
-        for (let l = 0; l <= k; l++) {
-          const hij = H[i * na + cuts.coord[l]];
-          const v = hk * hij * dphi[l] + cuts.s[k] * cuts.s[l] * hij * hij;
-          A[k * m + l] = v;
-          A[l * m + k] = v;
-        }
-        A[k * m + k] += 1 / (theta[k] * theta[k]);
-      }
-      // factor the Newton matrix; if rounding made it lose definiteness, retry with a small diagonal shift
-      Acopy.set(A);
-      let factored = choleskyInPlace(A, m) < 0;
-      if (!factored) {
-        regularised++;
-        let maxA = 0;
-        for (let k = 0; k < m; k++) maxA = Math.max(maxA, Acopy[k * m + k]);
-        for (const rel of [1e-12, 1e-9, 1e-6]) {
-          A.set(Acopy);
-          for (let k = 0; k < m; k++) A[k * m + k] += rel * maxA;
-          if (choleskyInPlace(A, m) < 0) {
-            factored = true;
-            break;
-          }
-        }
-      }
-      if (!factored) {
-        opts.trace?.(tau, newton, g, 'newton matrix not PD');
-        done = true;
-        break;
-      }
-      step.set(grad);
-      cholSolve(A, m, step);
-      let dec2 = 0;
-      for (let k = 0; k < m; k++) dec2 += grad[k] * step[k];
-      newton++;
-      opts.trace?.(tau, newton, dec2, 'step');
-      const lam = Math.sqrt(Math.max(dec2, 0));
-      const damped = lam > 0.25 ? 1 / (1 + lam) : 1;
-      // keep theta > 0 (fraction to the boundary) and M PD; in the damped phase start the backtracking
-      // at 4x the last accepted step (saves Cholesky attempts on an indefinite M)
-      let alpha = Math.min(1, 4 * lastAlpha);
-      for (let k = 0; k < m; k++) if (step[k] < 0) alpha = Math.min(alpha, -0.995 * theta[k] / step[k]);
-      const phi0 = phiAll(theta, tau, g);
-      let ok = false;
-      for (let bt = 0; bt < 50; bt++) {
-        if (bt > 0 && !fits(tEval)) {
-          timedOut = true;
-          break;
-        }
-        for (let k = 0; k < m; k++) trial[k] = theta[k] + alpha * step[k];
-        const gt = evalAt(trial);
-        if (Number.isFinite(gt)) {
-          const phi1 = phiAll(trial, tau, gt);
-          // Armijo (maximisation); a step no longer than the damped Newton step is always safe for a
-          // self-concordant function, so accept it when rounding blurs the comparison
-          if (phi1 >= phi0 + 0.01 * alpha * dec2 || alpha <= damped) {
-            ok = true;
-            g = gt;
-            break;
-          }
-        }
-        alpha *= 0.5;
-      }
-      if (!ok && timedOut) {
-        status = 'time_limit';
-        done = true;
-        break;
-      }
-      if (!ok) {
-        opts.trace?.(tau, newton, g, 'line search failed');
-        g = evalAt(theta);
-        done = true;
-        break;
-      }
-      theta.set(trial);
-      fresh = true;
-      lastAlpha = alpha;
-      tStep = performance.now() - tS;
-      if (dec2 < tolNow) break;
-      if (inner === 29) stalled = true;
-      // the Newton matrix keeps losing definiteness (M near-singular, H = M^-1 inaccurate): the regularised
-      // steps barely move (decrement stuck), so hand over to the primal-dual method now instead of spending
-      // 30 steps in every remaining centring
-      if (regularised >= 4 && (opts.method === undefined || opts.method === 'auto')) {
-        stalled = true;
-        handedOver = true;
-        opts.trace?.(tau, newton, dec2, 'newton matrix ill-conditioned: switching to primal-dual');
-        done = true;
-        break;
-      }
-    }
-    opts.trace?.(tau, newton, g);
-    if (done) break;
-    const gapEst = (m + na + 1) / tau;
-    if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
-    // predictor: on the central path theta(tau) ~ theta* + C / tau, so extrapolate
-    // theta(mu tau) ~ theta + (theta - theta_prev) / mu; keep it only if strictly feasible
-    if (havePrev && fits(2 * tEval)) {
-      for (let k = 0; k < m; k++) trial[k] = theta[k] + (theta[k] - prevTheta[k]) / mu;
-      let pos = true;
-      for (let k = 0; k < m; k++) if (!(trial[k] > 0.01 * theta[k])) pos = false;
-      prevTheta.set(theta);
-      if (pos) {
-        const gt = evalAt(trial);
-        if (Number.isFinite(gt)) {
-          theta.set(trial);
-          g = gt;
-          fresh = true;
-        } else {
-          g = evalAt(theta);
-          fresh = true;
-        }
-      }
-    } else prevTheta.set(theta);
-    havePrev = true;
-    tau *= mu;
+  const { C, N, cuts: pc } = liftedSdp(P, Ptt, rt, na, cuts.coord, cuts.s, cuts.b, cuts.e);
+  const th0 = Float64Array.from(theta0);
+  for (let k = 0; k < m; k++) if (!(th0[k] > 0)) th0[k] = 1e-6;
+  const g0 = s.evalAt(th0);
+  if (!Number.isFinite(g0)) return { pd: null, status };
+  const pd = solvePd(C, N, pc, th0, pdStartLambda(g0, trP, rt, na), {
+    maxIter: Math.min(maxNewton, 100),
+    relTol: Math.min(relTol, 1e-9) * 0.1,
+    // an iteration costs a few (n+1)^3 products and factorisations, ~12 evaluations of g
+    deadline: clock.limited ? clock.deadline - clock.certReserve() - 3 * clock.tEval : Infinity,
+    iterEstimateMs: 12 * clock.tEval,
+  });
+  const gB = useBarrier ? s.evalAt(s.theta) : -Infinity;
+  const gP = pd && (pd.converged || useBarrier) ? s.evalAt(pd.theta) : NaN;
+  let accepted: PdHandover | null = null;
+  if (pd && Number.isFinite(gP) && !(gP <= gB)) {
+    s.theta.set(pd.theta);
+    accepted = { X: pd.X, iterations: s.newton + pd.iterations, converged: pd.converged };
+    status = pd.converged ? 'converged' : status;
   }
+  if (!(pd && pd.converged)) {
+    opts.trace?.(s.tau, 0, g0, `primal-dual method ${pd ? 'did not converge' : 'failed'}`);
+    if (!useBarrier) status = 'iteration_limit';
+  }
+  return { pd: accepted, status };
+}
 
-  // primal-dual interior point: with method 'pd', or when the barrier method stalled in a centring
-  // (its Newton decrement stuck) or stopped early; the multipliers with the better dual value are kept
-  let pdX: Float64Array | null = null;
-  let pdIters = 0;
-  if (opts.method === 'pd' || (opts.method !== 'barrier' && (stalled || status !== 'converged') && !timedOut && fits(20 * tEval))) {
-    const N = na + 1;
-    const C = new Float64Array(N * N);
-    C[0] = rt;
-    for (let i = 0; i < na; i++) {
-      C[i + 1] = -Ptt[i];
-      C[(i + 1) * N] = -Ptt[i];
-      for (let j = 0; j < na; j++) C[(i + 1) * N + j + 1] = P[i * na + j];
-    }
-    const pc: PdCut = { p: new Int32Array(m), a00: new Float64Array(m), a0p: new Float64Array(m), app: new Float64Array(m) };
-    for (let k = 0; k < m; k++) {
-      pc.p[k] = cuts.coord[k] + 1;
-      pc.a00[k] = cuts.e[k];
-      pc.a0p[k] = 0.5 * cuts.b[k];
-      pc.app[k] = cuts.s[k];
-    }
-    const th0 = Float64Array.from(theta0);
-    for (let k = 0; k < m; k++) if (!(th0[k] > 0)) th0[k] = 1e-6;
-    const g0 = evalAt(th0);
-    if (Number.isFinite(g0)) {
-      const lam0 = g0 - Math.max(0.5 * Math.abs(g0), (trP + rt) / (na + 1), 1e-300);
-      const pd = solvePd(C, N, pc, th0, lam0, {
-        maxIter: Math.min(maxNewton, 100),
-        relTol: Math.min(relTol, 1e-9) * 0.1,
-        // an iteration costs a few (n+1)^3 products and factorisations, ~12 evaluations of g
-        deadline: limited ? deadline - certReserve() - 3 * tEval : Infinity,
-        iterEstimateMs: 12 * tEval,
-      });
-      const gB = useBarrier ? evalAt(theta) : -Infinity;
-      const gP = pd && (pd.converged || useBarrier) ? evalAt(pd.theta) : NaN;
-      if (pd && Number.isFinite(gP) && !(gP <= gB)) {
-        theta.set(pd.theta);
-        pdX = pd.X;
-        pdIters = newton + pd.iterations;
-        status = pd.converged ? 'converged' : status;
-        if (pd.converged) handedOver = false;
-      }
-      if (!(pd && pd.converged)) {
-        opts.trace?.(tau, 0, g0, `primal-dual method ${pd ? 'did not converge' : 'failed'}`);
-        if (!useBarrier) status = 'iteration_limit';
-      }
-    }
-  }
-  // the barrier handed over early and the primal-dual method did not improve on it: the gap target was not met
-  if (handedOver && status === 'converged') status = 'iteration_limit';
-  // under a time limit with too little time left for the reconstruction (an evaluation and an inverse) and
-  // the certification by an inverse, certify the final multipliers only (eps by power iteration)
-  const quick = limited && !fits(12 * tEval);
-  if (quick && status === 'converged') status = 'time_limit';
-  // primal reconstruction at the final multipliers
-  if (!quick) {
-    g = evalAt(theta);
-    cholInverse(L, na, H, Wk);
-  }
-  if (pdX && !quick) {
+/** Primal reconstruction (x, x x^T + H/tau) at the final multipliers, or the primal-dual method's own point. */
+interface Reconstruction {
+  primal: number;
+  infeas: number;
+  mean: Float64Array | null;
+  cov: Float64Array | null;
+  primalBound: number;
+}
+
+function reconstructPrimal(s: DualState, pdX: Float64Array | null, pdIters: number): Reconstruction {
+  const { red, na, m, P, tt, cuts, shiftR } = s.dp;
+  const { x, H } = s;
+  s.g = s.evalAt(s.theta);
+  cholInverse(s.L, na, H, s.Wk);
+  if (pdX) {
     // the primal-dual method's own primal point: x = X[0, 1:], covariance Y - x x^T (as tau^-1 H)
     // (normalised by X_00, which the infeasible-start method meets only up to its residual)
     const N = na + 1;
-    tau = 1;
+    s.tau = 1;
     const x00 = pdX[0] > 0 ? pdX[0] : 1;
     for (let i = 0; i < na; i++) x[i] = pdX[i + 1] / x00;
     for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] / x00 - x[i] * x[j];
-    newton = pdIters;
+    s.newton = pdIters;
   }
-  let primal = quick ? NaN : 0;
-  for (let i = 0; i < (quick ? 0 : na); i++) {
-    let s = 0;
-    for (let j = 0; j < na; j++) s += P[i * na + j] * (x[j] - tt[j]);
-    primal += (x[i] - tt[i]) * s;
+  const tau = s.tau;
+  let primal = 0;
+  for (let i = 0; i < na; i++) {
+    let sum = 0;
+    for (let j = 0; j < na; j++) sum += P[i * na + j] * (x[j] - tt[j]);
+    primal += (x[i] - tt[i]) * sum;
   }
   let trPH = 0;
-  for (let i = 0; i < (quick ? 0 : na * na); i++) trPH += P[i] * H[i];
+  for (let i = 0; i < na * na; i++) trPH += P[i] * H[i];
   primal += trPH / tau;
-  let infeas = quick ? NaN : 0;
-  for (let k = 0; k < (quick ? 0 : m); k++) {
+  let infeas = 0;
+  for (let k = 0; k < m; k++) {
     const i = cuts.coord[k];
     const y = x[i];
     const val = cuts.s[k] * (y * y + H[i * na + i] / tau) + cuts.b[k] * y + cuts.e[k];
     if (-val > infeas) infeas = -val;
   }
-  let mean: Float64Array | null = null;
-  let cov: Float64Array | null = null;
-  let primalBound = Infinity;
-  if (!quick) {
-    mean = new Float64Array(na);
-    for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
-    cov = new Float64Array(na * na);
-    for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
-    primalBound = feasiblePrimalValue(P, tt, cuts, x, cov, na, shiftR, red.lo, red.hi) * red.unit;
-  }
+  const mean = new Float64Array(na);
+  for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
+  const cov = new Float64Array(na * na);
+  for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
+  const primalBound = feasiblePrimalValue(P, tt, cuts, x, cov, na, shiftR, red.lo, red.hi) * red.unit;
+  return { primal, infeas, mean, cov, primalBound };
+}
 
-  // certificate: pick eps from the spectrum estimate, shrink the (+) multipliers if needed
-  const toCert = (th: Float64Array, eps: number): SdpCertificate => ({
-    type,
-    shift: shiftFull,
-    cutCoord: Array.from(cuts.coord, (i) => red.active[i]),
-    cutKind: kind.slice(),
-    cutAnchor: anchor.map((p, k) => (kind[k] > 0 ? p : 0)),
-    theta: Array.from(th),
-    eps,
-    dualValue: g * red.unit,
-    primalValue: primal * red.unit,
-    primalInfeasibility: infeas,
-  });
-  let best: { bound: number; cert: SdpCertificate } = { bound: 0, cert: emptyCert() };
+/**
+ * Certification: pick eps from the spectrum estimate (||M^-1||_F, or power iteration when time is short or
+ * `quick`), shrink the (+) multipliers if needed, and keep the certificate the verifier accepts.
+ */
+function certify(s: DualState, problem: QuantizationProblem, quick: boolean, primal: number, infeas: number): { bound: number; cert: SdpCertificate } {
+  const dp = s.dp;
+  const { na, m, cuts } = dp;
+  const { theta, clock, H } = s;
+  let best: { bound: number; cert: SdpCertificate } = { bound: 0, cert: emptyCertificate(dp.type, dp.shiftFull) };
   const thTry = new Float64Array(m);
   // the verifier costs two factorisations
-  const verifyFits = (): boolean => !limited || performance.now() + 2.5 * tEval <= deadline + grace;
+  const verifyFits = (): boolean => !clock.limited || performance.now() + 2.5 * clock.tEval <= clock.deadline + clock.grace;
   for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
-    if (limited && performance.now() + 3.5 * tEval > deadline + grace) break;
+    if (clock.limited && performance.now() + 3.5 * clock.tEval > clock.deadline + clock.grace) break;
     for (let k = 0; k < m; k++) thTry[k] = cuts.s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
-    const gv = evalAt(thTry);
+    const gv = s.evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
-    if (quick && shrink === 0) g = gv;
+    if (quick && shrink === 0) s.g = gv;
     let eps: number;
     // an inverse costs ~6 evaluations (measured at n = 400)
-    if (!quick && (!limited || performance.now() + 9 * tEval <= deadline)) {
+    if (!quick && (!clock.limited || performance.now() + 9 * clock.tEval <= clock.deadline)) {
       // lambda_min(M) >= 1 / ||M^{-1}||_F
-      cholInverse(L, na, H, Wk);
+      cholInverse(s.L, na, H, s.Wk);
       let fro = 0;
       for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
       eps = 0.5 / Math.sqrt(fro);
-    } else eps = 0.25 / powerMaxInverse(L, na, x);
+    } else eps = 0.25 / powerMaxInverse(s.L, na, s.x);
     let res: VerifyResult = { valid: false, bound: 0 };
     for (let e = 0; e < 4 && !res.valid && verifyFits(); e++) {
-      res = verifySdpCertificate(problem, toCert(thTry, eps));
+      res = verifySdpCertificate(problem, toCertificate(dp, thTry, eps, s.g, primal, infeas));
       eps *= 0.25;
     }
-    if (res.valid && res.bound > best.bound) best = { bound: res.bound, cert: toCert(thTry, eps * 4) };
+    if (res.valid && res.bound > best.bound) best = { bound: res.bound, cert: toCertificate(dp, thTry, eps * 4, s.g, primal, infeas) };
     if (res.valid) break;
   }
-  const denom = Math.max(Math.abs(g), absTol);
+  return best;
+}
+
+/** Barrier status from why it stopped (the primal-dual phase may still change it). */
+function barrierStatus(stop: BarrierStop): DualSolution['status'] {
+  return stop === 'iteration_limit' ? 'iteration_limit' : stop === 'time_limit' ? 'time_limit' : 'converged';
+}
+
+export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOptions): DualSolution {
+  const t0 = performance.now();
+  const red = reduce(problem);
+  const type: SdpCertificateType = opts.box ? 'sdp-box-dual' : 'sdp-dual';
+  const shiftFull = fullShift(red);
+  if (red.na === 0) return { bound: 0, certificate: emptyCertificate(type, shiftFull), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0, primalBound: 0 };
+  const dp = dualProblem(red, opts.box, shiftFull);
+  const { na, m, trP, rt } = dp;
+  const relTol = opts.relTol ?? 1e-8;
+  const absTol = 1e-13 * (trP + rt);
+  const maxNewton = opts.maxNewton ?? 400;
+  const clock = new DualClock(t0, opts.deadlineAt ?? (opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity));
+  const s = new DualState(dp, clock, opts);
+  startMultipliers(s);
+  if (!Number.isFinite(s.g)) {
+    const st = clock.limited && !clock.fits(clock.tEval) ? 'time_limit' : 'singular';
+    return { bound: 0, certificate: emptyCertificate(type, shiftFull), mean: null, cov: null, red, newtonSteps: 0, status: st, relGap: Infinity, primalBound: Infinity };
+  }
+  s.tau = (m + na + 1) / Math.max(Math.abs(s.g), 1e-3 * (trP + rt) / (na + 1), 1e-300);
+  const theta0 = Float64Array.from(s.theta);
+  if (opts.method === 'pd') s.stop = 'skipped';
+  runBarrier(s, relTol, absTol, maxNewton);
+  let status = barrierStatus(s.stop);
+  // primal-dual interior point: with method 'pd', or when the barrier method stalled in a centring
+  // (its Newton decrement stuck) or stopped early; the multipliers with the better dual value are kept
+  let pd: PdHandover | null = null;
+  if (opts.method === 'pd' || (opts.method !== 'barrier' && (s.stalled || status !== 'converged') && s.stop !== 'time_limit' && clock.fits(20 * clock.tEval)))
+    ({ pd, status } = handOverToPd(s, theta0, relTol, maxNewton, status));
+  // the barrier handed over early and the primal-dual method did not improve on it: the gap target was not met
+  if (s.stop === 'handover' && !pd?.converged && status === 'converged') status = 'iteration_limit';
+  // under a time limit with too little time left for the reconstruction (an evaluation and an inverse) and
+  // the certification by an inverse, certify the final multipliers only (eps by power iteration)
+  const quick = clock.limited && !clock.fits(12 * clock.tEval);
+  if (quick && status === 'converged') status = 'time_limit';
+  const rec: Reconstruction = quick
+    ? { primal: NaN, infeas: NaN, mean: null, cov: null, primalBound: Infinity }
+    : reconstructPrimal(s, pd ? pd.X : null, pd ? pd.iterations : 0);
+  const best = certify(s, problem, quick, rec.primal, rec.infeas);
+  const denom = Math.max(Math.abs(s.g), absTol);
   return {
     bound: best.bound,
     certificate: best.cert,
-    mean,
-    cov,
+    mean: rec.mean,
+    cov: rec.cov,
     red,
-    newtonSteps: newton,
+    newtonSteps: s.newton,
     status,
-    relGap: quick ? Infinity : Math.abs(primal - g) / denom,
-    primalBound,
+    relGap: quick ? Infinity : Math.abs(rec.primal - s.g) / denom,
+    primalBound: rec.primalBound,
   };
 }
 
