@@ -229,7 +229,7 @@ export function seSearch(
  * over the box, from the box-QP point x (its linear coefficients g and their box minima m), with the
  * rounding errors of c0 and of the linear terms; plain Schnorr–Euchner centred at t when it gives nothing.
  */
-interface ExpansionTerms {
+export interface ExpansionTerms {
   c0: number;
   c0Err: number;
   /** Error of the (dropped or per-level) linear terms of the expansion. */
@@ -241,7 +241,7 @@ interface ExpansionTerms {
   mOrd: Float64Array;
 }
 
-function expansionTerms(red: Reduced, F: OrderedFactor, basis: ReducedBasis | null, xE: Float64Array | null): ExpansionTerms {
+export function expansionTerms(red: Reduced, F: OrderedFactor, basis: ReducedBasis | null, xE: Float64Array | null): ExpansionTerms {
   const na = red.na;
   const { ord } = F;
   const { P, t } = red;
@@ -322,7 +322,7 @@ function expansionTerms(red: Reduced, F: OrderedFactor, basis: ReducedBasis | nu
  * A priori rounding margin (see seSearch): true partial >= computed partial * (1 - marginRel) - marginAbs
  * for every leaf whose true value is below R0.
  */
-function roundingMargin(
+export function roundingMargin(
   red: Reduced, F: OrderedFactor, basis: ReducedBasis | null, ex: ExpansionTerms, R0: number,
 ): { marginAbs: number; marginRel: number; finiteMargin: boolean } {
   const na = red.na;
@@ -382,6 +382,14 @@ function roundingMargin(
   marginAbs *= 1.05;
   if (!Number.isFinite(marginAbs)) return { marginAbs: Infinity, marginRel, finiteMargin: false };
   return { marginAbs, marginRel, finiteMargin: true };
+}
+
+/** Evaluation error of reducedValue at z: gamma_{n+3} |z - t|^T |P| |z - t| (work: scratch of length na). */
+export function leafEvalError(red: Reduced, z: Float64Array, work: Float64Array): number {
+  const na = red.na;
+  const t = red.t;
+  for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
+  return gam(na + 4) * absForm(red.P, work, work, na);
 }
 
 /** State of the depth-first Schnorr–Euchner enumeration (level order; all buffers allocated once). */
@@ -588,18 +596,10 @@ class SeEnumerator {
     }
   }
 
-  /** Leaf evaluation error of reducedValue: gamma_{n+3} |z - t|^T |P| |z - t|. */
-  leafErr(z: Float64Array): number {
-    const { na, work } = this;
-    const t = this.red.t;
-    for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
-    return gam(na + 4) * absForm(this.red.P, work, work, na);
-  }
-
   /** The proven bound: best (1 - tol) when finished, else the minimum over the open subtrees on the current path. */
   result(finiteMargin: boolean): SearchResult {
     const { na, best, bestZ, tolR, partial, marginAbs, marginRel, stoppedBy, k } = this;
-    const bestLow = best - this.leafErr(bestZ);
+    const bestLow = best - leafEvalError(this.red, bestZ, this.work);
     let lower = Math.min(best * (1 - tolR), bestLow);
     if (stoppedBy !== 'none') {
       // open subtrees: remaining candidates at every level 0..k on the current path
