@@ -13,8 +13,8 @@ import type { LevelQuantizationProblem, SolveOptions, SolveResult, SolveStatus }
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { integerGridOf, isLevel, nearestLevelIndex } from '../../src/formats/levels.js';
 import { cholInverse, cholesky } from '../../src/linalg/dense.js';
-import { reducedValue, restrict, type Reduced, U } from '../quantization/common.js';
-import { boxExpansionPoint, solveExact, toErrorUnits } from '../quantization/exact.js';
+import { reducedValue, restrict, type Reduced } from '../quantization/common.js';
+import { boxExpansionPoint, expansionTerms, leafEvalError, roundingMargin, solveExact, toErrorUnits, type ExpansionTerms } from '../quantization/exact.js';
 import { factorInOrder, vblastOrder, type OrderedFactor } from '../quantization/lattice.js';
 import { checkLevelProblem, expandLevels, levelErrorOf, reduceLevels } from './common.js';
 import { cheapLevelCandidates, pivTolOf } from './heuristics.js';
@@ -33,43 +33,11 @@ export interface LevelSearchResult {
   marginRel: number;
 }
 
-const gam = (k: number): number => (k * U) / (1 - k * U);
-
-function absForm(P: Float64Array, a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    if (a[i] === 0) continue;
-    let r = 0;
-    for (let j = 0; j < n; j++) r += Math.abs(P[i * n + j]) * Math.abs(b[j]);
-    s += Math.abs(a[i]) * r;
-  }
-  return s;
-}
-
-function inverseDiagonal(P: Float64Array, n: number): Float64Array | null {
-  const L = cholesky(P, n);
-  if (L === null) return null;
-  const out = new Float64Array(n);
-  const y = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    y.fill(0);
-    y[j] = 1;
-    for (let i = j; i < n; i++) {
-      let s = y[i];
-      for (let k = j; k < i; k++) s -= L[i * n + k] * y[k];
-      y[i] = s / L[i * n + i];
-    }
-    let s = 0;
-    for (let i = j; i < n; i++) s += y[i] * y[i];
-    out[j] = s;
-  }
-  return out;
-}
-
 /**
  * Depth-first search over level sets in the order of F, pruning subtrees that provably cannot beat
- * `best * (1 - tol)`; `x0` (reduced coordinates, every entry a level) is the warm start. The rounding margin is
- * the a priori analysis of `seSearch` (box = [lmin, lmax]): `true partial >= computed (1 - marginRel) - marginAbs`.
+ * `best * (1 - tol)`; `x0` (reduced coordinates, every entry a level) is the warm start. The node bound (box-QP
+ * expansion over [lmin, lmax]) and the rounding margin are those of `seSearch` (box = [lmin, lmax]):
+ * `true partial >= computed (1 - marginRel) - marginAbs`.
  */
 export function levelSearch(
   red: Reduced,
@@ -79,120 +47,97 @@ export function levelSearch(
   opts: { tol: number; nodeLimit: number; deadline: number; expansion?: Float64Array | null },
 ): LevelSearchResult {
   const na = red.na;
-  const L = levels.length;
-  const { d, Lk, ord } = F;
-  const { P, t, lo, hi } = red;
   const work = new Float64Array(na);
-  let bestX = Float64Array.from(x0);
-  let best = reducedValue(P, t, bestX, na, work);
+  const bestX = Float64Array.from(x0);
+  const best = reducedValue(red.P, red.t, bestX, na, work);
   if (na === 0) return { x: bestX, value: 0, lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0 };
-  const xOrd = new Float64Array(na);
-  const gOrd = new Float64Array(na);
-  const mOrd = new Float64Array(na);
-  let c0 = 0;
-  let c0Err = 0;
-  let linErr = 0;
-  const xE = opts.expansion ?? null;
-  if (xE) {
-    const v = new Float64Array(na);
-    for (let i = 0; i < na; i++) v[i] = xE[i] - t[i];
-    let fx = 0;
-    let msum = 0;
-    const pos = new Int32Array(na);
-    for (let k = 0; k < na; k++) pos[ord[k]] = k;
-    const g = new Float64Array(na);
-    const m = new Float64Array(na);
-    for (let i = 0; i < na; i++) {
-      let s = 0;
-      let sa = 0;
-      for (let j = 0; j < na; j++) {
-        s += P[i * na + j] * v[j];
-        sa += Math.abs(P[i * na + j] * v[j]);
-      }
-      fx += v[i] * s;
-      g[i] = 2 * s;
-      m[i] = Math.min(g[i] * (lo - xE[i]), g[i] * (hi - xE[i]));
-      fx += m[i];
-      msum += Math.abs(m[i]);
-      const bz = Math.max(Math.abs(lo - xE[i]), Math.abs(hi - xE[i]));
-      linErr += (2 * gam(na + 2) * sa + 3 * U * Math.abs(g[i])) * bz + 2 * U * Math.abs(m[i]);
-    }
-    c0 = fx;
-    c0Err = gam(na + 3) * absForm(P, v, v, na) + gam(na + 2) * msum;
-    if (c0 > 0) {
-      for (let i = 0; i < na; i++) {
-        const k = pos[i];
-        xOrd[k] = xE[i];
-        gOrd[k] = g[i];
-        mOrd[k] = m[i];
-      }
-    }
-  }
-  if (!(c0 > 0)) {
-    c0 = 0;
-    c0Err = 0;
-    linErr = 0;
-    gOrd.fill(0);
-    mOrd.fill(0);
-    for (let k = 0; k < na; k++) xOrd[k] = t[ord[k]];
-  }
-  // ---- a priori rounding margin (as in seSearch) ----
-  const tolR = opts.tol;
-  const R0 = Math.max(best * (1 - tolR), 0);
-  const invDiag = inverseDiagonal(P, na);
-  const Bs = new Float64Array(na);
-  const Rell = 1.05 * R0 * 1.01 + 1e-300;
-  for (let k = 0; k < na; k++) {
-    let b = Math.max(Math.abs(lo - xOrd[k]), Math.abs(hi - xOrd[k]));
-    if (invDiag) b = Math.min(b, 1.01 * Math.sqrt(Rell * invDiag[ord[k]]) + 1e-300);
-    Bs[k] = b;
-  }
-  const marginRel = 1e-10 + gam(na + 8);
-  let marginAbs = 0;
-  let finiteMargin = true;
-  {
-    let maxD = 0;
-    for (let k = 0; k < na; k++) maxD = Math.max(maxD, d[k]);
-    let mb = 0;
-    let mc = 0;
-    let mdrop = 0;
-    for (let k = 0; k < na; k++) {
-      let sl = 0;
-      for (let j = 0; j < k; j++) sl += Math.abs(Lk[k * na + j]) * Bs[j];
-      const s = Bs[k] + sl;
-      if (d[k] > 0) {
-        mb += d[k] * s * s;
-        const dc = gam(k + 3) * (sl + Math.abs(xOrd[k])) + U * Math.abs(xOrd[k]);
-        mc += d[k] * dc * dc * (1 + 1e10);
-      } else mdrop += Bs[k] * Bs[k];
-    }
-    marginAbs = 1.05 * (gam(na + 2) * mb + mc + na * gam(na + 2) * maxD * mdrop + linErr + c0Err);
-    if (!Number.isFinite(marginAbs)) {
-      finiteMargin = false;
-      marginAbs = Infinity;
-    }
-  }
-  const leafErr = (x: Float64Array): number => {
-    for (let i = 0; i < na; i++) work[i] = x[i] - t[i];
-    return gam(na + 4) * absForm(P, work, work, na);
-  };
-  const radiusOf = (b: number): number => (Math.max(b * (1 - tolR), 0) + marginAbs) / (1 - marginRel);
-  let radius = radiusOf(best);
+  const ex = expansionTerms(red, F, null, opts.expansion ?? null);
+  const mg = roundingMargin(red, F, null, ex, Math.max(best * (1 - opts.tol), 0));
+  const se = new LevelEnumerator(red, levels, F, ex, opts.tol, mg.marginAbs, mg.marginRel, best, bestX, work);
+  se.run(opts.nodeLimit, opts.deadline);
+  return se.result(mg.finiteMargin);
+}
 
-  const zl = new Float64Array(na); // level values in level order
-  const xOrig = new Float64Array(na);
-  const cen = new Float64Array(na);
-  const piv = new Float64Array(na);
-  const partial = new Float64Array(na + 1);
-  const up = new Int32Array(na); // next level index above the pivot
-  const dn = new Int32Array(na); // next level index below
-  const ez = new Float64Array(na);
-  const W = na + 1;
-  const acc = new Float64Array(na * W);
-  const pend = new Int32Array(na + 1);
-  const outLo = lo - (hi - lo) - 1;
-  const outHi = hi + (hi - lo) + 1;
-  const initLevel = (k: number): void => {
+/**
+ * State of the level-set enumeration (level order; buffers allocated once): the candidates at a tree level
+ * are level indices walking outwards from the level nearest to the minimiser of the level cost.
+ */
+class LevelEnumerator {
+  readonly na: number;
+  readonly L: number;
+  readonly d: Float64Array;
+  readonly Lk: Float64Array;
+  readonly ord: Int32Array;
+  readonly xOrd: Float64Array;
+  readonly gOrd: Float64Array;
+  readonly mOrd: Float64Array;
+  /** Level values in level order. */
+  readonly zl: Float64Array;
+  readonly xOrig: Float64Array;
+  readonly cen: Float64Array;
+  readonly piv: Float64Array;
+  readonly partial: Float64Array;
+  /** Next level index above the pivot. */
+  readonly up: Int32Array;
+  /** Next level index below. */
+  readonly dn: Int32Array;
+  readonly ez: Float64Array;
+  /** Incremental centres (Agrell et al.), as in seSearch. */
+  readonly W: number;
+  readonly acc: Float64Array;
+  readonly pend: Int32Array;
+  readonly outLo: number;
+  readonly outHi: number;
+  radius: number;
+  nodes = 0;
+  leaves = 0;
+  k = 0;
+  stoppedBy: LevelSearchResult['stoppedBy'] = 'none';
+
+  constructor(
+    readonly red: Reduced,
+    readonly levels: Float64Array,
+    F: OrderedFactor,
+    ex: ExpansionTerms,
+    readonly tolR: number,
+    readonly marginAbs: number,
+    readonly marginRel: number,
+    public best: number,
+    public bestX: Float64Array,
+    readonly work: Float64Array<ArrayBuffer>,
+  ) {
+    const na = (this.na = red.na);
+    this.L = levels.length;
+    this.d = F.d;
+    this.Lk = F.Lk;
+    this.ord = F.ord;
+    this.xOrd = ex.xOrd;
+    this.gOrd = ex.gOrd;
+    this.mOrd = ex.mOrd;
+    this.zl = new Float64Array(na);
+    this.xOrig = new Float64Array(na);
+    this.cen = new Float64Array(na);
+    this.piv = new Float64Array(na);
+    this.partial = new Float64Array(na + 1);
+    this.up = new Int32Array(na);
+    this.dn = new Int32Array(na);
+    this.ez = new Float64Array(na);
+    this.W = na + 1;
+    this.acc = new Float64Array(na * this.W);
+    this.pend = new Int32Array(na + 1);
+    const { lo, hi } = red;
+    this.outLo = lo - (hi - lo) - 1;
+    this.outHi = hi + (hi - lo) + 1;
+    this.radius = this.radiusOf(best);
+    this.partial[0] = ex.c0;
+  }
+
+  radiusOf(b: number): number {
+    return (Math.max(b * (1 - this.tolR), 0) + this.marginAbs) / (1 - this.marginRel);
+  }
+
+  initLevel(k: number): void {
+    const { na, W, acc, pend, Lk, ez } = this;
     const from = pend[k];
     if (from < pend[k + 1]) pend[k + 1] = from;
     const row = k * na;
@@ -203,97 +148,111 @@ export function levelSearch(
       acc[arow + j + 1] = a;
     }
     pend[k] = k;
-    const c = xOrd[k] - a;
-    cen[k] = c;
-    const dk = d[k];
-    const gk = gOrd[k];
+    const c = this.xOrd[k] - a;
+    this.cen[k] = c;
+    const dk = this.d[k];
+    const gk = this.gOrd[k];
     let pv = dk > 0 ? c - gk / (2 * dk) : gk > 0 ? -Infinity : gk < 0 ? Infinity : c;
-    if (!(pv >= outLo)) pv = outLo;
-    else if (pv > outHi) pv = outHi;
-    piv[k] = pv;
-    const r = nearestLevelIndex(levels, pv);
-    up[k] = r;
-    dn[k] = r - 1;
-  };
+    if (!(pv >= this.outLo)) pv = this.outLo;
+    else if (pv > this.outHi) pv = this.outHi;
+    this.piv[k] = pv;
+    const r = nearestLevelIndex(this.levels, pv);
+    this.up[k] = r;
+    this.dn[k] = r - 1;
+  }
+
   /** Index of the next candidate at level k in increasing level cost, or -1 when exhausted. */
-  const peek = (k: number): number => {
-    const u = up[k];
-    const w = dn[k];
-    const uOk = u < L;
+  peek(k: number): number {
+    const u = this.up[k];
+    const w = this.dn[k];
+    const uOk = u < this.L;
     const wOk = w >= 0;
-    if (uOk && wOk) return levels[u] - piv[k] <= piv[k] - levels[w] ? u : w;
+    const levels = this.levels;
+    if (uOk && wOk) return levels[u] - this.piv[k] <= this.piv[k] - levels[w] ? u : w;
     if (uOk) return u;
     if (wOk) return w;
     return -1;
-  };
-  const levelCost = (k: number, v: number): number => {
-    const diff = v - cen[k];
-    return d[k] * diff * diff + (gOrd[k] * (v - xOrd[k]) - mOrd[k]);
-  };
+  }
 
-  let nodes = 0;
-  let leaves = 0;
-  let stoppedBy: LevelSearchResult['stoppedBy'] = 'none';
-  let k = 0;
-  partial[0] = c0;
-  initLevel(0);
-  const nodeLimit = opts.nodeLimit;
-  for (;;) {
-    if ((nodes & 4095) === 0 && nodes > 0 && performance.now() > opts.deadline) {
-      stoppedBy = 'time';
-      break;
-    }
-    if (nodes >= nodeLimit) {
-      stoppedBy = 'nodes';
-      break;
-    }
-    const idx = peek(k);
-    if (idx < 0) {
-      if (--k < 0) break;
-      continue;
-    }
-    const v = levels[idx];
-    const cost = partial[k] + levelCost(k, v);
-    if (cost >= radius) {
-      up[k] = L;
-      dn[k] = -1;
-      if (--k < 0) break;
-      continue;
-    }
-    if (idx === up[k]) up[k] = idx + 1;
-    else dn[k] = idx - 1;
-    nodes++;
-    zl[k] = v;
-    ez[k] = v - xOrd[k];
-    if (k === na - 1) {
-      leaves++;
-      for (let j = 0; j < na; j++) xOrig[ord[j]] = zl[j];
-      const val = reducedValue(P, t, xOrig, na, work);
-      if (val < best) {
-        best = val;
-        bestX = Float64Array.from(xOrig);
-        radius = radiusOf(best);
+  levelCost(k: number, v: number): number {
+    const diff = v - this.cen[k];
+    return this.d[k] * diff * diff + (this.gOrd[k] * (v - this.xOrd[k]) - this.mOrd[k]);
+  }
+
+  run(nodeLimit: number, deadline: number): void {
+    const { na, levels, partial, zl, ez, xOrd, pend, up, dn } = this;
+    let k = 0;
+    this.initLevel(0);
+    for (;;) {
+      const nodes = this.nodes;
+      if ((nodes & 4095) === 0 && nodes > 0 && performance.now() > deadline) {
+        this.stoppedBy = 'time';
+        break;
       }
-    } else {
-      partial[k + 1] = cost;
-      if (k < pend[k + 1]) pend[k + 1] = k;
-      k++;
-      initLevel(k);
+      if (nodes >= nodeLimit) {
+        this.stoppedBy = 'nodes';
+        break;
+      }
+      const idx = this.peek(k);
+      if (idx < 0) {
+        if (--k < 0) break;
+        continue;
+      }
+      const v = levels[idx];
+      const cost = partial[k] + this.levelCost(k, v);
+      if (cost >= this.radius) {
+        up[k] = this.L;
+        dn[k] = -1;
+        if (--k < 0) break;
+        continue;
+      }
+      if (idx === up[k]) up[k] = idx + 1;
+      else dn[k] = idx - 1;
+      this.nodes = nodes + 1;
+      zl[k] = v;
+      ez[k] = v - xOrd[k];
+      if (k === na - 1) this.leaf();
+      else {
+        partial[k + 1] = cost;
+        if (k < pend[k + 1]) pend[k + 1] = k;
+        k++;
+        this.initLevel(k);
+      }
+    }
+    this.k = k;
+  }
+
+  leaf(): void {
+    const { na, zl, xOrig, ord, red } = this;
+    this.leaves++;
+    for (let j = 0; j < na; j++) xOrig[ord[j]] = zl[j];
+    const val = reducedValue(red.P, red.t, xOrig, na, this.work);
+    if (val < this.best) {
+      this.best = val;
+      this.bestX = Float64Array.from(xOrig);
+      this.radius = this.radiusOf(val);
     }
   }
-  let lower = Math.min(best * (1 - tolR), best - leafErr(bestX));
-  if (stoppedBy !== 'none') {
-    let m = lower;
-    for (let l = 0; l <= k && l < na; l++) {
-      const idx = peek(l);
-      if (idx < 0) continue;
-      const b = (partial[l] + levelCost(l, levels[idx])) * (1 - marginRel) - marginAbs;
-      if (b < m) m = b;
+
+  result(finiteMargin: boolean): LevelSearchResult {
+    const { na, best, bestX, tolR, partial, marginAbs, marginRel, stoppedBy, k } = this;
+    let lower = Math.min(best * (1 - tolR), best - leafEvalError(this.red, bestX, this.work));
+    if (stoppedBy !== 'none') {
+      let m = lower;
+      for (let l = 0; l <= k && l < na; l++) {
+        const idx = this.peek(l);
+        if (idx < 0) continue;
+        const b = (partial[l] + this.levelCost(l, this.levels[idx])) * (1 - marginRel) - marginAbs;
+        if (b < m) m = b;
+      }
+      lower = Math.max(0, m);
     }
-    lower = Math.max(0, m);
+    if (!finiteMargin) lower = 0;
+    return {
+      x: bestX, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes: this.nodes,
+      leaves: this.leaves, marginAbs, marginRel,
+    };
   }
-  if (!finiteMargin) lower = 0;
-  return { x: bestX, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes, leaves, marginAbs, marginRel };
 }
 
 /**

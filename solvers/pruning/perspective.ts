@@ -120,6 +120,58 @@ export interface PerspectiveOptions {
   deadline?: { expired(): boolean };
 }
 
+/** The dual vector of the perspective relaxation at the primal point v: y_i = (M v)_i, or b_i where d_i = 0. */
+function dualVector(M: Float64Array, n: number, b: Float64Array, d: Float64Array, v: Float64Array): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (d[i] === 0) {
+      y[i] = b[i];
+      continue;
+    }
+    let s = 0;
+    for (let j = 0; j < n; j++) s += M[i * n + j] * v[j];
+    y[i] = s;
+  }
+  return y;
+}
+
+/** Frank-Wolfe linear minimisation oracle (gradient -c): the indicator of the k largest positive c_i. */
+function topKIndicator(c: Float64Array, n: number, k: number): Float64Array {
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b2) => c[b2] - c[a]);
+  const s = new Float64Array(n);
+  for (let t = 0; t < k; t++) if (c[idx[t]] > 0) s[idx[t]] = 1;
+  return s;
+}
+
+/** Step g in [0, 1] minimising f: 12 golden-section steps, then the full step if it is better. */
+function goldenStep(f: (g: number) => number): number {
+  let lo = 0;
+  let hi = 1;
+  const gr = (Math.sqrt(5) - 1) / 2;
+  let x1 = hi - gr * (hi - lo);
+  let x2 = lo + gr * (hi - lo);
+  let f1 = f(x1);
+  let f2 = f(x2);
+  for (let t = 0; t < 12; t++) {
+    if (f1 <= f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - gr * (hi - lo);
+      f1 = f(x1);
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + gr * (hi - lo);
+      f2 = f(x2);
+    }
+  }
+  const gBest = f1 <= f2 ? x1 : x2;
+  const fEnd = f(1);
+  return fEnd < Math.min(f1, f2) ? 1 : gBest;
+}
+
 /**
  * Frank-Wolfe on the perspective relaxation with diagonal d (G - diag(d) - eps I must be PD; eps =
  * `eps`). Returns the best certified dual bound found and its certificate.
@@ -149,25 +201,12 @@ export function perspectiveBound(
   let bestZ = Float64Array.from(z);
   let phi = r;
   let it = 0;
-  const yOf = (v: Float64Array): Float64Array => {
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      if (d[i] === 0) {
-        y[i] = b[i];
-        continue;
-      }
-      let s = 0;
-      for (let j = 0; j < n; j++) s += M[i * n + j] * v[j];
-      y[i] = s;
-    }
-    return y;
-  };
   let cur = phiAt(M, n, b, r, d, z, work);
   let stopped = false;
   for (; it < iters && cur; it++) {
     if (opts.deadline?.expired()) break;
     phi = cur.phi;
-    const y = yOf(cur.v);
+    const y = dualVector(M, n, b, d, cur.v);
     const c = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const e = b[i] - y[i];
@@ -181,9 +220,7 @@ export function perspectiveBound(
     }
     if (phi - bestBound <= gapTol * Math.abs(phi)) break;
     // LMO: s = indicator of the k largest c (gradient is -c)
-    const idx = Array.from({ length: n }, (_, i) => i).sort((a, b2) => c[b2] - c[a]);
-    const s = new Float64Array(n);
-    for (let t = 0; t < k; t++) if (c[idx[t]] > 0) s[idx[t]] = 1;
+    const s = topKIndicator(c, n, k);
     // line search on phi(z + g (s - z)), g in [0, 1]: golden section
     const zt = new Float64Array(n);
     const f = (g: number): number => {
@@ -196,31 +233,7 @@ export function perspectiveBound(
       const e = phiAt(M, n, b, r, d, zt, work);
       return e ? e.phi : Infinity;
     };
-    let lo = 0;
-    let hi = 1;
-    const gr = (Math.sqrt(5) - 1) / 2;
-    let x1 = hi - gr * (hi - lo);
-    let x2 = lo + gr * (hi - lo);
-    let f1 = f(x1);
-    let f2 = f(x2);
-    for (let t = 0; t < 12; t++) {
-      if (f1 <= f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - gr * (hi - lo);
-        f1 = f(x1);
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + gr * (hi - lo);
-        f2 = f(x2);
-      }
-    }
-    const gBest = f1 <= f2 ? x1 : x2;
-    const fEnd = f(1);
-    const g = fEnd < Math.min(f1, f2) ? 1 : gBest;
+    const g = goldenStep(f);
     if (stopped) break;
     for (let i = 0; i < n; i++) z[i] = z[i] + g * (s[i] - z[i]);
     cur = phiAt(M, n, b, r, d, z, work);

@@ -74,75 +74,138 @@ export interface KeptSideCallbacks {
  * Returns true when a limit stopped it.
  */
 export function keptSideSearch(f: SampleFactor, n: number, k: number, order: number[], cb: KeptSideCallbacks): boolean {
-  const rho = f.rho;
-  // per-level buffers: projected columns Z (column-major, in `order` positions), residual e
-  const Zb: Float64Array[] = [];
-  const eb: Float64Array[] = [];
-  for (let l = 0; l <= k; l++) {
-    Zb.push(new Float64Array(n * rho));
-    eb.push(new Float64Array(rho));
-  }
-  const colNorm2 = new Float64Array(n); // ||R_j||^2 for the dependence tolerance
-  for (let a = 0; a < n; a++) {
-    const src = order[a] * rho;
-    let s = 0;
-    for (let t = 0; t < rho; t++) {
-      const x = f.R[src + t];
-      Zb[0][a * rho + t] = x;
-      s += x * x;
+  let y2 = 0;
+  for (let u = 0; u < f.rho; u++) y2 += f.y[u] * f.y[u];
+  return new KeptSideTree(f, n, k, order, cb).explore(0, 0, y2);
+}
+
+/** Numerical dependence tolerance of a projected column, relative to its original squared norm. */
+const DEP_TOL = 1e-12;
+
+/**
+ * State of the kept-side tree: per level the projected columns Z (column-major, in `order` positions) and the
+ * residual e of the forced set F; a node (level = |F|, p = first candidate, e2 = ||e||^2 = errR(F)).
+ */
+class KeptSideTree {
+  readonly rho: number;
+  readonly Zb: Float64Array[] = [];
+  readonly eb: Float64Array[] = [];
+  /** ||R_j||^2 for the dependence tolerance. */
+  readonly colNorm2: Float64Array;
+  readonly F: Int32Array;
+  readonly q: Float64Array;
+  readonly t: Float64Array;
+  /** Suffix basis (row per vector). */
+  readonly Qs: Float64Array;
+  /** Suffix bounds. */
+  readonly sb: Float64Array;
+
+  constructor(
+    f: SampleFactor,
+    readonly n: number,
+    readonly k: number,
+    readonly order: number[],
+    readonly cb: KeptSideCallbacks,
+  ) {
+    const rho = (this.rho = f.rho);
+    for (let l = 0; l <= k; l++) {
+      this.Zb.push(new Float64Array(n * rho));
+      this.eb.push(new Float64Array(rho));
     }
-    colNorm2[a] = s;
-  }
-  eb[0].set(f.y);
-  const F = new Int32Array(k);
-  const q = new Float64Array(rho);
-  const t = new Float64Array(rho);
-  const Qs = new Float64Array(rho * rho); // suffix basis (row per vector)
-  const sb = new Float64Array(n); // suffix bounds
-  const depTol = 1e-12;
-
-  const leafSupport = (level: number, j: number): number[] => {
-    const S: number[] = [];
-    for (let l = 0; l < level; l++) S.push(order[F[l]]);
-    S.push(order[j]);
-    return S;
-  };
-
-  const explore = (level: number, p: number, e2: number): boolean => {
-    const Z = Zb[level];
-    const e = eb[level];
-    const R = k - level; // picks still needed (>= 1)
-    const last = n - R; // last admissible child position
-    if (R === 1) {
-      const thr = cb.cut();
-      for (let j = p; j <= last; j++) {
-        const zo = j * rho;
-        let zz = 0;
-        let ze = 0;
-        for (let u = 0; u < rho; u++) {
-          const z = Z[zo + u];
-          zz += z * z;
-          ze += z * e[u];
-        }
-        const gain = zz > depTol * colNorm2[j] ? (ze * ze) / zz : 0;
-        const val = Math.max(0, e2 - gain);
-        if (zz <= depTol * colNorm2[j]) {
-          // numerically dependent column: let the exact evaluation decide
-          cb.leaf(leafSupport(level, j), 0);
-          continue;
-        }
-        if (val >= thr) cb.pruned(val);
-        else cb.leaf(leafSupport(level, j), val);
+    this.colNorm2 = new Float64Array(n);
+    const Z0 = this.Zb[0];
+    for (let a = 0; a < n; a++) {
+      const src = order[a] * rho;
+      let s = 0;
+      for (let t = 0; t < rho; t++) {
+        const x = f.R[src + t];
+        Z0[a * rho + t] = x;
+        s += x * x;
       }
+      this.colNorm2[a] = s;
+    }
+    this.eb[0].set(f.y);
+    this.F = new Int32Array(k);
+    this.q = new Float64Array(rho);
+    this.t = new Float64Array(rho);
+    this.Qs = new Float64Array(rho * rho);
+    this.sb = new Float64Array(n);
+  }
+
+  leafSupport(level: number, j: number): number[] {
+    const S: number[] = [];
+    for (let l = 0; l < level; l++) S.push(this.order[this.F[l]]);
+    S.push(this.order[j]);
+    return S;
+  }
+
+  /** Returns true when a limit stopped the search. */
+  explore(level: number, p: number, e2: number): boolean {
+    const R = this.k - level; // picks still needed (>= 1)
+    const last = this.n - R; // last admissible child position
+    if (R === 1) {
+      this.lastPick(level, p, e2, last);
       return false;
     }
-    // backward suffix sweep: sb[j] = errR(F ∪ {j..n-1}) for j from n-1 down, until sb[j] < cut
-    // (sb is non-decreasing in j, so every child before the first open one is open too)
+    const firstOpen = this.suffixSweep(level, p, e2);
+    const cb = this.cb;
+    if (firstOpen + 1 <= last) cb.pruned(this.sb[firstOpen + 1]);
+    const jEnd = Math.min(firstOpen, last);
+    for (let j = p; j <= jEnd; j++) {
+      if (cb.node()) {
+        // the open children j..jEnd: their bound is the suffix bound of j, >= the parent's own
+        cb.open(0);
+        return true;
+      }
+      this.F[level] = j;
+      const ne2 = this.projectChild(level, j, e2);
+      if (this.explore(level + 1, j + 1, ne2)) {
+        cb.open(0);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One pick left: every admissible column completes a leaf, valued e2 - (z^T e)^2 / z^T z. */
+  lastPick(level: number, p: number, e2: number, last: number): void {
+    const { rho, colNorm2, cb } = this;
+    const Z = this.Zb[level];
+    const e = this.eb[level];
     const thr = cb.cut();
-    t.set(e);
+    for (let j = p; j <= last; j++) {
+      const zo = j * rho;
+      let zz = 0;
+      let ze = 0;
+      for (let u = 0; u < rho; u++) {
+        const z = Z[zo + u];
+        zz += z * z;
+        ze += z * e[u];
+      }
+      const gain = zz > DEP_TOL * colNorm2[j] ? (ze * ze) / zz : 0;
+      const val = Math.max(0, e2 - gain);
+      if (zz <= DEP_TOL * colNorm2[j]) {
+        // numerically dependent column: let the exact evaluation decide
+        cb.leaf(this.leafSupport(level, j), 0);
+        continue;
+      }
+      if (val >= thr) cb.pruned(val);
+      else cb.leaf(this.leafSupport(level, j), val);
+    }
+  }
+
+  /**
+   * Backward suffix sweep: sb[j] = errR(F ∪ {j..n-1}) for j from n-1 down, until sb[j] < cut (sb is
+   * non-decreasing in j, so every child before the first open one is open too). Returns firstOpen: children
+   * p..firstOpen are open, firstOpen+1..n-1 pruned by sb.
+   */
+  suffixSweep(level: number, p: number, e2: number): number {
+    const { n, rho, colNorm2, q, t, Qs, sb } = this;
+    const Z = this.Zb[level];
+    const thr = this.cb.cut();
+    t.set(this.eb[level]);
     let t2 = e2;
     let nq = 0;
-    let firstOpen = p - 1; // children p..firstOpen are open; firstOpen+1..n-1 pruned by sb
     for (let j = n - 1; j >= p; j--) {
       if (nq < rho && t2 > 0) {
         const zo = j * rho;
@@ -157,7 +220,7 @@ export function keptSideSearch(f: SampleFactor, n: number, k: number, order: num
           }
         let qq = 0;
         for (let u = 0; u < rho; u++) qq += q[u] * q[u];
-        if (qq > depTol * colNorm2[j]) {
+        if (qq > DEP_TOL * colNorm2[j]) {
           const inv = 1 / Math.sqrt(qq);
           const so = nq * rho;
           let dot = 0;
@@ -175,56 +238,42 @@ export function keptSideSearch(f: SampleFactor, n: number, k: number, order: num
         }
       }
       sb[j] = t2;
-      if (t2 < thr) {
-        firstOpen = j;
-        break;
-      }
+      if (t2 < thr) return j;
     }
-    if (firstOpen + 1 <= last) cb.pruned(sb[firstOpen + 1]);
-    const jEnd = Math.min(firstOpen, last);
-    for (let j = p; j <= jEnd; j++) {
-      if (cb.node()) {
-        // the open children j..jEnd: their bound is the suffix bound of j, >= the parent's own
-        cb.open(0);
-        return true;
-      }
-      // child F + j: project off column j
-      const zo = j * rho;
-      let zz = 0;
-      for (let u = 0; u < rho; u++) zz += Z[zo + u] * Z[zo + u];
-      const Zn = Zb[level + 1];
-      const en = eb[level + 1];
-      F[level] = j;
-      let ne2 = e2;
-      if (zz > depTol * colNorm2[j]) {
-        const inv = 1 / Math.sqrt(zz);
-        for (let u = 0; u < rho; u++) q[u] = Z[zo + u] * inv;
-        let qe = 0;
-        for (let u = 0; u < rho; u++) qe += q[u] * e[u];
-        ne2 = 0;
-        for (let u = 0; u < rho; u++) {
-          const x = e[u] - qe * q[u];
-          en[u] = x;
-          ne2 += x * x;
-        }
-        for (let l = j + 1; l < n; l++) {
-          const lo = l * rho;
-          let dot = 0;
-          for (let u = 0; u < rho; u++) dot += q[u] * Z[lo + u];
-          for (let u = 0; u < rho; u++) Zn[lo + u] = Z[lo + u] - dot * q[u];
-        }
-      } else {
-        en.set(e);
-        Zn.set(Z.subarray((j + 1) * rho, n * rho), (j + 1) * rho);
-      }
-      if (explore(level + 1, j + 1, ne2)) {
-        cb.open(0);
-        return true;
-      }
+    return p - 1;
+  }
+
+  /** Child F + j: project column j off the later columns and the residual; returns the child's ||e||^2. */
+  projectChild(level: number, j: number, e2: number): number {
+    const { n, rho, q } = this;
+    const Z = this.Zb[level];
+    const e = this.eb[level];
+    const Zn = this.Zb[level + 1];
+    const en = this.eb[level + 1];
+    const zo = j * rho;
+    let zz = 0;
+    for (let u = 0; u < rho; u++) zz += Z[zo + u] * Z[zo + u];
+    if (!(zz > DEP_TOL * this.colNorm2[j])) {
+      en.set(e);
+      Zn.set(Z.subarray((j + 1) * rho, n * rho), (j + 1) * rho);
+      return e2;
     }
-    return false;
-  };
-  let y2 = 0;
-  for (let u = 0; u < rho; u++) y2 += f.y[u] * f.y[u];
-  return explore(0, 0, y2);
+    const inv = 1 / Math.sqrt(zz);
+    for (let u = 0; u < rho; u++) q[u] = Z[zo + u] * inv;
+    let qe = 0;
+    for (let u = 0; u < rho; u++) qe += q[u] * e[u];
+    let ne2 = 0;
+    for (let u = 0; u < rho; u++) {
+      const x = e[u] - qe * q[u];
+      en[u] = x;
+      ne2 += x * x;
+    }
+    for (let l = j + 1; l < n; l++) {
+      const lo = l * rho;
+      let dot = 0;
+      for (let u = 0; u < rho; u++) dot += q[u] * Z[lo + u];
+      for (let u = 0; u < rho; u++) Zn[lo + u] = Z[lo + u] - dot * q[u];
+    }
+    return ne2;
+  }
 }

@@ -211,26 +211,48 @@ export function seSearch(
   },
 ): SearchResult {
   const na = red.na;
-  const { d, Lk, ord } = F;
   const basis = opts.basis ?? null;
-  const { P, t } = red;
-  const lo = basis ? -BIG : red.lo;
-  const hi = basis ? BIG : red.hi;
-  const Ps = basis ? basis.Ps : P;
-  const ts = basis ? basis.ts : t;
   const work = new Float64Array(na);
-  let bestZ = Float64Array.from(z0);
-  let best = reducedValue(P, t, bestZ, na, work);
+  const bestZ = Float64Array.from(z0);
+  const best = reducedValue(red.P, red.t, bestZ, na, work);
   if (na === 0) return { z: bestZ, value: 0, lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0 };
-  // expansion point x (level order), linear coefficients g and their box minima m
+  const ex = expansionTerms(red, F, basis, opts.expansion ?? null);
+  const tolR = opts.tol;
+  const mg = roundingMargin(red, F, basis, ex, Math.max(best * (1 - tolR), 0));
+  const se = new SeEnumerator(red, F, basis, ex, tolR, mg.marginAbs, mg.marginRel, best, bestZ, work);
+  se.run(opts.nodeLimit, opts.deadline, opts.onProgress);
+  return se.result(mg.finiteMargin);
+}
+
+/**
+ * The expansion at the root (level order): c0 + sum_k [d_k (z_k - centre_k)^2 + g_k (z_k - x_k) - m_k] <= f(z)
+ * over the box, from the box-QP point x (its linear coefficients g and their box minima m), with the
+ * rounding errors of c0 and of the linear terms; plain Schnorr–Euchner centred at t when it gives nothing.
+ */
+export interface ExpansionTerms {
+  c0: number;
+  c0Err: number;
+  /** Error of the (dropped or per-level) linear terms of the expansion. */
+  linErr: number;
+  /** Basis mode: error bound of the computed centre Uinv x. */
+  dxs: Float64Array | null;
+  xOrd: Float64Array;
+  gOrd: Float64Array;
+  mOrd: Float64Array;
+}
+
+export function expansionTerms(red: Reduced, F: OrderedFactor, basis: ReducedBasis | null, xE: Float64Array | null): ExpansionTerms {
+  const na = red.na;
+  const { ord } = F;
+  const { P, t } = red;
+  const ts = basis ? basis.ts : t;
   const xOrd = new Float64Array(na);
   const gOrd = new Float64Array(na);
   const mOrd = new Float64Array(na);
   let c0 = 0;
   let c0Err = 0;
-  let linErr = 0; // error of the (dropped or per-level) linear terms of the expansion
-  let dxs: Float64Array | null = null; // basis mode: error bound of the computed centre Uinv x
-  const xE = opts.expansion ?? null;
+  let linErr = 0;
+  let dxs: Float64Array | null = null;
   if (xE) {
     const v = new Float64Array(na);
     for (let i = 0; i < na; i++) v[i] = xE[i] - t[i];
@@ -293,10 +315,21 @@ export function seSearch(
     mOrd.fill(0);
     for (let k = 0; k < na; k++) xOrd[k] = ts[ord[k]];
   }
+  return { c0, c0Err, linErr, dxs, xOrd, gOrd, mOrd };
+}
 
-  // ---- a priori rounding margin -------------------------------------------------------------------
-  const tolR = opts.tol;
-  const R0 = Math.max(best * (1 - tolR), 0);
+/**
+ * A priori rounding margin (see seSearch): true partial >= computed partial * (1 - marginRel) - marginAbs
+ * for every leaf whose true value is below R0.
+ */
+export function roundingMargin(
+  red: Reduced, F: OrderedFactor, basis: ReducedBasis | null, ex: ExpansionTerms, R0: number,
+): { marginAbs: number; marginRel: number; finiteMargin: boolean } {
+  const na = red.na;
+  const { d, Lk, ord } = F;
+  const { P, t } = red;
+  const { xOrd, dxs } = ex;
+  const Ps = basis ? basis.Ps : P;
   const invDiag = inverseDiagonal(Ps, na);
   const Bs = new Float64Array(na); // level order: bound on |z_j - x_j| for leaves with true value < R0
   const Rell = 1.05 * R0 * 1.01 + 1e-300;
@@ -308,80 +341,139 @@ export function seSearch(
     Bs[k] = b;
   }
   const marginRel = 1e-10 + gam(na + 8);
-  let marginAbs = 0;
-  let finiteMargin = true;
-  {
-    let maxD = 0;
-    for (let k = 0; k < na; k++) maxD = Math.max(maxD, d[k]);
-    let mb = 0; // backward error of the LDL^T: gamma_{n+1} |e|^T |L||D||L^T| |e|
-    let mc = 0; // centre errors: d_k dc_k^2 (1 + 1/eps)
-    let mdrop = 0;
-    for (let k = 0; k < na; k++) {
-      let s = Bs[k];
-      let sl = 0;
-      for (let j = 0; j < k; j++) sl += Math.abs(Lk[k * na + j]) * Bs[j];
-      s += sl;
-      if (d[k] > 0) {
-        mb += d[k] * s * s;
-        const dc = gam(k + 3) * (sl + Math.abs(xOrd[k])) + U * Math.abs(xOrd[k]);
-        mc += d[k] * dc * dc * (1 + 1e10);
-      } else mdrop += Bs[k] * Bs[k];
+  let maxD = 0;
+  for (let k = 0; k < na; k++) maxD = Math.max(maxD, d[k]);
+  let mb = 0; // backward error of the LDL^T: gamma_{n+1} |e|^T |L||D||L^T| |e|
+  let mc = 0; // centre errors: d_k dc_k^2 (1 + 1/eps)
+  let mdrop = 0;
+  for (let k = 0; k < na; k++) {
+    let s = Bs[k];
+    let sl = 0;
+    for (let j = 0; j < k; j++) sl += Math.abs(Lk[k * na + j]) * Bs[j];
+    s += sl;
+    if (d[k] > 0) {
+      mb += d[k] * s * s;
+      const dc = gam(k + 3) * (sl + Math.abs(xOrd[k])) + U * Math.abs(xOrd[k]);
+      mc += d[k] * dc * dc * (1 + 1e10);
+    } else mdrop += Bs[k] * Bs[k];
+  }
+  let marginAbs = gam(na + 2) * mb + mc + na * gam(na + 2) * maxD * mdrop + ex.linErr + ex.c0Err;
+  if (basis) {
+    // U^T P U and Uinv t as computed: |dPs| <= gamma_{2n} |U|^T |P| |U|, |dts| <= gamma_n |Uinv| |t|
+    const BsC = new Float64Array(na); // bounds in basis coordinates
+    for (let k = 0; k < na; k++) BsC[ord[k]] = Bs[k];
+    const y = new Float64Array(na);
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += Math.abs(basis.U[i * na + j]) * BsC[j];
+      y[i] = s;
     }
-    marginAbs = gam(na + 2) * mb + mc + na * gam(na + 2) * maxD * mdrop + linErr + c0Err;
-    if (basis) {
-      // U^T P U and Uinv t as computed: |dPs| <= gamma_{2n} |U|^T |P| |U|, |dts| <= gamma_n |Uinv| |t|
-      const BsC = new Float64Array(na); // bounds in basis coordinates
-      for (let k = 0; k < na; k++) BsC[ord[k]] = Bs[k];
-      const y = new Float64Array(na);
+    let dts = dxs;
+    if (!dts) {
+      dts = new Float64Array(na);
       for (let i = 0; i < na; i++) {
         let s = 0;
-        for (let j = 0; j < na; j++) s += Math.abs(basis.U[i * na + j]) * BsC[j];
-        y[i] = s;
+        for (let j = 0; j < na; j++) s += Math.abs(basis.Uinv[i * na + j] * t[j]);
+        dts[i] = gam(na + 1) * s;
       }
-      let dts = dxs;
-      if (!dts) {
-        dts = new Float64Array(na);
-        for (let i = 0; i < na; i++) {
-          let s = 0;
-          for (let j = 0; j < na; j++) s += Math.abs(basis.Uinv[i * na + j] * t[j]);
-          dts[i] = gam(na + 1) * s;
-        }
-      }
-      marginAbs += gam(2 * na + 2) * absForm(P, y, y, na) + 2 * absForm(Ps, BsC, dts, na) + absForm(Ps, dts, dts, na);
     }
-    marginAbs *= 1.05;
-    if (!Number.isFinite(marginAbs)) {
-      finiteMargin = false;
-      marginAbs = Infinity;
-    }
+    marginAbs += gam(2 * na + 2) * absForm(P, y, y, na) + 2 * absForm(Ps, BsC, dts, na) + absForm(Ps, dts, dts, na);
   }
-  // leaf evaluation error of reducedValue: gamma_{n+3} |z - t|^T |P| |z - t|
-  const leafErr = (z: Float64Array): number => {
-    for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
-    return gam(na + 4) * absForm(P, work, work, na);
-  };
-  const radiusOf = (b: number): number => (Math.max(b * (1 - tolR), 0) + marginAbs) / (1 - marginRel);
-  let radius = radiusOf(best);
+  marginAbs *= 1.05;
+  if (!Number.isFinite(marginAbs)) return { marginAbs: Infinity, marginRel, finiteMargin: false };
+  return { marginAbs, marginRel, finiteMargin: true };
+}
 
-  const zl = new Float64Array(na); // level order
-  const zOrig = new Float64Array(na);
-  const cen = new Float64Array(na); // centre of the quadratic term
-  const piv = new Float64Array(na); // enumeration pivot (minimiser of the level cost, clamped to [lo-1, hi+1])
-  const partial = new Float64Array(na + 1);
-  const up = new Float64Array(na);
-  const dn = new Float64Array(na);
-  const ez = new Float64Array(na); // zl - xOrd for decided levels
-  const uB = new Float64Array(na); // basis coordinates of a leaf
-  let nodes = 0;
-  let leaves = 0;
-  let stoppedBy: SearchResult['stoppedBy'] = 'none';
+/** Evaluation error of reducedValue at z: gamma_{n+3} |z - t|^T |P| |z - t| (work: scratch of length na). */
+export function leafEvalError(red: Reduced, z: Float64Array, work: Float64Array): number {
+  const na = red.na;
+  const t = red.t;
+  for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
+  return gam(na + 4) * absForm(red.P, work, work, na);
+}
 
-  // incremental centres (Agrell et al.): acc[k][j] = sum_{i<j} Lk[k][i] ez[i]; pend[k] = first index whose
-  // ez changed since row k was last brought up to date
-  const W = na + 1;
-  const acc = new Float64Array(na * W);
-  const pend = new Int32Array(na + 1);
-  const initLevel = (k: number): void => {
+/** State of the depth-first Schnorr–Euchner enumeration (level order; all buffers allocated once). */
+class SeEnumerator {
+  readonly na: number;
+  readonly d: Float64Array;
+  readonly Lk: Float64Array;
+  readonly ord: Int32Array;
+  readonly xOrd: Float64Array;
+  readonly gOrd: Float64Array;
+  readonly mOrd: Float64Array;
+  readonly lo: number;
+  readonly hi: number;
+  readonly zl: Float64Array;
+  readonly zOrig: Float64Array;
+  /** Centre of the quadratic term. */
+  readonly cen: Float64Array;
+  /** Enumeration pivot (minimiser of the level cost, clamped to [lo-1, hi+1]). */
+  readonly piv: Float64Array;
+  readonly partial: Float64Array;
+  readonly up: Float64Array;
+  readonly dn: Float64Array;
+  /** zl - xOrd for decided levels. */
+  readonly ez: Float64Array;
+  /** Basis coordinates of a leaf. */
+  readonly uB: Float64Array;
+  /**
+   * Incremental centres (Agrell et al.): acc[k][j] = sum_{i<j} Lk[k][i] ez[i]; pend[k] = first index whose
+   * ez changed since row k was last brought up to date.
+   */
+  readonly W: number;
+  readonly acc: Float64Array;
+  readonly pend: Int32Array;
+  radius: number;
+  nodes = 0;
+  leaves = 0;
+  /** The level the search stopped at (open subtrees at levels 0..k). */
+  k = 0;
+  stoppedBy: SearchResult['stoppedBy'] = 'none';
+
+  constructor(
+    readonly red: Reduced,
+    F: OrderedFactor,
+    readonly basis: ReducedBasis | null,
+    ex: ExpansionTerms,
+    readonly tolR: number,
+    readonly marginAbs: number,
+    readonly marginRel: number,
+    public best: number,
+    public bestZ: Float64Array,
+    readonly work: Float64Array<ArrayBuffer>,
+  ) {
+    const na = (this.na = red.na);
+    this.d = F.d;
+    this.Lk = F.Lk;
+    this.ord = F.ord;
+    this.xOrd = ex.xOrd;
+    this.gOrd = ex.gOrd;
+    this.mOrd = ex.mOrd;
+    this.lo = basis ? -BIG : red.lo;
+    this.hi = basis ? BIG : red.hi;
+    this.zl = new Float64Array(na);
+    this.zOrig = new Float64Array(na);
+    this.cen = new Float64Array(na);
+    this.piv = new Float64Array(na);
+    this.partial = new Float64Array(na + 1);
+    this.up = new Float64Array(na);
+    this.dn = new Float64Array(na);
+    this.ez = new Float64Array(na);
+    this.uB = new Float64Array(na);
+    this.W = na + 1;
+    this.acc = new Float64Array(na * this.W);
+    this.pend = new Int32Array(na + 1);
+    this.radius = this.radiusOf(best);
+    this.partial[0] = ex.c0;
+  }
+
+  radiusOf(b: number): number {
+    return (Math.max(b * (1 - this.tolR), 0) + this.marginAbs) / (1 - this.marginRel);
+  }
+
+  /** Bring level k's centre up to date and start its candidates at the rounded pivot. */
+  initLevel(k: number): void {
+    const { na, W, acc, pend, Lk, ez, lo, hi } = this;
     const from = pend[k];
     if (from < pend[k + 1]) pend[k + 1] = from;
     const row = k * na;
@@ -392,120 +484,140 @@ export function seSearch(
       acc[arow + j + 1] = a;
     }
     pend[k] = k;
-    const c = xOrd[k] - a;
-    cen[k] = c;
-    const dk = d[k];
-    const gk = gOrd[k];
+    const c = this.xOrd[k] - a;
+    this.cen[k] = c;
+    const dk = this.d[k];
+    const gk = this.gOrd[k];
     let pv = dk > 0 ? c - gk / (2 * dk) : gk > 0 ? -Infinity : gk < 0 ? Infinity : c;
     if (pv < lo - 1) pv = lo - 1;
     else if (pv > hi + 1) pv = hi + 1;
-    piv[k] = pv;
+    this.piv[k] = pv;
     let r = Math.round(pv);
     if (r < lo) r = lo;
     else if (r > hi) r = hi;
-    up[k] = r;
-    dn[k] = r - 1;
-  };
+    this.up[k] = r;
+    this.dn[k] = r - 1;
+  }
+
   /** Next candidate at level k in increasing level cost, or NaN when the box is exhausted. */
-  const peek = (k: number): number => {
-    const u = up[k];
-    const w = dn[k];
-    const c = piv[k];
-    const uOk = u <= hi;
-    const wOk = w >= lo;
+  peek(k: number): number {
+    const u = this.up[k];
+    const w = this.dn[k];
+    const c = this.piv[k];
+    const uOk = u <= this.hi;
+    const wOk = w >= this.lo;
     if (uOk && wOk) return u - c <= c - w ? u : w;
     if (uOk) return u;
     if (wOk) return w;
     return NaN;
-  };
-  const levelCost = (k: number, v: number): number => {
-    const diff = v - cen[k];
-    return d[k] * diff * diff + (gOrd[k] * (v - xOrd[k]) - mOrd[k]);
-  };
-  const advance = (k: number, v: number): void => {
-    if (v === up[k]) up[k] = v + 1;
-    else dn[k] = v - 1;
-  };
+  }
 
-  let k = 0;
-  partial[0] = c0;
-  initLevel(0);
-  const nodeLimit = opts.nodeLimit;
-  const checkEvery = 4096;
-  const rlo = red.lo;
-  const rhi = red.hi;
-  for (;;) {
-    if ((nodes & (checkEvery - 1)) === 0 && nodes > 0) {
-      opts.onProgress?.(best, nodes);
-      if (opts.deadline.expired()) {
-        stoppedBy = 'time';
+  levelCost(k: number, v: number): number {
+    const diff = v - this.cen[k];
+    return this.d[k] * diff * diff + (this.gOrd[k] * (v - this.xOrd[k]) - this.mOrd[k]);
+  }
+
+  advance(k: number, v: number): void {
+    if (v === this.up[k]) this.up[k] = v + 1;
+    else this.dn[k] = v - 1;
+  }
+
+  /** The depth-first enumeration until it finishes or a limit stops it. */
+  run(nodeLimit: number, deadline: Deadline, onProgress?: (best: number, nodes: number) => void): void {
+    const na = this.na;
+    const { partial, zl, ez, xOrd, pend } = this;
+    const checkEvery = 4096;
+    let k = 0;
+    this.initLevel(0);
+    for (;;) {
+      const nodes = this.nodes;
+      if ((nodes & (checkEvery - 1)) === 0 && nodes > 0) {
+        onProgress?.(this.best, nodes);
+        if (deadline.expired()) {
+          this.stoppedBy = 'time';
+          break;
+        }
+      }
+      if (nodes >= nodeLimit) {
+        this.stoppedBy = 'nodes';
         break;
       }
-    }
-    if (nodes >= nodeLimit) {
-      stoppedBy = 'nodes';
-      break;
-    }
-    const v = peek(k);
-    if (v !== v) {
-      if (--k < 0) break;
-      continue;
-    }
-    const cost = partial[k] + levelCost(k, v);
-    if (cost >= radius) {
-      // every later candidate at this level costs more: the level is done
-      up[k] = hi + 1;
-      dn[k] = lo - 1;
-      if (--k < 0) break;
-      continue;
-    }
-    advance(k, v);
-    nodes++;
-    zl[k] = v;
-    ez[k] = v - xOrd[k];
-    if (k === na - 1) {
-      leaves++;
-      if (basis) {
-        for (let j = 0; j < na; j++) uB[ord[j]] = zl[j];
-        let inBox = true;
-        const Ub = basis.U;
-        for (let i = 0; i < na && inBox; i++) {
-          let s = 0;
-          const off = i * na;
-          for (let j = 0; j < na; j++) s += Ub[off + j] * uB[j];
-          if (s < rlo || s > rhi) inBox = false;
-          zOrig[i] = s;
-        }
-        if (!inBox) continue;
-      } else for (let j = 0; j < na; j++) zOrig[ord[j]] = zl[j];
-      const val = reducedValue(P, t, zOrig, na, work);
-      if (val < best) {
-        best = val;
-        bestZ = Float64Array.from(zOrig);
-        radius = radiusOf(best);
+      const v = this.peek(k);
+      if (v !== v) {
+        if (--k < 0) break;
+        continue;
       }
-    } else {
-      partial[k + 1] = cost;
-      if (k < pend[k + 1]) pend[k + 1] = k;
-      k++;
-      initLevel(k);
+      const cost = partial[k] + this.levelCost(k, v);
+      if (cost >= this.radius) {
+        // every later candidate at this level costs more: the level is done
+        this.up[k] = this.hi + 1;
+        this.dn[k] = this.lo - 1;
+        if (--k < 0) break;
+        continue;
+      }
+      this.advance(k, v);
+      this.nodes = nodes + 1;
+      zl[k] = v;
+      ez[k] = v - xOrd[k];
+      if (k === na - 1) this.leaf();
+      else {
+        partial[k + 1] = cost;
+        if (k < pend[k + 1]) pend[k + 1] = k;
+        k++;
+        this.initLevel(k);
+      }
+    }
+    this.k = k;
+  }
+
+  /** A leaf (zl complete): map it to the original coordinates, skip it outside the box, else evaluate it. */
+  leaf(): void {
+    const { na, zl, zOrig, ord, basis, red } = this;
+    this.leaves++;
+    if (basis) {
+      const uB = this.uB;
+      for (let j = 0; j < na; j++) uB[ord[j]] = zl[j];
+      let inBox = true;
+      const Ub = basis.U;
+      for (let i = 0; i < na && inBox; i++) {
+        let s = 0;
+        const off = i * na;
+        for (let j = 0; j < na; j++) s += Ub[off + j] * uB[j];
+        if (s < red.lo || s > red.hi) inBox = false;
+        zOrig[i] = s;
+      }
+      if (!inBox) return;
+    } else for (let j = 0; j < na; j++) zOrig[ord[j]] = zl[j];
+    const val = reducedValue(red.P, red.t, zOrig, na, this.work);
+    if (val < this.best) {
+      this.best = val;
+      this.bestZ = Float64Array.from(zOrig);
+      this.radius = this.radiusOf(val);
     }
   }
-  const bestLow = best - leafErr(bestZ);
-  let lower = Math.min(best * (1 - tolR), bestLow);
-  if (stoppedBy !== 'none') {
-    // open subtrees: remaining candidates at every level 0..k on the current path
-    let m = lower;
-    for (let l = 0; l <= k && l < na; l++) {
-      const v = peek(l);
-      if (v !== v) continue;
-      const b = (partial[l] + levelCost(l, v)) * (1 - marginRel) - marginAbs;
-      if (b < m) m = b;
+
+  /** The proven bound: best (1 - tol) when finished, else the minimum over the open subtrees on the current path. */
+  result(finiteMargin: boolean): SearchResult {
+    const { na, best, bestZ, tolR, partial, marginAbs, marginRel, stoppedBy, k } = this;
+    const bestLow = best - leafEvalError(this.red, bestZ, this.work);
+    let lower = Math.min(best * (1 - tolR), bestLow);
+    if (stoppedBy !== 'none') {
+      // open subtrees: remaining candidates at every level 0..k on the current path
+      let m = lower;
+      for (let l = 0; l <= k && l < na; l++) {
+        const v = this.peek(l);
+        if (v !== v) continue;
+        const b = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
+        if (b < m) m = b;
+      }
+      lower = Math.max(0, m);
     }
-    lower = Math.max(0, m);
+    if (!finiteMargin) lower = 0;
+    return {
+      z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes: this.nodes,
+      leaves: this.leaves, marginAbs, marginRel,
+    };
   }
-  if (!finiteMargin) lower = 0;
-  return { z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes, leaves, marginAbs, marginRel };
 }
 
 /** Nodes the 'auto' reduced-basis search may use before falling back to the original basis. */
@@ -574,37 +686,81 @@ export const QUANT_EXACT_OPTIONS = defineOptions({
   warm: { type: 'enum', values: ['simple', 'sdp'], default: 'simple', help: "'simple' (best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)" },
 });
 
+/** What the phases of solveExact share. */
+interface ExactRun {
+  problem: QuantizationProblem;
+  options: SolveOptions;
+  name: string;
+  red: Reduced;
+  deadline: Deadline;
+  tol: number;
+  nodeLimit: number;
+  orderMode: 'vblast' | 'box';
+  pivTol: number;
+  /** Under a limit too short for even one factorisation (n = 1000, a second), skip the search: warm start only. */
+  searchAffordable: boolean;
+  /** The V-BLAST factor serves both the warm start (Babai point) and the search: computed once. */
+  vblastF: OrderedFactor | null;
+}
+
+// Phase budgets (fractions of the time left when the phase starts); every optional phase is skipped or cut
+// short when its budget runs out: warm start 20 % (RTN always), root SDP 25 %, box-QP expansion point 20 %,
+// LLL 30 %; the search gets the rest. Without a time limit nothing changes.
 export function solveExact(problem: QuantizationProblem, options: SolveOptions = {}, name = 'quant-exact'): SolveResult {
   const deadline = new Deadline(options.timeLimitMs);
   checkQuantProblem(problem);
-  const nodeLimit = options.nodeLimit ?? Infinity;
-  const tol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const red = reduce(problem);
   const na = red.na;
   const ex = resolveExtras(QUANT_EXACT_OPTIONS, options.extra, name);
-  const rootSdp = ex.rootSdp;
-  const warmMode = ex.warm;
+  const run = exactRun(problem, options, name, red, deadline, ex.order);
+  const zA = warmStart(run, ex.warm);
+  // root bound
+  let rootLb = 0;
+  let rootCert: SolveResult['certificate'];
+  if (ex.rootSdp && na > 0 && !deadline.expired()) {
+    const sdpMs = deadline.sub(0.25).remaining();
+    const s = solveSdpDual(problem, { box: true, timeLimitMs: Number.isFinite(sdpMs) ? sdpMs : undefined });
+    rootLb = s.bound;
+    rootCert = s.certificate;
+  }
+  const ubWarm = quantErrorOf(problem, expand(red, zA));
+  const expansion = ex.boxBound === false || na === 0 || !run.searchAffordable ? null : boxExpansionPoint(red, undefined, deadline.sub(0.2));
+  const basis = chooseBasis(run, ex.reduce, expansion);
+  const onProgress = options.onProgress
+    ? (best: number, nodes: number): void =>
+        options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })
+    : undefined;
+  const closedAtRoot = rootLb > 0 && ubWarm - rootLb <= run.tol * ubWarm;
+  const s = searchPhase(run, zA, closedAtRoot, basis, ex.reduce === 'auto', expansion, onProgress);
+  return exactResult(run, s, rootLb, rootCert, ubWarm);
+}
 
-  // Phase budgets (fractions of the time left when the phase starts); every optional phase is skipped or cut
-  // short when its budget runs out: warm start 20 % (RTN always), root SDP 25 %, box-QP expansion point 20 %,
-  // LLL 30 %; the search gets the rest. Without a time limit nothing changes.
+function exactRun(problem: QuantizationProblem, options: SolveOptions, name: string, red: Reduced, deadline: Deadline, order: string): ExactRun {
+  const na = red.na;
   let maxDiag = 0;
   for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
   const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
-  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
-  // the V-BLAST factor serves both the warm start (Babai point) and the search: computed once
+  const orderMode = order === 'vblast' || order === 'box' ? order : 'vblast';
   let vblastF: OrderedFactor | null = null;
-  // under a limit too short for even one factorisation (n = 1000, a second), skip the search: warm start only
   const searchAffordable = factorisationAffordable(na, deadline, 0.5);
   if (orderMode === 'vblast' && na > 0 && searchAffordable) {
     const ord = vblastOrderUntil(red.P, na, pivTol, deadline);
     vblastF = ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
   }
+  const nodeLimit = options.nodeLimit ?? Infinity;
+  const tol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
+  return { problem, options, name, red, deadline, tol, nodeLimit, orderMode, pivTol, searchAffordable, vblastF };
+}
+
+/** The heuristic warm start (reduced coordinates), or the caller's incumbent when feasible and better. */
+function warmStart(run: ExactRun, warmMode: string): Float64Array {
+  const { problem, options, red, deadline } = run;
+  const na = red.na;
   const warm = bestHeuristicPoint(problem, red, {
     sdp: warmMode === 'sdp',
     seed: options.seed ?? 1,
     deadline: deadline.sub(warmMode === 'sdp' ? 0.5 : 0.2),
-    vblast: vblastF,
+    vblast: run.vblastF,
   });
   let zA = warm.zA;
   if (options.incumbent && options.incumbent.length === red.n) {
@@ -613,80 +769,87 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     for (let i = 0; i < na; i++) if (!Number.isInteger(inc[i]) || inc[i] < red.lo || inc[i] > red.hi) ok = false;
     if (ok && reducedValue(red.P, red.t, inc, na) < reducedValue(red.P, red.t, zA, na)) zA = inc;
   }
-  // root bound
-  let rootLb = 0;
-  let rootCert: SolveResult['certificate'];
-  if (rootSdp && na > 0 && !deadline.expired()) {
-    const sdpMs = deadline.sub(0.25).remaining();
-    const s = solveSdpDual(problem, { box: true, timeLimitMs: Number.isFinite(sdpMs) ? sdpMs : undefined });
-    rootLb = s.bound;
-    rootCert = s.certificate;
+  return zA;
+}
+
+/**
+ * Lattice reduction: 'auto' uses an LLL-reduced basis when P is positive definite and LLL does more than
+ * permute coordinates (ill-conditioned G); the box is then enforced at the leaves and through the box-QP offset.
+ */
+function chooseBasis(run: ExactRun, reduceMode: string, expansion: Float64Array | null): ReducedBasis | null {
+  const { red, deadline } = run;
+  const na = red.na;
+  if (reduceMode === 'none' || na <= 1 || run.orderMode !== 'vblast' || !run.searchAffordable || deadline.expired()) return null;
+  // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
+  let clamped = 0;
+  if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
+  // ... and not when the whole box is small (the box-per-level search visits at most width^na leaves)
+  const smallBox = na * Math.log(red.hi - red.lo + 1) <= Math.log(1e5);
+  if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) return makeBasis(red, reduceMode === 'auto', deadline.sub(0.3));
+  return null;
+}
+
+/** The factor of the search in the original coordinates (V-BLAST or box-aware order); null when out of time. */
+function originalFactor(run: ExactRun): OrderedFactor | null {
+  const { red, pivTol, deadline } = run;
+  const na = red.na;
+  let ord: Int32Array | null = null;
+  if (run.orderMode === 'box') {
+    const ld = na > 0 ? vblastOrderUntil(red.P, na, pivTol, deadline) : new Int32Array(0);
+    if (ld === null) return null;
+    // box-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
+    const full = factorInOrder(red.P, na, ld, red.t, pivTol).rank === na;
+    ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
+    if (ord === null) ord = ld;
+  } else {
+    if (run.vblastF) return run.vblastF;
+    ord = vblastOrderUntil(red.P, na, pivTol, deadline);
   }
-  const zWarmFull = expand(red, zA);
-  const ubWarm = quantErrorOf(problem, zWarmFull);
-  const expansion = ex.boxBound === false || na === 0 || !searchAffordable ? null : boxExpansionPoint(red, undefined, deadline.sub(0.2));
-  // lattice reduction: 'auto' uses an LLL-reduced basis when P is positive definite and LLL does more than
-  // permute coordinates (ill-conditioned G); the box is then enforced at the leaves and through the box-QP offset
-  const reduceMode = ex.reduce;
-  let basis: ReducedBasis | null = null;
-  if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast' && searchAffordable && !deadline.expired()) {
-    // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
-    let clamped = 0;
-    if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
-    // ... and not when the whole box is small (the box-per-level search visits at most width^na leaves)
-    const smallBox = na * Math.log(red.hi - red.lo + 1) <= Math.log(1e5);
-    if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) basis = makeBasis(red, reduceMode === 'auto', deadline.sub(0.3));
-  }
-  const originalFactor = (): OrderedFactor | null => {
-    let ord: Int32Array | null = null;
-    if (orderMode === 'box') {
-      const ld = na > 0 ? vblastOrderUntil(red.P, na, pivTol, deadline) : new Int32Array(0);
-      if (ld === null) return null;
-      // box-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
-      const full = factorInOrder(red.P, na, ld, red.t, pivTol).rank === na;
-      ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
-      if (ord === null) ord = ld;
-    } else {
-      if (vblastF) return vblastF;
-      ord = vblastOrderUntil(red.P, na, pivTol, deadline);
-    }
-    return ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
-  };
+  return ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
+}
+
+interface SearchPhase {
+  res: SearchResult;
+  F: OrderedFactor | null;
+  basis: ReducedBasis | null;
+}
+
+/** The factor of the search and the search itself (with the 'auto' fallback from the reduced basis). */
+function searchPhase(
+  run: ExactRun, zA: Float64Array, closedAtRoot: boolean, basis: ReducedBasis | null, auto: boolean,
+  expansion: Float64Array | null, onProgress: ((best: number, nodes: number) => void) | undefined,
+): SearchPhase {
+  const { red, tol, nodeLimit, deadline } = run;
+  const na = red.na;
   let F: OrderedFactor | null;
   if (basis) {
     // reverse Gram–Schmidt order of the reduced basis (the last basis vector is decided first)
     const ordB = new Int32Array(na);
     for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
     F = factorInOrderUntil(basis.Ps, na, ordB, basis.ts, 0, deadline);
-  } else F = searchAffordable ? originalFactor() : null;
-  const onProgress = options.onProgress
-    ? (best: number, nodes: number): void =>
-        options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })
-    : undefined;
-  let res: SearchResult;
+  } else F = run.searchAffordable ? originalFactor(run) : null;
   const warmOnly = (stoppedBy: SearchResult['stoppedBy']): SearchResult => ({
     z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: stoppedBy === 'none', stoppedBy, nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0,
   });
-  if (rootLb > 0 && ubWarm - rootLb <= tol * ubWarm) {
-    res = warmOnly('none');
-  } else if (F === null) {
-    // the time limit ran out in the preprocessing: the warm start and the root bound (if any)
-    res = warmOnly('time');
-  } else if (basis && reduceMode === 'auto') {
-    // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
-    // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
-    // Both searches are valid on their own; the larger lower bound of the two is kept.
-    const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress });
-    if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) res = r1;
-    else {
-      basis = null;
-      F = originalFactor();
-      const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress });
-      res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
-    }
-  } else {
-    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress });
-  }
+  if (closedAtRoot) return { res: warmOnly('none'), F, basis };
+  // the time limit ran out in the preprocessing: the warm start and the root bound (if any)
+  if (F === null) return { res: warmOnly('time'), F, basis };
+  if (!(basis && auto)) return { res: seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress }), F, basis };
+  // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
+  // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
+  // Both searches are valid on their own; the larger lower bound of the two is kept.
+  const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress });
+  if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) return { res: r1, F, basis };
+  F = originalFactor(run);
+  const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress });
+  const res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
+  return { res, F, basis: null };
+}
+
+/** Bounds in error units, the status (closure test as in the testing kit) and the result. */
+function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: SolveResult['certificate'], ubWarm: number): SolveResult {
+  const { problem, red, tol, deadline, name } = run;
+  const { res, F, basis } = s;
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
   const lb = Math.max(toErrorUnits(red, res.lower), rootLb);
