@@ -138,7 +138,7 @@ export class KeptDistribution extends ContinuousDistribution {
   readonly params: Record<string, number | string>;
   readonly lo: number;
   readonly hi: number;
-  readonly symmetric: boolean;
+  readonly symmetric = true;
   override readonly kinks: readonly number[];
   constructor(
     readonly base: ContinuousDistribution,
