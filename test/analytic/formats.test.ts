@@ -218,6 +218,7 @@ describe('pvq analytic --formats', () => {
     expect(readFileSync(svg, 'utf8')).toContain('<svg');
   });
   it('a bad format name exits 2 naming it', async () => {
+    expect((await runCli(['analytic', '--formats', 'int4', '--bits', '4'])).stderr).toContain('--bits');
     const r = await runCli(['analytic', '--formats', 'int4,fp5']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'fp5'");

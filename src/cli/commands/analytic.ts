@@ -140,13 +140,14 @@ export function registerAnalytic(program: Command): void {
     .option('--plot <file.svg>', 'SNR against bits (or, with --crossover, the kurtosis-by-bits map of the winner)')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print JSON')
-    .action(async (o: AnalyticCliOptions) => {
+    .action(async (o: AnalyticCliOptions, cmd: Command) => {
       const bits = parseBits(o.bits);
       if (o.plot !== undefined && !o.plot.endsWith('.svg')) throw new PvqInputError('--plot', 'expected a file name ending in .svg');
       if (o.formats !== undefined && o.format !== undefined) throw new PvqInputError('--formats', 'give either --formats or --format');
       const formatList = o.formats ?? o.format;
       if (formatList !== undefined) {
         const specs = parseFormats(formatList, o.formats !== undefined ? '--formats' : '--format');
+        if (cmd.getOptionValueSource('bits') !== 'default') throw new PvqInputError('--bits', 'not used with --formats (each format fixes its bits: int4, fp8-e4m3, 2:4+int8, ...)');
         if (o.crossover !== undefined) throw new PvqInputError('--crossover', 'not available with --formats');
         const { dist, params } = await buildDistribution(o);
         const progress = new DelayedProgress('formats', o.progress, 500);
