@@ -6,6 +6,7 @@ import { fmtDb, fmtNum, renderTable } from '../../report/table.js';
 import { out, toJSON, writeFileAtomic } from '../output.js';
 import { DelayedProgress } from '../progress.js';
 import { parseBits } from './tensors.js';
+import { evaluateFormat, parseFormats, type FormatResult } from '../../analytic/formats.js';
 
 interface AnalyticCliOptions {
   dist: string;
@@ -13,6 +14,8 @@ interface AnalyticCliOptions {
   kurtosis?: string;
   truncate?: string;
   bits: string;
+  formats?: string;
+  format?: string;
   pdf?: string;
   support?: string;
   samples?: string;
@@ -82,6 +85,30 @@ export function renderAnalyticTable(name: string, rows: ComparisonRow[], varianc
   return `${name}: variance ${fmtNum(variance)}, excess kurtosis ${Number.isFinite(kurt) ? kurt.toFixed(4) : 'inf'}\n${renderTable(header, body)}`;
 }
 
+export function renderFormatsTable(name: string, rows: FormatResult[], variance: number, kurt: number): string {
+  const header = ['format', 'bits/weight', 'sparsity', 'scale', 'MSE', 'SNR dB'];
+  const body = rows.map((r) => [r.format, r.bitsPerWeight.toFixed(3), r.sparsity.toFixed(3), r.scale === undefined ? '-' : fmtNum(r.scale), fmtNum(r.mse), fmtDb(r.snrDb, 3)]);
+  return `${name}: variance ${fmtNum(variance)}, excess kurtosis ${Number.isFinite(kurt) ? kurt.toFixed(4) : 'inf'}\n${renderTable(header, body)}`;
+}
+
+/** Bar chart of SNR per format (labelled with bits per weight), for `--formats --plot`. */
+export function formatsSnrSpec(rows: FormatResult[], title: string): Record<string, unknown> {
+  const values = rows.filter((r) => Number.isFinite(r.snrDb)).map((r) => ({ format: `${r.format} (${r.bitsPerWeight.toFixed(2)} b/w)`, snr: r.snrDb, bits: r.bitsPerWeight }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 420,
+    height: 260,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      y: { field: 'format', type: 'nominal', sort: null, title: null },
+      x: { field: 'snr', type: 'quantitative', title: 'SNR (dB) at the MSE-optimal scale' },
+      color: { field: 'bits', type: 'quantitative', title: 'bits/weight', scale: { scheme: 'viridis' } },
+    },
+  };
+}
+
 function renderCrossovers(param: string, cs: Crossover[]): string {
   const header = ['bits', `${param} where the winner flips`, 'pruning wins'];
   const body = cs.map((c) => [
@@ -104,6 +131,8 @@ export function registerAnalytic(program: Command): void {
     .option('--support <lo,hi>', 'support of --pdf (default -inf,inf; a finite support is much faster)')
     .option('--samples <file>', 'custom density as samples (.npy or text): the empirical distribution')
     .option('--bits <list>', 'bit widths', '2,3,4,5,6,7,8')
+    .option('--formats <list>', "compare formats at their MSE-optimal scale instead of INT-b vs pruning: e.g. 'int4,fp4,nf4,fp8-e4m3,2:4,2:4+int8'")
+    .option('--format <list>', 'same as --formats')
     .option('--crossover <family>', "search where pruning starts to win along 'truncate' (R) or 'kurtosis' (Student-t)")
     .option('--from <x>', 'start of the crossover range')
     .option('--to <x>', 'end of the crossover range')
@@ -111,9 +140,33 @@ export function registerAnalytic(program: Command): void {
     .option('--plot <file.svg>', 'SNR against bits (or, with --crossover, the kurtosis-by-bits map of the winner)')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print JSON')
-    .action(async (o: AnalyticCliOptions) => {
+    .action(async (o: AnalyticCliOptions, cmd: Command) => {
       const bits = parseBits(o.bits);
       if (o.plot !== undefined && !o.plot.endsWith('.svg')) throw new PvqInputError('--plot', 'expected a file name ending in .svg');
+      if (o.formats !== undefined && o.format !== undefined) throw new PvqInputError('--formats', 'give either --formats or --format');
+      const formatList = o.formats ?? o.format;
+      if (formatList !== undefined) {
+        const specs = parseFormats(formatList, o.formats !== undefined ? '--formats' : '--format');
+        if (cmd.getOptionValueSource('bits') !== 'default') throw new PvqInputError('--bits', 'not used with --formats (each format fixes its bits: int4, fp8-e4m3, 2:4+int8, ...)');
+        if (o.crossover !== undefined) throw new PvqInputError('--crossover', 'not available with --formats');
+        const { dist, params } = await buildDistribution(o);
+        const progress = new DelayedProgress('formats', o.progress, 500);
+        const rows = specs.map((s, i) => {
+          progress.update(i, specs.length, s.name);
+          return evaluateFormat(dist, s);
+        });
+        progress.stop();
+        const variance = dist.variance();
+        const kurt = dist.excessKurtosis();
+        const name = o.pdf !== undefined || o.samples !== undefined ? dist.name : o.dist;
+        if (o.plot !== undefined) {
+          const { renderSvg } = await import('../../report/plots.js');
+          writeFileAtomic(o.plot, await renderSvg(formatsSnrSpec(rows, `${name} ${JSON.stringify(params)}: SNR per format`)));
+        }
+        if (o.json) out(toJSON({ dist: name, params, variance, excessKurtosis: kurt, formats: rows }));
+        else out(renderFormatsTable(`${name} ${JSON.stringify(params)}`, rows, variance, kurt));
+        return;
+      }
       if (o.crossover !== undefined) {
         const fam = o.crossover;
         if (fam !== 'truncate' && fam !== 'kurtosis') throw new PvqInputError('--crossover', `expected 'truncate' or 'kurtosis', got ${JSON.stringify(fam)}`);
