@@ -383,6 +383,8 @@ export interface FormatRank {
   channels: number;
   /** The aggregate upper error lies below the next format's proven lower error. */
   provenBetterThanNext: boolean;
+  /** Every format whose proven aggregate lower error lies above this format's upper error. */
+  provenBetterThan: string[];
 }
 
 export interface FormatAggregate {
@@ -527,7 +529,7 @@ export function rankFormats(problems: LayerProblem[], channels: FormatChannel[],
       r += channels[i].r;
       weights += channels[i].n;
     }
-    const rows: Omit<FormatRank, 'rank' | 'provenBetterThanNext'>[] = [];
+    const rows: Omit<FormatRank, 'rank' | 'provenBetterThanNext' | 'provenBetterThan'>[] = [];
     const overBudget: string[] = [];
     for (const f of formats) {
       const outs = idx.map((i) => channels[i].outcomes[f.label]);
@@ -559,7 +561,12 @@ export function rankFormats(problems: LayerProblem[], channels: FormatChannel[],
       });
     }
     rows.sort((a, b) => a.error[1] - b.error[1] || a.error[0] - b.error[0]);
-    const ranking: FormatRank[] = rows.map((row, j) => ({ ...row, rank: j + 1, provenBetterThanNext: j + 1 < rows.length && row.error[1] < rows[j + 1].error[0] }));
+    const ranking: FormatRank[] = rows.map((row, j) => ({
+      ...row,
+      rank: j + 1,
+      provenBetterThanNext: j + 1 < rows.length && row.error[1] < rows[j + 1].error[0],
+      provenBetterThan: rows.filter((o) => row.error[1] < o.error[0]).map((o) => o.format),
+    }));
     out.push({ group: layer, kind, count: idx.length, r, ranking, overBudget });
   }
   return out;
@@ -570,7 +577,7 @@ export function renderFormatComparison(res: FormatCompareResult, title: string):
   const parts: string[] = [title, ''];
   for (const a of res.aggregates) {
     parts.push(`${a.group} (${a.kind}, ${a.count} ${a.count === 1 ? 'row' : 'rows'})`);
-    const header = ['rank. format', 'class', 'bits/weight', 'SQNR dB', 'error [lower, upper]', 'exact', 'vs next'];
+    const header = ['rank. format', 'class', 'bits/weight', 'SQNR dB', 'error [lower, upper]', 'exact', 'vs next', 'proven better than'];
     const rows = a.ranking.map((x) => [
       `${x.rank}. ${x.format}`,
       x.problemClass,
@@ -579,6 +586,7 @@ export function renderFormatComparison(res: FormatCompareResult, title: string):
       `[${fmtNum(x.error[0])}, ${fmtNum(x.error[1])}]`,
       `${x.exactChannels}/${x.channels}`,
       x.rank === a.ranking.length ? '' : x.provenBetterThanNext ? '> proven' : '? overlap',
+      x.provenBetterThan.map((f) => `${a.ranking.find((o) => o.format === f)!.rank}`).join(',') || '-',
     ]);
     parts.push(renderTable(header, rows));
     if (a.overBudget.length > 0) parts.push(`over the bit budget (not ranked): ${a.overBudget.join(', ')}`);
@@ -586,7 +594,7 @@ export function renderFormatComparison(res: FormatCompareResult, title: string):
   }
   parts.push(
     'Errors summed over the rows, SQNR = 10 log10(sum r / sum error): [from the best feasible error, from the proven lower bound]; "=" marks proven optima on every row.',
-    '"> proven": the upper error lies below the next format\'s proven lower error. bits/weight: value + scale (FP16 per tensor) + sparsity metadata' +
+    '"> proven": the upper error lies below the next format\'s proven lower error ("proven better than": every such rank). bits/weight: value + scale (FP16 per tensor) + sparsity metadata' +
       ` (mask: ${res.settings.mask}${res.settings.bitsPerWeight !== undefined ? `; budget ${res.settings.bitsPerWeight} bits/weight` : ''}).`,
     `Time limit per format, row and phase: ${(res.settings.timeLimitMs / 1000).toFixed(1)} s; prune box: ${res.settings.pruneBox ? 'on' : 'off'}; total ${(res.timeMs / 1000).toFixed(2)} s.`,
   );

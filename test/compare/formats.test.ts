@@ -132,6 +132,8 @@ describe('pvq compare --formats', () => {
       const gap = expected[got[j + 1]] - expected[got[j]];
       if (gap > 1e-9 * expected[got[j + 1]]) expect(agg.ranking[j].provenBetterThanNext, `${got[j]} vs ${got[j + 1]}`).toBe(true);
       if (gap === 0) expect(agg.ranking[j].provenBetterThanNext).toBe(false);
+      // with exact intervals, "proven better than" is every format with a strictly larger error
+      expect(new Set(agg.ranking[j].provenBetterThan)).toEqual(new Set(got.filter((g) => expected[g] > expected[got[j]] * (1 + 1e-9))));
     }
     expect(new Set(got)).toEqual(new Set(order.map(([k]) => k)));
     // the two identical feasible sets on n = 4 tie exactly, and a tie is never "proven better"
