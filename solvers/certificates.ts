@@ -11,8 +11,10 @@
  * - a **search**: the solvers listed in `searchSolvers` may report a bound that only their (finished or stopped)
  *   search justifies; it is re-proven by re-running an exact search (`pvq verify --rerun`), never taken on trust.
  */
-import type { AnyProblemClass, Certificate, JointProblem, PruningProblem, QuantizationProblem, StructuredPruningProblem } from '../src/core/types.js';
+import type { AnyProblemClass, Certificate } from '../src/core/types.js';
+import type { ProblemOfClass } from './classes.js';
 import { jointProofs } from './joint/index.js';
+import { levelsProofs } from './levels/index.js';
 import { structuredProofs } from './structured/index.js';
 import { milpProofs } from './milp/index.js';
 import { pruningProofs } from './pruning/index.js';
@@ -26,40 +28,34 @@ export interface CertificateCheck {
   reason?: string;
 }
 
-interface CertificateTypeBase {
+/** A certificate type of class C: its verifier takes the class's problem (solvers/classes.ts builds it from a layer problem). */
+export interface CertificateTypeOf<C extends AnyProblemClass> {
   /** The certificate's `type` field. */
   readonly type: string;
   /** One line for the docs. */
   readonly description: string;
-}
-
-export interface QuantizationCertificateType extends CertificateTypeBase {
-  readonly problemClass: 'quantization';
+  readonly problemClass: C;
   /** Re-check from scratch; null for a search record (proves 0 on its own). */
-  readonly verify: ((problem: QuantizationProblem, certificate: Certificate) => CertificateCheck) | null;
+  readonly verify: ((problem: ProblemOfClass[C], certificate: Certificate) => CertificateCheck) | null;
 }
 
-export interface PruningCertificateType extends CertificateTypeBase {
-  readonly problemClass: 'pruning';
-  readonly verify: ((problem: PruningProblem, certificate: Certificate) => CertificateCheck) | null;
+export type QuantizationCertificateType = CertificateTypeOf<'quantization'>;
+export type PruningCertificateType = CertificateTypeOf<'pruning'>;
+export type LevelsCertificateType = CertificateTypeOf<'levels'>;
+export type StructuredCertificateType = CertificateTypeOf<'structured'>;
+export type JointCertificateType = CertificateTypeOf<'joint'>;
+
+/** A certificate type of any registered class. */
+export type CertificateType = { [C in AnyProblemClass]: CertificateTypeOf<C> }[AnyProblemClass];
+
+/** A lower bound of class C recomputable from the problem alone. */
+export interface FloorBoundOf<C extends AnyProblemClass> {
+  readonly name: string;
+  readonly problemClass: C;
+  bound(problem: ProblemOfClass[C]): number;
 }
 
-export interface StructuredCertificateType extends CertificateTypeBase {
-  readonly problemClass: 'structured';
-  readonly verify: ((problem: StructuredPruningProblem, certificate: Certificate) => CertificateCheck) | null;
-}
-
-export interface JointCertificateType extends CertificateTypeBase {
-  readonly problemClass: 'joint';
-  readonly verify: ((problem: JointProblem, certificate: Certificate) => CertificateCheck) | null;
-}
-
-export type CertificateType = QuantizationCertificateType | PruningCertificateType | StructuredCertificateType | JointCertificateType;
-
-/** A lower bound recomputable from the problem alone. */
-export type FloorBound =
-  | { readonly name: string; readonly problemClass: 'quantization'; bound(problem: QuantizationProblem): number }
-  | { readonly name: string; readonly problemClass: 'pruning'; bound(problem: PruningProblem): number };
+export type FloorBound = { [C in AnyProblemClass]: FloorBoundOf<C> }[AnyProblemClass];
 
 /** What a solver family registers about its proofs. */
 export interface FamilyProofs {
@@ -101,9 +97,20 @@ export function listFloors(cls: AnyProblemClass): FloorBound[] {
   return floors.filter((f) => f.problemClass === cls);
 }
 
+/** Run a certificate's verifier on its class's problem (null verifier: a search record, proves 0). */
+export function runCertificateVerifier(entry: CertificateType, problem: ProblemOfClass[AnyProblemClass], certificate: Certificate): CertificateCheck {
+  if (entry.verify === null) return { valid: true, bound: 0 };
+  return (entry.verify as (p: ProblemOfClass[AnyProblemClass], c: Certificate) => CertificateCheck)(problem, certificate);
+}
+
+/** Recompute a floor on its class's problem. */
+export function runFloor(floor: FloorBound, problem: ProblemOfClass[AnyProblemClass]): number {
+  return (floor.bound as (p: ProblemOfClass[AnyProblemClass]) => number)(problem);
+}
+
 /** Does this solver's lower bound possibly rest on a search (so that only a re-run can re-prove it)? */
 export function isSearchSolver(name: string): boolean {
   return searchSolvers.has(name);
 }
 
-for (const family of [quantizationProofs, pruningProofs, milpProofs, structuredProofs, jointProofs]) registerFamilyProofs(family);
+for (const family of [quantizationProofs, pruningProofs, milpProofs, levelsProofs, structuredProofs, jointProofs]) registerFamilyProofs(family);

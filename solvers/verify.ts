@@ -1,23 +1,22 @@
-import { levelProblemOf } from '../src/formats/levels.js';
 /**
- * Re-checking reported results: what `pvq verify` runs. Nothing reported is taken on trust:
+ * Re-checking reported results: what `pvq verify` runs, for every problem class registered in solvers/classes.ts
+ * (feasibility, error and the class's problem come from its adapter). Nothing reported is taken on trust:
  * - the solution is feasible and its error, recomputed, equals `upperBound`;
  * - `lowerBound` is proven by what the result carries: 0 (trivial), a certificate re-checked from scratch by the
  *   verifier registered for its type (solvers/certificates.ts), or a floor recomputed from the problem; within a
  *   relative 1e-12 of what these prove;
  * - a larger bound from a solver that searches (quant-exact, prune-exact, quant-bound, prune-bound, the OA
- *   solvers) is `unverified` unless a re-run of the exact search of its class (`rerunLowerBound`) proves it;
+ *   solvers, levels-exact, nm-exact, joint-exact, ...) is `unverified` unless a re-run of the exact search of its class (`rerunLowerBound`) proves it;
  *   any other larger bound fails;
  * - status `optimal` needs a verified lower bound that meets `upperBound` within the stated gap tolerance.
  */
-import { errorOf, isPruneFeasible, isQuantFeasible, pruningProblemOf, quantErrorOf, quantizationProblemOf } from '../src/core/objective.js';
 import { gapClosed } from '../src/core/result.js';
 import type { Solver } from '../src/core/solver.js';
-import type { AnyProblemClass, Certificate, LayerProblem, ProblemClass, SolveResult } from '../src/core/types.js';
-import { isJointFeasible, isStructuredFeasible, jointProblemOf, structuredProblemOf } from '../src/core/objective.js';
+import type { AnyProblemClass, Certificate, LayerProblem, SolveResult } from '../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../src/core/types.js';
-import { getCertificateType, isSearchSolver, listCertificateTypes, listFloors, type CertificateCheck } from './certificates.js';
-import { listSolvers } from './index.js';
+import { getCertificateType, isSearchSolver, listCertificateTypes, listFloors, runCertificateVerifier, runFloor, type CertificateCheck } from './certificates.js';
+import { getProblemClass, listProblemClasses, problemOf, requireProblemClass, solveOn } from './classes.js';
+import { getSolver, listSolvers } from './index.js';
 
 export type { CertificateCheck } from './certificates.js';
 
@@ -32,26 +31,19 @@ export const STATUSES = ['optimal', 'time_limit', 'node_limit', 'iteration_limit
 /** Relative slack between a reported bound and the bound its proof gives (JSON round trips are exact). */
 const BOUND_REL_SLACK = 1e-12;
 
-function problemClassOf(problem: LayerProblem, cls: ProblemClass, useBox: boolean) {
-  return cls === 'quantization' ? quantizationProblemOf(problem) : pruningProblemOf(problem, { useBox });
-}
-
 /**
  * Re-check a certificate against a problem, independently of the solver that produced it, with the verifier its
  * family registered. `useBox` selects the pruning problem with or without the file's pruneBox (as the solver was run).
  * A search record (e.g. 'outer-approximation') is valid but proves 0: its bound needs a re-run.
  */
 export function verifyCertificate(problem: LayerProblem, certificate: Certificate, opts: { useBox?: boolean; problemClass?: AnyProblemClass } = {}): CertificateCheck & { searchRecord?: boolean } {
-  const classes: AnyProblemClass[] = opts.problemClass ? [opts.problemClass] : ['quantization', 'pruning', 'structured', 'joint'];
+  const classes: AnyProblemClass[] = opts.problemClass ? [opts.problemClass] : listProblemClasses().map((a) => a.problemClass);
   for (const cls of classes) {
     const entry = getCertificateType(String(certificate.type), cls);
     if (!entry) continue;
     if (entry.verify === null) return { valid: true, bound: 0, searchRecord: true, reason: `a '${entry.type}' certificate records a search; it proves 0 on its own` };
     try {
-      if (entry.problemClass === 'quantization') return entry.verify(quantizationProblemOf(problem), certificate);
-      if (entry.problemClass === 'structured') return entry.verify(structuredProblemOf(problem, { useBox: opts.useBox ?? true }), certificate);
-      if (entry.problemClass === 'joint') return entry.verify(jointProblemOf(problem), certificate);
-      return entry.verify(pruningProblemOf(problem, { useBox: opts.useBox ?? true }), certificate);
+      return runCertificateVerifier(entry, problemOf(cls, problem, { useBox: opts.useBox ?? true }), certificate);
     } catch (e) {
       return { valid: false, bound: 0, reason: (e as Error).message };
     }
@@ -119,22 +111,12 @@ export function auditResult(problem: LayerProblem, result: ReportedResult, opts:
   let recomputed: number | null = null;
   if (result.solution !== null && result.solution !== undefined) {
     const sol = Array.from(result.solution);
-    if (cls === 'quantization') {
-      const qp = quantizationProblemOf(problem);
-      if (!isQuantFeasible(qp, sol)) failures.push('solution is not an integer vector inside [zmin, zmax]');
-      else recomputed = quantErrorOf(qp, sol);
-    } else if (cls === 'structured') {
-      const sp = structuredProblemOf(problem, { useBox });
-      if (!isStructuredFeasible(sp, sol)) failures.push('solution does not fit the structured pattern or leaves the box');
-      else recomputed = errorOf(sp.objective, sol);
-    } else if (cls === 'joint') {
-      const jp = jointProblemOf(problem);
-      if (!isJointFeasible(jp, sol)) failures.push('solution is not an integer vector in [zmin, zmax] fitting the sparsity');
-      else recomputed = quantErrorOf(jp, sol);
-    } else {
-      const pp = pruningProblemOf(problem, { useBox });
-      if (!isPruneFeasible(pp, sol)) failures.push(`solution has more than k = ${pp.k} nonzeros or leaves the box`);
-      else recomputed = errorOf(pp.objective, sol);
+    const adapter = getProblemClass(cls);
+    if (!adapter) failures.push(`unknown problem class '${cls}'`);
+    else {
+      const ap = adapter.of(problem, { useBox }) as never;
+      if (!adapter.isFeasible(ap, sol)) failures.push(adapter.infeasible(ap));
+      else recomputed = adapter.errorOf(ap, sol);
     }
     if (recomputed !== null) {
       if (result.upperBound === null || Math.abs(recomputed - result.upperBound) > tol * Math.abs(recomputed) + abs) failures.push(`upperBound ${result.upperBound} differs from the recomputed error ${recomputed}`);
@@ -165,10 +147,11 @@ export function auditResult(problem: LayerProblem, result: ReportedResult, opts:
     }
   }
   const covers = (b: number): boolean => claimed <= b + BOUND_REL_SLACK * b;
-  if (Number.isFinite(claimed) && claimed > 0 && !covers(proven) && (cls === 'quantization' || cls === 'pruning')) {
-    const p = problemClassOf(problem, cls, useBox);
-    for (const f of listFloors(cls)) {
-      const b = (f.bound as (q: typeof p) => number)(p);
+  const floors = listFloors(cls);
+  if (Number.isFinite(claimed) && claimed > 0 && !covers(proven) && floors.length > 0) {
+    const p = problemOf(cls, problem, { useBox });
+    for (const f of floors) {
+      const b = runFloor(f, p);
       if (b > proven) {
         proven = b;
         provenBy = `the ${f.name} (recomputed)`;
@@ -225,9 +208,15 @@ export interface Rerun {
   timeMs: number;
 }
 
-/** The exact solver that re-proves search bounds of a class: the first registered exact solver that searches. */
+/**
+ * The exact solver that re-proves search bounds of a class: the class's `exactSolver` (solvers/classes.ts) when it is
+ * registered as a search solver of that class, else the first registered exact solver of the class that searches.
+ */
 export function rerunSolverFor(cls: AnyProblemClass): Solver | undefined {
-  return listSolvers().find((s) => s.problemClass === cls && s.role === 'exact' && isSearchSolver(s.name));
+  const named = getProblemClass(cls)?.exactSolver;
+  const s = named !== undefined ? getSolver(named) : undefined;
+  if (s && s.problemClass === cls && isSearchSolver(s.name)) return s;
+  return listSolvers().find((x) => x.problemClass === cls && x.role === 'exact' && isSearchSolver(x.name));
 }
 
 /** Re-run the exact search of a class on a problem under a time limit (warm-started from `incumbent` if feasible). */
@@ -236,12 +225,8 @@ export async function rerunLowerBound(problem: LayerProblem, cls: AnyProblemClas
   if (!solver) return null;
   const t0 = performance.now();
   const incumbent = opts.incumbent ? Float64Array.from(opts.incumbent) : undefined;
-  let r: SolveResult;
-  if (solver.problemClass === 'quantization') r = await solver.solve(quantizationProblemOf(problem), { timeLimitMs: opts.timeLimitMs, incumbent });
-  else if (solver.problemClass === 'structured') r = await solver.solve(structuredProblemOf(problem, { useBox: opts.useBox ?? true }), { timeLimitMs: opts.timeLimitMs, incumbent });
-  else if (solver.problemClass === 'joint') r = await solver.solve(jointProblemOf(problem), { timeLimitMs: opts.timeLimitMs, incumbent });
-  else if (solver.problemClass === 'levels') r = await solver.solve(levelProblemOf(problem), { timeLimitMs: opts.timeLimitMs, incumbent });
-  else r = await solver.solve(pruningProblemOf(problem, { useBox: opts.useBox ?? true }), { timeLimitMs: opts.timeLimitMs, incumbent });
+  requireProblemClass(cls);
+  const r: SolveResult = await solveOn(solver, problem, { useBox: opts.useBox ?? true }, { timeLimitMs: opts.timeLimitMs, incumbent });
   return { solver: solver.name, lowerBound: r.lowerBound, upperBound: r.upperBound, status: r.status, relGapTol: r.stats.relGapTol ?? DEFAULT_REL_GAP_TOL, timeMs: performance.now() - t0 };
 }
 

@@ -1,7 +1,8 @@
 import type { LevelQuantizationSolver } from '../../src/core/solver.js';
+import type { FamilyProofs } from '../certificates.js';
 import { levelsExactSolver } from './exact.js';
 import { levelsGptqSolver, levelsRoundingSolver, levelsRtnSolver } from './heuristics.js';
-import { levelsSdpSolver } from './sdp.js';
+import { levelsSdpSolver, verifyLevelsCertificate } from './sdp.js';
 
 export { levelsExactSolver, solveLevelsExact, levelSearch } from './exact.js';
 export type { LevelSearchResult } from './exact.js';
@@ -12,3 +13,12 @@ export { checkLevelProblem, reduceLevels, levelOneOpt, levelErrorOf, isLevelFeas
 
 /** Level-set quantization solvers shipped with pvq (registered in solvers/index.ts). */
 export const levelSolvers: LevelQuantizationSolver[] = [levelsRtnSolver, levelsGptqSolver, levelsRoundingSolver, levelsSdpSolver, levelsExactSolver];
+
+/** How this family's lower bounds are proven (collected by solvers/certificates.ts). */
+export const levelsProofs: FamilyProofs = {
+  certificates: [
+    { type: 'levels-sdp-dual', problemClass: 'levels', description: 'dual of the level-set SDP relaxation (adjacent-level and outer-box cuts), re-checked by an LDL^T of the dual slack', verify: verifyLevelsCertificate },
+  ],
+  // levels-exact's bound rests on its branch-and-bound (or, for an integer grid, on quant-exact's search)
+  searchSolvers: ['levels-exact'],
+};

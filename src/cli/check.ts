@@ -1,16 +1,15 @@
 import { PvqConsistencyError } from '../core/errors.js';
-import { jointProblemOf, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../core/objective.js';
-import { levelProblemOf } from '../formats/levels.js';
 import type { LayerProblem, SolveResult } from '../core/types.js';
 import { getSolver } from '../../solvers/index.js';
 import { crossCheck } from '../../solvers/milp/crosscheck.js';
+import { requireProblemClass, solveOn } from '../../solvers/classes.js';
 
 /** Relative tolerance of the cross-check: a lower bound may exceed a feasible value by at most this. */
 export const CHECK_REL_TOL = 1e-7;
 
 /**
- * `pvq solve --check`: re-solve with the exact solver of the result's class (quant-exact / prune-exact / nm-exact /
- * joint-exact) and
+ * `pvq solve --check`: re-solve with the exact solver of the result's class (its adapter's `exactSolver` in
+ * solvers/classes.ts: quant-exact / prune-exact / levels-exact / nm-exact / joint-exact) and
  * fail (PvqConsistencyError, exit 3) if any lower bound of either exceeds a feasible value of the other, or if
  * both claim optimality with different values.
  */
@@ -19,20 +18,10 @@ export async function crossCheckAgainstExact(
   p: LayerProblem,
   opts: { useBox: boolean; timeLimitMs?: number },
 ): Promise<SolveResult> {
-  const name = { quantization: 'quant-exact', pruning: 'prune-exact', levels: 'levels-exact', structured: 'nm-exact', joint: 'joint-exact' }[r.problemClass];
+  const name = requireProblemClass(r.problemClass).exactSolver;
   const exact = getSolver(name);
   if (!exact || exact.problemClass !== r.problemClass) throw new PvqConsistencyError(`--check needs the solver '${name}', which is not registered`);
-  const o = { timeLimitMs: opts.timeLimitMs };
-  const ref =
-    exact.problemClass === 'quantization'
-      ? await exact.solve(quantizationProblemOf(p), o)
-      : exact.problemClass === 'levels'
-        ? await exact.solve(levelProblemOf(p), o)
-        : exact.problemClass === 'structured'
-          ? await exact.solve(structuredProblemOf(p, { useBox: opts.useBox }), o)
-          : exact.problemClass === 'joint'
-            ? await exact.solve(jointProblemOf(p), o)
-            : await exact.solve(pruningProblemOf(p, { useBox: opts.useBox }), o);
+  const ref = await solveOn(exact, p, { useBox: opts.useBox }, { timeLimitMs: opts.timeLimitMs });
   const absTol = 1e-15 * Math.max(1, p.objective.r);
   crossCheck(r, ref, { relTol: CHECK_REL_TOL, absTol });
   if (r.status === 'optimal' && ref.status === 'optimal' && Math.abs(r.upperBound - ref.upperBound) > CHECK_REL_TOL * Math.abs(ref.upperBound) + absTol)

@@ -1,8 +1,9 @@
 import { PvqConsistencyError } from '../core/errors.js';
-import { pruningProblemOf, quantizationProblemOf, sqnrDb } from '../core/objective.js';
-import type { PruningSolver, QuantizationSolver, Solver } from '../core/solver.js';
-import type { LayerProblem, ProblemClass, SolveOptions, SolveResult, SolveStatus } from '../core/types.js';
+import { sqnrDb } from '../core/objective.js';
+import type { Solver } from '../core/solver.js';
+import type { AnyProblemClass, LayerProblem, ProblemClass, SolveOptions, SolveResult, SolveStatus } from '../core/types.js';
 import { verifyCertificate } from '../../solvers/verify.js';
+import { solveOn } from '../../solvers/classes.js';
 
 /**
  * The equal-compression comparison (paper Sec. 4): for each channel/chunk, b-bit quantization on the problem's
@@ -142,7 +143,7 @@ function interval(r: number, lb: number, ub: number): [number, number] {
 export function provenLowerBound(result: SolveResult, solver: Solver | undefined, problem: LayerProblem, useBox: boolean): { bound: number; proof: LowerBoundProof } {
   if (!solver || solver.role === 'heuristic' || !(result.lowerBound > 0)) return { bound: 0, proof: 'trivial' };
   if (result.status === 'optimal') return { bound: result.lowerBound, proof: 'search' };
-  if (result.certificate && result.problemClass !== 'levels') {
+  if (result.certificate) {
     const c = verifyCertificate(problem, result.certificate, { useBox, problemClass: result.problemClass });
     if (c.valid && c.bound > 0) return { bound: Math.min(result.lowerBound, c.bound), proof: 'certificate' };
   }
@@ -152,9 +153,8 @@ export function provenLowerBound(result: SolveResult, solver: Solver | undefined
 /** How a method's lower bound is proven. */
 export type LowerBoundProof = 'certificate' | 'search' | 'trivial';
 
-async function runSolver(solver: Solver, cls: ProblemClass, p: LayerProblem, useBox: boolean, options: SolveOptions): Promise<SolveResult> {
-  if (cls === 'quantization') return (solver as QuantizationSolver).solve(quantizationProblemOf(p), options);
-  return (solver as PruningSolver).solve(pruningProblemOf(p, { useBox }), options);
+async function runSolver(solver: Solver, _cls: AnyProblemClass, p: LayerProblem, useBox: boolean, options: SolveOptions): Promise<SolveResult> {
+  return solveOn(solver, p, { useBox }, options);
 }
 
 /**
@@ -162,7 +162,7 @@ async function runSolver(solver: Solver, cls: ProblemClass, p: LayerProblem, use
  * Shares: per channel and method, 1 for the exact search and 1 for the bound phase (split among its solvers);
  * a phase that is skipped (the exact search closed the gap) hands its share on.
  */
-class BudgetSplitter {
+export class BudgetSplitter {
   private sharesLeft: number;
   private readonly end: number;
   constructor(
@@ -193,7 +193,12 @@ class BudgetSplitter {
   }
 }
 
-async function solveMethod(p: LayerProblem, cls: ProblemClass, plan: MethodPlan, opts: CompareOptions, useBox: boolean, budget: BudgetSplitter): Promise<MethodOutcome> {
+/**
+ * One method (problem class) on one layer problem: heuristics, the exact search, then (if it did not close) the
+ * certified bounds; the interval keeps only proven lower bounds (`provenLowerBound`). Used by the two-method
+ * comparison and by `compare --formats` (src/compare/formats.ts) for any registered class.
+ */
+export async function solveMethod(p: LayerProblem, cls: AnyProblemClass, plan: MethodPlan, opts: Pick<CompareOptions, 'resolve' | 'seed' | 'baselines'>, useBox: boolean, budget: BudgetSplitter): Promise<MethodOutcome> {
   const results: SolveResult[] = [];
   const pick = (names: string[]): Solver[] =>
     names.map((n) => opts.resolve(n)).filter((s): s is Solver => s !== undefined && s.problemClass === cls);

@@ -96,4 +96,11 @@ describe('pvq verify', () => {
     expect(v3.code).toBe(3);
     expect(v3.stdout).toMatch(/exceeds upperBound/);
   });
+
+  it('dispatches by the registered problem classes: an unknown class exits 2 naming the field and listing the classes', async () => {
+    const r = await solved('rtn');
+    const v = await verifyJson('bad-class', { ...r, problemClass: 'ternary' });
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/results\[0\]\.problemClass.*"quantization", "pruning", "levels", "structured", "joint"/);
+  });
 });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { compareProblems } from '../../compare/compare.js';
+import { compareFormats, parseFormats, renderFormatComparison, type FormatCompareResult, type MaskRule } from '../../compare/formats.js';
+import { PvqInputError } from '../../core/errors.js';
 import type { LayerProblem, SolveResult } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { renderComparison } from '../../report/table.js';
@@ -18,6 +20,9 @@ interface CompareCliOptions extends LayerInputOptions {
   seed?: string;
   output?: string;
   progress: boolean;
+  formats?: string;
+  bitsPerWeight?: string;
+  mask?: string;
 }
 
 /**
@@ -64,15 +69,51 @@ export function registerCompare(program: Command): void {
     .option('--no-baselines', 'skip the heuristic baselines (RTN, magnitude, ...)')
     .option('--seed <n>', 'seed for randomized solvers')
     .option('-o, --output <file>', 'also write the JSON report to a file (written atomically)')
-    .option('--no-progress', 'no progress bar on stderr');
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--formats <list>', "rank any formats on the same problems with proven intervals, e.g. 'int4,fp4,nf4,2:4+int8,unstructured+int8' (intB, fp4, nf4, fp8-e4m3, fp8-e5m2, prune, unstructured[@R], N:M, N:M+intB, unstructured[@R]+intB)")
+    .option('--bits-per-weight <B>', 'with --formats: per format family, the configuration that meets B bits per weight (metadata included): INT b, keep ratio, N:M + INT b')
+    .option('--mask <rule>', "with --formats: unstructured mask bits, 'bitmap' (1 bit per weight, default) or 'entropy' (log2 C(n, k) / n)");
   addLayerInputOptions(cmd).action(async (files: string[], opts: CompareCliOptions) => {
       // Read and validate everything first: bad input fails before any solving or writing.
-      const sets = files.map((p) => readProblemSet(p));
-      if (wantsLayerInput(opts)) sets.push(layerFromOptions(opts));
-      if (sets.length === 0) sets.push(readProblemSet(defaultProblemPath()));
       const timeLimitMs = opts.timeLimit !== undefined ? parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000 : undefined;
       const budgetMs = opts.budget !== undefined ? parsePositiveNumber(opts.budget, '--budget') * 1000 : undefined;
       const seed = opts.seed !== undefined ? parseInteger(opts.seed, '--seed') : undefined;
+      if (opts.formats === undefined && (opts.bitsPerWeight !== undefined || opts.mask !== undefined))
+        throw new PvqInputError(opts.bitsPerWeight !== undefined ? '--bits-per-weight' : '--mask', "only with --formats (the two-method compare keeps the paper's FP16-baseline rule)");
+      const bitsPerWeight = opts.bitsPerWeight !== undefined ? parsePositiveNumber(opts.bitsPerWeight, '--bits-per-weight') : undefined;
+      if (opts.mask !== undefined && opts.mask !== 'bitmap' && opts.mask !== 'entropy') throw new PvqInputError('--mask', `expected 'bitmap' or 'entropy', got ${JSON.stringify(opts.mask)}`);
+      const formats = opts.formats !== undefined ? parseFormats(opts.formats, { bitsPerWeight, mask: opts.mask as MaskRule | undefined }, getSolver) : null;
+      const sets = files.map((p) => readProblemSet(p));
+      if (wantsLayerInput(opts)) sets.push(layerFromOptions(opts));
+      if (sets.length === 0) sets.push(readProblemSet(defaultProblemPath()));
+      if (formats !== null) {
+        const total = sets.reduce((s, x) => s + x.problems.length, 0);
+        const progress = new DelayedProgress('compare --formats', opts.progress && !process.env.CI);
+        let done = 0;
+        const start = performance.now();
+        let problemsLeft = total;
+        const reports: { name: string; res: FormatCompareResult }[] = [];
+        for (const set of sets) {
+          const setBudget = budgetMs === undefined ? undefined : Math.max(0, ((budgetMs - (performance.now() - start)) * set.problems.length) / Math.max(1, problemsLeft));
+          problemsLeft -= set.problems.length;
+          const res = await compareFormats(set.problems, set.name, formats, {
+            timeLimitMs,
+            budgetMs: setBudget,
+            pruneBox: opts.pruneBox,
+            seed,
+            bitsPerWeight,
+            mask: opts.mask as MaskRule | undefined,
+            resolve: getSolver,
+            onProgress: (_d, _t, name) => progress.update(++done, total, name),
+          });
+          reports.push({ name: set.name, res });
+        }
+        progress.stop();
+        const json = toJSON(reports.length === 1 ? { name: reports[0].name, ...reports[0].res } : { reports: reports.map((r) => ({ name: r.name, ...r.res })) });
+        if (opts.output) writeFileAtomic(opts.output, json + '\n');
+        out(opts.json ? json : reports.map((r) => renderFormatComparison(r.res, `pvq compare --formats: ${r.name}`)).join('\n\n'));
+        return;
+      }
       const total = sets.reduce((s, x) => s + x.problems.length, 0);
       const progress = new DelayedProgress('compare', opts.progress && !process.env.CI);
       let done = 0;

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { PvqInputError } from '../../core/errors.js';
-import { jointProblemOf, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../../core/objective.js';
-import { levelProblemOf } from '../../formats/levels.js';
 import type { SolveOptions, SolveResult } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { renderResult } from '../../report/table.js';
 import { getSolver, listSolvers } from '../../../solvers/index.js';
+import { solveOn } from '../../../solvers/classes.js';
 import { parseInteger, parseNonNegInt, parsePositiveNumber } from '../common.js';
 import { out, toJSON, writeFileAtomic } from '../output.js';
 import { resolveOptions } from '../../core/options.js';
@@ -106,16 +105,7 @@ export function registerSolve(program: Command): void {
       for (const p of problems) {
         const progress = new SolveProgress(`pvq solve ${p.name}`, opts.progress && !process.env.CI);
         options.onProgress = (info) => progress.report(info);
-        const r =
-          solver.problemClass === 'quantization'
-            ? await solver.solve(quantizationProblemOf(p), options)
-            : solver.problemClass === 'levels'
-              ? await solver.solve(levelProblemOf(p), options)
-              : solver.problemClass === 'structured'
-                ? await solver.solve(structuredProblemOf(p, { useBox: opts.pruneBox }), options)
-                : solver.problemClass === 'joint'
-                  ? await solver.solve(jointProblemOf(p), options)
-                  : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
+        const r = await solveOn(solver, p, { useBox: opts.pruneBox }, options);
         if (opts.check) await crossCheckAgainstExact(r, p, { useBox: opts.pruneBox, timeLimitMs: options.timeLimitMs });
         results.push(r);
         texts.push(renderResult(r, p.objective.r));

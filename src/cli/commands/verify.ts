@@ -5,6 +5,7 @@ import type { LayerProblem } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { auditComparisonReport, type ComparisonReport } from '../../compare/verify-report.js';
 import { applyRerun, auditResult, rerunLowerBound, rerunSolverFor, type ReportedResult, type ResultAudit } from '../../../solvers/verify.js';
+import { getProblemClass, listProblemClasses } from '../../../solvers/classes.js';
 import { parsePositiveNumber } from '../common.js';
 import { out, toJSON } from '../output.js';
 import { DelayedProgress } from '../progress.js';
@@ -31,7 +32,8 @@ function readResults(path: string, json: unknown): SavedResult[] {
   return list.map((r, i) => {
     const o = r as SavedResult;
     if (typeof o !== 'object' || o === null || typeof o.problem !== 'string') throw new PvqInputError(`${path}: results[${i}].problem`, 'missing');
-    if (!['quantization', 'pruning', 'structured', 'joint'].includes(o.problemClass as string)) throw new PvqInputError(`${path}: results[${i}].problemClass`, 'expected "quantization", "pruning", "structured" or "joint"');
+    if (typeof o.problemClass !== 'string' || !getProblemClass(o.problemClass))
+      throw new PvqInputError(`${path}: results[${i}].problemClass`, `expected one of ${listProblemClasses().map((a) => JSON.stringify(a.problemClass)).join(', ')}`);
     if (typeof o.lowerBound !== 'number') throw new PvqInputError(`${path}: results[${i}].lowerBound`, 'expected a number');
     if (o.solution !== null && o.solution !== undefined && !Array.isArray(o.solution)) throw new PvqInputError(`${path}: results[${i}].solution`, 'expected an array or null');
     return { ...o, solution: o.solution ?? null, upperBound: o.upperBound ?? null };
@@ -80,7 +82,7 @@ export function registerVerify(program: Command): void {
     )
     .argument('<problem-file>', 'the problem file the results were computed on')
     .argument('<result-file>', 'the JSON written by `pvq solve --json -o FILE` or `pvq compare --json -o FILE`')
-    .option('--rerun', 're-prove search bounds (quant-exact, prune-exact, quant-bound, prune-bound, OA solvers) by re-running the exact search of their class')
+    .option('--rerun', 're-prove search bounds (quant-exact, prune-exact, quant-bound, prune-bound, OA solvers, levels-exact, nm-exact, joint-exact, ...) by re-running the exact search of their class')
     .option('--time-limit <seconds>', `time limit of each re-run (default ${DEFAULT_RERUN_SECONDS})`)
     .option('--no-prune-box', 'the pruning results were computed without pruneBox (a comparison report says itself)')
     .option('--json', 'machine-readable output')
