@@ -14,7 +14,8 @@ import type { PruningSolver } from '../../src/core/solver.js';
 import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, PruningProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { certifyDiagShift, runDiagShift } from '../../src/linalg/shift.js';
-import { validatePruningProblem } from './common.js';
+import { errorOf } from '../../src/core/objective.js';
+import { magnitudeSupport, validatePruningProblem } from './common.js';
 
 const U = 2 ** -53;
 
@@ -102,14 +103,18 @@ export const pruneDiagBoundSolver: PruningSolver = {
     const limit = options.timeLimitMs ?? Infinity;
     const remaining = (): number => limit - (performance.now() - t0);
     const { n, G, w } = problem.objective;
+    // by-product feasible point (O(n^2)): magnitude pruning, kept weights clamped into the box
+    const v = new Float64Array(n);
+    for (const i of magnitudeSupport(w, Math.min(problem.k, n))) v[i] = problem.box ? Math.min(problem.box[1], Math.max(problem.box[0], w[i])) : w[i];
+    const ub = errorOf(problem.objective, v);
     const done = (lb: number, status: SolveResult['status'], dFull: Float64Array | null, stats: Record<string, number>, message?: string): SolveResult =>
       makeResult({
         solver: 'prune-diag-bound',
         problem: problem.name,
         problemClass: 'pruning',
-        lowerBound: lb,
-        upperBound: Infinity,
-        solution: null,
+        lowerBound: Math.min(lb, ub),
+        upperBound: ub,
+        solution: v,
         status,
         stats: { ...stats, timeMs: performance.now() - t0 },
         ...(dFull ? { certificate: { type: 'diag-shift', d: Array.from(dFull) } as PruneDiagShiftCertificate } : {}),

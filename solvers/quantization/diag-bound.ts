@@ -14,7 +14,9 @@ import type { QuantizationSolver } from '../../src/core/solver.js';
 import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { certifyDiagShift, runDiagShift } from '../../src/linalg/shift.js';
+import { quantErrorOf } from '../../src/core/objective.js';
 import { checkQuantProblem, reduce, U } from './common.js';
+import { rtnPoint } from './rtn.js';
 
 export interface DiagShiftCertificate extends Certificate {
   readonly type: 'diag-shift';
@@ -85,14 +87,17 @@ export const quantDiagBoundSolver: QuantizationSolver = {
     const remaining = (): number => limit - (performance.now() - t0);
     const red = reduce(problem);
     const na = red.na;
+    // by-product feasible point (O(n^2)): round to nearest
+    const z = rtnPoint(problem);
+    const ub = quantErrorOf(problem, z);
     const done = (lb: number, status: SolveResult['status'], dFull: Float64Array | null, stats: Record<string, number>, message?: string): SolveResult =>
       makeResult({
         solver: 'quant-diag-bound',
         problem: problem.name,
         problemClass: 'quantization',
-        lowerBound: lb,
-        upperBound: Infinity,
-        solution: null,
+        lowerBound: Math.min(lb, ub),
+        upperBound: ub,
+        solution: z,
         status,
         stats: { ...stats, timeMs: performance.now() - t0 },
         ...(dFull ? { certificate: { type: 'diag-shift', d: Array.from(dFull) } as DiagShiftCertificate } : {}),
