@@ -3,6 +3,7 @@ import type { FamilyProofs } from '../certificates.js';
 import { verifyPerspectiveCertificate as verifyPerspective } from './perspective.js';
 import { pruneBoundSolver } from './bound.js';
 import { pruneExactSolver } from './exact.js';
+import { pruneDiagBoundSolver, verifyPruneDiagShiftCertificate } from './diag-bound.js';
 import { greedyForwardSolver, magnitudeRefitSolver, magnitudeSolver, obsSolver, swapSolver } from './heuristics.js';
 
 export { boxLeastSquares, boxLSKKT, boxLSValue } from '../../src/linalg/boxls.js';
@@ -13,6 +14,8 @@ export { sdpDiag } from './diag.js';
 export { keptSideSearch, sampleFactor } from './singular.js';
 export { greedyForwardSupport, obsSupport, swapSearch, bestHeuristicSupport } from './heuristics.js';
 export { pruneBranchAndBound } from './exact.js';
+export { pruneDiagBoundSolver, verifyPruneDiagShiftCertificate, pruneSeparableBound } from './diag-bound.js';
+export type { PruneDiagShiftCertificate } from './diag-bound.js';
 export { perspectiveBound, rootPerspectiveBound, verifyPerspectiveCertificate } from './perspective.js';
 export type { PerspectiveCertificate, VerifyResult } from './perspective.js';
 export { pruneBoundSolver, pruneExactSolver, magnitudeSolver, magnitudeRefitSolver, greedyForwardSolver, obsSolver, swapSolver };
@@ -26,6 +29,7 @@ export const pruningSolvers: PruningSolver[] = [
   swapSolver,
   pruneExactSolver,
   pruneBoundSolver,
+  pruneDiagBoundSolver,
 ];
 
 /** How this family's lower bounds are proven (collected by solvers/certificates.ts). */
@@ -39,6 +43,12 @@ export const pruningProofs: FamilyProofs = {
         const r = verifyPerspective(p, c);
         return { valid: r.ok, bound: r.bound, ...(r.reason ? { reason: r.reason } : {}) };
       },
+    },
+    {
+      type: 'diag-shift',
+      problemClass: 'pruning',
+      description: 'diagonal d >= 0 with G - diag(d) PSD (prune-diag-bound): one certified Cholesky, then the separable k-sparse minimum of sum_i d_i (w_i - v_i)^2',
+      verify: verifyPruneDiagShiftCertificate,
     },
     { type: 'bnb', problemClass: 'pruning', description: 'record of a (time-limited) branch-and-bound: proves 0 on its own', verify: null },
   ],

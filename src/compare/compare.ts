@@ -27,11 +27,30 @@ export interface MethodPlan {
   heuristics: string[];
   /** Costlier heuristics run only when the exact solver stops on a limit (better upper bounds). */
   fallbackHeuristics: string[];
+  /**
+   * Largest problem size n at which a solver of this plan is run (absent: every n). Full layer rows reach
+   * n = 4608: the O(n^3)-per-iteration SDP bounds, the exact searches' preprocessing and the swap search do not fit
+   * there, while the diagonal-shift bounds (two Cholesky factorisations) and rtn / gptq / magnitude do; OBS takes
+   * about a minute at n = 2304 (docs/fullrow.md has the measured times behind these caps).
+   */
+  maxN?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_PLANS: Record<ProblemClass, MethodPlan> = {
-  quantization: { exact: ['quant-exact'], bounds: ['quant-bound', 'sdp-box', 'sdp'], heuristics: ['rtn', 'gptq'], fallbackHeuristics: ['sdp-rounding'] },
-  pruning: { exact: ['prune-exact'], bounds: ['prune-bound'], heuristics: ['magnitude', 'magnitude-refit', 'obs', 'swap'], fallbackHeuristics: [] },
+  quantization: {
+    exact: ['quant-exact'],
+    bounds: ['quant-bound', 'sdp-box', 'sdp', 'quant-diag-bound'],
+    heuristics: ['rtn', 'gptq'],
+    fallbackHeuristics: ['sdp-rounding'],
+    maxN: { 'quant-exact': 1024, 'quant-bound': 256, 'sdp-box': 1024, sdp: 1024, 'sdp-rounding': 1024 },
+  },
+  pruning: {
+    exact: ['prune-exact'],
+    bounds: ['prune-bound', 'prune-diag-bound'],
+    heuristics: ['magnitude', 'magnitude-refit', 'obs', 'swap'],
+    fallbackHeuristics: [],
+    maxN: { 'prune-exact': 256, 'prune-bound': 256, swap: 256, obs: 2304 },
+  },
 };
 
 export type Winner = 'quantization' | 'pruning' | 'tie' | 'undecided';
@@ -201,7 +220,10 @@ export class BudgetSplitter {
 export async function solveMethod(p: LayerProblem, cls: AnyProblemClass, plan: MethodPlan, opts: Pick<CompareOptions, 'resolve' | 'seed' | 'baselines'>, useBox: boolean, budget: BudgetSplitter): Promise<MethodOutcome> {
   const results: SolveResult[] = [];
   const pick = (names: string[]): Solver[] =>
-    names.map((n) => opts.resolve(n)).filter((s): s is Solver => s !== undefined && s.problemClass === cls);
+    names
+      .filter((n) => !(p.n > (plan.maxN?.[n] ?? Infinity)))
+      .map((n) => opts.resolve(n))
+      .filter((s): s is Solver => s !== undefined && s.problemClass === cls);
   let status: SolveStatus | 'not_run' = 'not_run';
   let incumbent: Float64Array | undefined;
 

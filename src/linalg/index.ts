@@ -1,2 +1,3 @@
 export * from './dense.js';
 export * from './eigen.js';
+export * from './shift.js';
