@@ -10,6 +10,7 @@ import { registerSolve } from './commands/solve.js';
 import { registerSolvers } from './commands/solvers.js';
 import { registerVerify } from './commands/verify.js';
 import { registerTensors } from './commands/tensors.js';
+import { registerModel } from './commands/model.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed. */
 export const EXIT = { ok: 0, internal: 1, input: 2, consistency: 3 } as const;
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerAnalytic(program);
   registerTensors(program);
+  registerModel(program);
   return program;
 }
 
