@@ -1,7 +1,7 @@
 /**
  * A deterministic batch of text-line images for the PaddleOCR demo models (pvq makes it itself, no download):
  * random words from a small vocabulary rendered with a 5x7 bitmap font (the classic HD44780-style ASCII glyphs,
- * written below as column bytes, bit 0 = top row) as dark text on a light, slightly tinted background, with a
+ * written below as column bytes, bit 0 = top row; lower-case letters without descenders) as dark text on a light, slightly tinted background, with a
  * seeded per-glyph vertical jitter and pixel noise, then preprocessed as PaddleOCR's direction classifier does:
  * resize (bilinear) to height 48 keeping the aspect ratio (width at most 192), scale to [-1, 1] by
  * (x/255 - 0.5)/0.5, and pad on the right with zeros to width 192. Every other image is rotated by 180 degrees
@@ -58,13 +58,17 @@ export const FONT_5X7: Readonly<Record<string, readonly number[]>> = {
   d: [0x38, 0x44, 0x44, 0x48, 0x7f],
   e: [0x38, 0x54, 0x54, 0x54, 0x18],
   f: [0x08, 0x7e, 0x09, 0x01, 0x02],
+  g: [0x08, 0x54, 0x54, 0x54, 0x3c],
   h: [0x7f, 0x08, 0x04, 0x04, 0x78],
   i: [0x00, 0x44, 0x7d, 0x40, 0x00],
+  j: [0x20, 0x40, 0x44, 0x3d, 0x00],
   k: [0x7f, 0x10, 0x28, 0x44, 0x00],
   l: [0x00, 0x41, 0x7f, 0x40, 0x00],
   m: [0x7c, 0x04, 0x18, 0x04, 0x78],
   n: [0x7c, 0x08, 0x04, 0x04, 0x78],
   o: [0x38, 0x44, 0x44, 0x44, 0x38],
+  p: [0x7c, 0x14, 0x14, 0x14, 0x08],
+  q: [0x08, 0x14, 0x14, 0x18, 0x7c],
   r: [0x7c, 0x08, 0x04, 0x04, 0x08],
   s: [0x48, 0x54, 0x54, 0x54, 0x20],
   t: [0x04, 0x3f, 0x44, 0x40, 0x20],
@@ -72,16 +76,20 @@ export const FONT_5X7: Readonly<Record<string, readonly number[]>> = {
   v: [0x1c, 0x20, 0x40, 0x20, 0x1c],
   w: [0x3c, 0x40, 0x30, 0x40, 0x3c],
   x: [0x44, 0x28, 0x10, 0x28, 0x44],
+  y: [0x0c, 0x50, 0x50, 0x50, 0x3c],
   z: [0x44, 0x64, 0x54, 0x4c, 0x44],
 };
 
 const WORDS = [
   'Total', 'INVOICE', 'Date:', '2026-12-05', 'Name', 'Street', 'No. 42', 'Station', 'Exit', 'Milk 1.50', 'Bread', 'Tea',
-  'OPEN', 'Kitchen', 'Room 301', 'Train 7', 'Platform', 'Line 12', 'Ticket', 'Amount', 'Tax 19.00', 'Receipt', 'Hotel', 'Market',
+  'OPEN', 'Kitchen', 'Room 301', 'Train 7', 'Platform', 'Line 12', 'Ticket', 'Amount', 'Tax 19.00', 'Receipt', 'Hotel', 'Market', 'Shipping', 'Quantity', 'Payment', 'July',
 ];
 
+/** Default number of demo images. */
+export const DEMO_BATCH_SIZE = 32;
+
 export interface TextBatchOptions {
-  /** Number of images (default 8). */
+  /** Number of images (default 32: the squeeze-excite layers see one globally pooled row per image). */
   n?: number;
   /** Seed (default 1). */
   seed?: number;
@@ -140,7 +148,7 @@ function resize(src: Float64Array, h: number, w: number, H: number, W: number): 
 
 /** The demo batch (see the module comment). Deterministic in (n, seed, height, width). */
 export function textLineBatch(opts: TextBatchOptions = {}): TextBatch {
-  const n = opts.n ?? 8;
+  const n = opts.n ?? DEMO_BATCH_SIZE;
   const seed = opts.seed ?? 1;
   const H = opts.height ?? 48;
   const Wmax = opts.width ?? 192;

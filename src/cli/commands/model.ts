@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PvqInputError } from '../../core/errors.js';
-import { textLineBatch } from '../../../problems/text-batch.js';
+import { DEMO_BATCH_SIZE, textLineBatch } from '../../../problems/text-batch.js';
 import { npyBytes } from '../../../problems/npy-write.js';
 import { runModelStudy, type ModelInputSpec } from '../../../study/model/pipeline.js';
 import { renderModelReport, REPORT_FILES } from '../../../study/report/model-report.js';
@@ -38,7 +38,7 @@ function positiveInt(v: string, flag: string): number {
 /** `--input`: a .npy file, NAME=FILE.npy (checked against the model's input name), or demo[:N[:SEED]]. */
 function inputSpec(v: string): ModelInputSpec {
   const demo = /^demo(?::(\d+)(?::(-?\d+))?)?$/.exec(v);
-  if (demo) return { kind: 'demo', n: demo[1] ? positiveInt(demo[1], '--input') : 8, seed: demo[2] ? parseInteger(demo[2], '--input') : 1 };
+  if (demo) return { kind: 'demo', n: demo[1] ? positiveInt(demo[1], '--input') : DEMO_BATCH_SIZE, seed: demo[2] ? parseInteger(demo[2], '--input') : 1 };
   const eq = v.indexOf('=');
   if (eq > 0 && !v.slice(0, eq).includes('/')) return { kind: 'file', name: v.slice(0, eq), path: v.slice(eq + 1) };
   return { kind: 'file', path: v };
@@ -108,7 +108,7 @@ export function registerModel(program: Command): void {
     .command('demo-batch')
     .description('write the built-in demo input: text lines in a 5x7 bitmap font, PaddleOCR-normalised, float32 [N, 3, 48, 192]')
     .requiredOption('-o, --output <file>', '.npy file to write')
-    .option('--n <n>', 'number of images', '8')
+    .option('--n <n>', 'number of images', String(DEMO_BATCH_SIZE))
     .option('--seed <n>', 'seed', '1')
     .action((o: { output: string; n: string; seed: string }) => {
       const b = textLineBatch({ n: positiveInt(o.n, '--n'), seed: parseInteger(o.seed, '--seed') });
