@@ -30,8 +30,12 @@ export interface OnnxLayer {
   nodeIndex: number;
   /** Name of the node's input activation tensor. */
   input: string;
+  /** Name of the node's (first) output tensor. */
+  output: string;
   /** Name of the weight tensor (initializer or Constant output). */
   weightName: string;
+  /** Name of the bias input (Conv B, Gemm C), if any; not needed by the problems (it cancels in w - v). */
+  biasName: string | null;
   /** Weight in the builders' layout: linear [out, in], conv [out, C_in/groups, kh, kw]. */
   weight: NdArray;
   /** Number of weights. */
@@ -197,7 +201,7 @@ export function graphLayers(model: ModelProto, field: string): OnnxGraphInfo {
       else return skip(`grouped convolution (groups = ${group}, ${perGroup} input channels per group) is not supported`);
       used.add(name);
       layers.push({
-        name, op: 'Conv', kind, nodeIndex: idx, input: ins[0], weightName: ins[1], weight: W, weights: W.data.length,
+        name, op: 'Conv', kind, nodeIndex: idx, input: ins[0], output: n.output?.[0] ?? '', weightName: ins[1], biasName: ins[2] || null, weight: W, weights: W.data.length,
         stride: [strides[0], strides[1]], padding: [pads[0], pads[1]], dilation: [dil[0], dil[1]], group, kernel: [kh, kw],
       });
       return;
@@ -215,7 +219,7 @@ export function graphLayers(model: ModelProto, field: string): OnnxGraphInfo {
     const W = transB ? B : transpose2(B);
     used.add(name);
     layers.push({
-      name, op, kind: 'linear', nodeIndex: idx, input: A, weightName: ins[1], weight: W, weights: W.data.length,
+      name, op, kind: 'linear', nodeIndex: idx, input: A, output: n.output?.[0] ?? '', weightName: ins[1], biasName: op === 'Gemm' ? ins[2] || null : null, weight: W, weights: W.data.length,
       stride: [1, 1], padding: [0, 0], dilation: [1, 1], group: 1, kernel: [1, 1], weightLayout: transB ? '[out, in]' : '[in, out]',
     });
   });
