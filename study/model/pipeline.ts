@@ -141,7 +141,29 @@ interface Pending {
   chunk: number | null;
 }
 
+/** Everything a study needs before solving: the jobs (in order) and what is needed to aggregate their results. */
+export interface ModelStudyPlan {
+  options: ModelStudyOptions;
+  jobs: Job[];
+  timeLimitMs: number;
+  t0: number;
+  /** @internal */
+  pending: Pending[];
+  /** @internal */
+  meta: Omit<ModelStudyResult, 'subproblems' | 'perLayer' | 'perModel' | 'timeMs' | 'settings'>;
+  /** @internal */
+  layerList: OnnxLayer[];
+}
+
+/** Run a whole-model study: plan (read, check, capture, build jobs), run the jobs, aggregate. */
 export async function runModelStudy(o: ModelStudyOptions): Promise<ModelStudyResult> {
+  const plan = await planModelStudy(o);
+  const results = await runAll(plan.jobs, o.run ?? {});
+  return collectModelStudy(plan, results);
+}
+
+/** Read and check every input, capture the activations and build the jobs (nothing is solved). */
+export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPlan> {
   const t0 = performance.now();
   const stage = o.onStage ?? (() => undefined);
   if (o.bits.length === 0) throw new PvqInputError('--bits', 'expected at least one bit width');
@@ -206,47 +228,9 @@ export async function runModelStudy(o: ModelStudyOptions): Promise<ModelStudyRes
     return makeJob(q.problem, options, q.parts);
   });
   stage(`${jobs.length} sub-problem(s) in ${layers.length} layer(s) at ${o.bits.length} bit width(s), ${(timeLimitMs / 1000).toPrecision(3)} s limit per method`);
-  // 5. run
-  const results = await runAll(jobs, o.run ?? {});
-  if (results.length !== jobs.length) throw new Error(`scheduler returned ${results.length} results for ${jobs.length} jobs`);
-  const subproblems: SubproblemResult[] = results.map((r, i) => {
-    if (r.key !== jobs[i].key) throw new Error(`scheduler returned results out of order (job ${i})`);
-    const q = pending[i];
-    return { key: r.key, layer: q.layer, bits: q.bits, channel: q.channel, chunk: q.chunk, comparison: r.comparison };
-  });
-  // 6. aggregate per layer and bit width, and per model
-  const perLayer: LayerBitsSummary[] = [];
-  for (const l of layers)
-    for (const bits of o.bits) {
-      const cs = subproblems.filter((s) => s.layer === l.name && s.bits === bits).map((s) => s.comparison);
-      if (cs.length === 0) continue;
-      const agg = aggregate(cs.map((c) => ({ ...c, layer: l.name, kind: c.kind })), l.name);
-      // one kind per layer at fixed settings; if a layer mixed kinds, merge them under one label
-      const a = agg.length === 1 ? agg[0] : aggregate(cs.map((c) => ({ ...c, layer: l.name, kind: 'mixed' })), l.name)[0];
-      perLayer.push({ layer: l.name, op: l.op, kind: l.kind, bits, subproblems: cs.length, aggregate: a });
-    }
-  const perModel = o.bits.map((bits) => {
-    const cs = subproblems.filter((s) => s.bits === bits).map((s) => ({ ...s.comparison, layer: 'model', kind: 'model' }));
-    return { bits, subproblems: cs.length, aggregate: aggregate(cs, 'model')[0] };
-  });
-  return {
+  const meta: ModelStudyPlan['meta'] = {
     format: 'pvq-model-results',
     version: 1,
-    settings: {
-      bits: [...o.bits],
-      optDim: optDimKey,
-      im2col: o.im2col,
-      timeLimitMs,
-      requestedTimeLimitMs: o.timeLimitMs,
-      budgetMs: o.budgetMs ?? null,
-      channelsPerLayer: o.channelsPerLayer ?? null,
-      layers: o.layers ?? null,
-      seed: o.seed,
-      baselines: o.baselines,
-      pruneBox: o.pruneBox,
-      scaleRule: 'paper-grid',
-      kRule: 'round(n*b/16)',
-    },
     model: {
       file: basename(o.modelPath),
       sha256: modelHash,
@@ -271,9 +255,54 @@ export async function runModelStudy(o: ModelStudyOptions): Promise<ModelStudyRes
       group: l.group,
       kernel: l.kernel,
     })),
+  };
+  return { options: o, jobs, timeLimitMs, t0, pending, meta, layerList: layers };
+}
+
+/** Aggregate the jobs' results (in the order of plan.jobs) per layer and bit width and per model. */
+export function collectModelStudy(plan: ModelStudyPlan, results: readonly JobResult[]): ModelStudyResult {
+  const { options: o, jobs, pending, timeLimitMs, layerList: layers } = plan;
+  if (results.length !== jobs.length) throw new Error(`scheduler returned ${results.length} results for ${jobs.length} jobs`);
+  const subproblems: SubproblemResult[] = results.map((r, i) => {
+    if (r.key !== jobs[i].key) throw new Error(`scheduler returned results out of order (job ${i})`);
+    const q = pending[i];
+    return { key: r.key, layer: q.layer, bits: q.bits, channel: q.channel, chunk: q.chunk, comparison: r.comparison };
+  });
+  // 6. aggregate per layer and bit width, and per model
+  const perLayer: LayerBitsSummary[] = [];
+  for (const l of layers)
+    for (const bits of o.bits) {
+      const cs = subproblems.filter((s) => s.layer === l.name && s.bits === bits).map((s) => s.comparison);
+      if (cs.length === 0) continue;
+      const agg = aggregate(cs.map((c) => ({ ...c, layer: l.name, kind: c.kind })), l.name);
+      // one kind per layer at fixed settings; if a layer mixed kinds, merge them under one label
+      const a = agg.length === 1 ? agg[0] : aggregate(cs.map((c) => ({ ...c, layer: l.name, kind: 'mixed' })), l.name)[0];
+      perLayer.push({ layer: l.name, op: l.op, kind: l.kind, bits, subproblems: cs.length, aggregate: a });
+    }
+  const perModel = o.bits.map((bits) => {
+    const cs = subproblems.filter((s) => s.bits === bits).map((s) => ({ ...s.comparison, layer: 'model', kind: 'model' }));
+    return { bits, subproblems: cs.length, aggregate: aggregate(cs, 'model')[0] };
+  });
+  return {
+    ...plan.meta,
+    settings: {
+      bits: [...o.bits],
+      optDim: o.optDim ?? 'full',
+      im2col: o.im2col,
+      timeLimitMs,
+      requestedTimeLimitMs: o.timeLimitMs,
+      budgetMs: o.budgetMs ?? null,
+      channelsPerLayer: o.channelsPerLayer ?? null,
+      layers: o.layers ?? null,
+      seed: o.seed,
+      baselines: o.baselines,
+      pruneBox: o.pruneBox,
+      scaleRule: 'paper-grid',
+      kRule: 'round(n*b/16)',
+    },
     subproblems,
     perLayer,
     perModel,
-    timeMs: performance.now() - t0,
+    timeMs: performance.now() - plan.t0,
   };
 }
