@@ -169,7 +169,7 @@ ${r.model.skipped.length ? `<h2>Skipped weight layers</h2>\n${htmlTable(['layer'
 export async function renderModelReport(r: ModelStudyResult): Promise<Record<ReportFile, string>> {
   const svg = await renderSvg(perLayerFigureSpec(r));
   return {
-    'results.json': JSON.stringify(r, null, 1) + '\n',
+    'results.json': JSON.stringify(r) + '\n',
     'table.txt': renderModelTable(r),
     'figure.svg': svg,
     'report.html': renderModelHtml(r, svg),
