@@ -134,7 +134,8 @@ function compileRegex(src: string): RegExp {
 
 interface Pending {
   parts: Record<string, unknown>;
-  problem: ReturnType<typeof buildModelLayerProblems>[number];
+  /** Dropped once its job is made (the job holds the problem). */
+  problem: ReturnType<typeof buildModelLayerProblems>[number] | null;
   layer: string;
   bits: number;
   channel: number | null;
@@ -225,7 +226,9 @@ export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPl
   const timeLimitMs = o.budgetMs !== undefined ? Math.min(o.timeLimitMs, o.budgetMs / Math.max(1, pending.length)) : o.timeLimitMs;
   const jobs: Job[] = pending.map((q) => {
     const options: JobOptions = { timeLimitMs, pruneBox: o.pruneBox, seed: subproblemSeed(q.parts, o.seed), baselines: o.baselines };
-    return makeJob(q.problem, options, q.parts);
+    const job = makeJob(q.problem!, options, q.parts);
+    q.problem = null;
+    return job;
   });
   stage(`${jobs.length} sub-problem(s) in ${layers.length} layer(s) at ${o.bits.length} bit width(s), ${(timeLimitMs / 1000).toPrecision(3)} s limit per method`);
   const meta: ModelStudyPlan['meta'] = {

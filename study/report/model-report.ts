@@ -159,6 +159,12 @@ ${htmlTable(HEADER, modelRows(r), 'per-model')}
 <div class="figure">${inlineSvg}</div>
 <h2>Per layer</h2>
 ${htmlTable(HEADER, layerRows(r), 'per-layer')}
+<h2>Layers</h2>
+${htmlTable(
+  ['layer', 'op', 'type', 'weight', 'shape', 'input', 'input shape', 'stride', 'padding', 'dilation', 'groups'],
+  r.layers.map((l) => [l.name, l.op, l.kind, l.weightName, `[${l.weightShape.join(', ')}]`, l.input, `[${l.inputShape.join(', ')}]`, l.stride.join('x'), l.padding.join('x'), l.dilation.join('x'), String(l.group)]),
+  'layers',
+)}
 ${NOTES.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 ${r.model.skipped.length ? `<h2>Skipped weight layers</h2>\n${htmlTable(['layer', 'op', 'reason'], r.model.skipped.map((k) => [k.name, k.op, k.reason]), 'skipped')}` : ''}
 </body></html>

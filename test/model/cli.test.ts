@@ -114,6 +114,7 @@ describe('pvq model on the cls model (restricted): results.json, table, figure, 
     expect(rows('per-model').map((r) => r[0])).toEqual(['model', 'model']);
     const table0 = readFileSync(join(out, 'table.txt'), 'utf8');
     for (const r of perLayer) expect(table0).toContain(r[4]); // same quant SQNR text as table.txt
+    expect(rows('layers').map((r) => [r[0], r[2], r[7], r[8]])).toEqual([['p2o.Conv.3', 'conv2d', '1x1', '0x0'], ['p2o.Conv.4', 'conv2d', '1x1', '0x0'], ['p2o.Conv.7', 'depthwise', '2x1', '1x1']]);
     const svgs = all(doc, (e) => e.tag === 'svg');
     expect(svgs).toHaveLength(1);
     expect(textOf(svgs[0])).toContain('p2o.Conv.7');

@@ -35,6 +35,10 @@ describe('model study: stable keys and per-sub-problem seeds', () => {
     const keys = new Set(a.jobs.map((j) => j.key));
     for (const j of [...c.jobs, ...d.jobs]) expect(keys.has(j.key)).toBe(false);
     expect(subproblemSeed({ layer: 'a', bits: 3 }, 1)).toBe(subproblemSeed({ bits: 3, layer: 'a' }, 1));
+    // --budget: the per-sub-problem limit becomes min(time limit, budget / sub-problems), and it is in the keys
+    const e = await planModelStudy({ ...opts, budgetMs: 600 });
+    expect(e.timeLimitMs).toBe(100);
+    expect(e.jobs.every((j) => j.options.timeLimitMs === 100 && !keys.has(j.key))).toBe(true);
   });
 
   it('the same jobs run in reverse order give the same per-key results (what 1 vs N workers relies on)', async () => {
