@@ -124,6 +124,17 @@ export function subproblemSeed(parts: Record<string, unknown>, base: number): nu
   return (Number.parseInt(jobKey(parts).slice(0, 8), 16) ^ base) >>> 0;
 }
 
+/**
+ * The paper's im2col (stride 1, no padding, no dilation) cannot place a kernel larger than the input (torch's
+ * unfold raises there too): such layers are skipped with this reason. Null when the layer can be built.
+ */
+function paperIm2colMisfit(l: OnnxLayer, shape: readonly number[], mode: Im2colMode): string | null {
+  if (mode !== 'paper' || l.kind === 'linear' || shape.length !== 4) return null;
+  const [kh, kw] = l.kernel;
+  if (shape[2] >= kh && shape[3] >= kw) return null;
+  return `the paper's im2col (no padding) does not fit a ${kh}x${kw} kernel into a ${shape[2]}x${shape[3]} input`;
+}
+
 function compileRegex(src: string): RegExp {
   try {
     return new RegExp(src);
@@ -206,10 +217,16 @@ export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPl
   const inputShapes = new Map<string, number[]>();
   const pending: Pending[] = [];
   const optDimKey = o.optDim ?? 'full';
+  const notBuilt: SkippedLayer[] = [];
   stage(`capturing ${byInput.size} activation tensor(s) with onnxruntime`);
   for await (const act of captureActivations(model, [...byInput.keys()], feed, o.modelPath)) {
     inputShapes.set(act.name, act.shape);
     for (const l of byInput.get(act.name) ?? []) {
+      const why = paperIm2colMisfit(l, act.shape, o.im2col);
+      if (why) {
+        notBuilt.push({ name: l.name, op: l.op, reason: why });
+        continue;
+      }
       for (const bits of o.bits) {
         const problems = buildModelLayerProblems(l, act, { bits, optDim: o.optDim, im2col: o.im2col, channels: o.channelsPerLayer }, o.modelPath);
         for (const p of problems) {
@@ -221,6 +238,12 @@ export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPl
         }
       }
     }
+  }
+  if (notBuilt.length > 0) {
+    const dropped = new Set(notBuilt.map((k) => k.name));
+    layers = layers.filter((l) => !dropped.has(l.name));
+    if (layers.length === 0) throw new PvqInputError('--paper-im2col', `no selected layer can be built: ${notBuilt.slice(0, 3).map((k) => `${k.name}: ${k.reason}`).join('; ')}`);
+    stage(`${notBuilt.length} layer(s) skipped: ${notBuilt.map((k) => k.name).join(', ')} (${notBuilt[0].reason})`);
   }
   // 4. jobs
   const timeLimitMs = o.budgetMs !== undefined ? Math.min(o.timeLimitMs, o.budgetMs / Math.max(1, pending.length)) : o.timeLimitMs;
@@ -240,7 +263,7 @@ export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPl
       opset: info.opset,
       weightLayers: info.layers.length,
       weights: info.layers.reduce((s, l) => s + l.weights, 0),
-      skipped: info.skipped,
+      skipped: [...info.skipped, ...notBuilt],
     },
     input: { source, name: feed.name, shape: feed.shape, sha256: inputHash, ...(lines ? { lines } : {}) },
     layers: layers.map((l) => ({

@@ -41,6 +41,15 @@ describe('model study: stable keys and per-sub-problem seeds', () => {
     expect(e.jobs.every((j) => j.options.timeLimitMs === 100 && !keys.has(j.key))).toBe(true);
   });
 
+  it("--paper-im2col: layers whose kernel does not fit the unpadded input are skipped with the reason, the rest are built", async () => {
+    const p = await planModelStudy({ ...opts, layers: 'Conv\\.(10|18)$', im2col: 'paper', channelsPerLayer: 1 });
+    expect(p.meta.layers.map((l) => l.name)).toEqual(['p2o.Conv.10']);
+    expect(p.meta.model.skipped).toEqual([{ name: 'p2o.Conv.18', op: 'Conv', reason: "the paper's im2col (no padding) does not fit a 5x5 kernel into a 3x96 input" }]);
+    expect(p.jobs).toHaveLength(1);
+    expect((p.jobs[0].problem.meta as Record<string, unknown>).stride).toEqual([1, 1]);
+    await expect(planModelStudy({ ...opts, layers: 'Conv\\.18$', im2col: 'paper' })).rejects.toThrow(/^--paper-im2col: no selected layer can be built/);
+  });
+
   it('the same jobs run in reverse order give the same per-key results (what 1 vs N workers relies on)', async () => {
     const plan = await planModelStudy(opts);
     const fwd = await runJobsSequential(plan.jobs);
