@@ -9,6 +9,7 @@ import { textLineBatch } from '../../problems/text-batch.js';
 import type { ModelStudyResult } from '../../study/model/pipeline.js';
 import { runCli } from '../helpers/cli.js';
 import { CLS_MODEL } from './cls.js';
+import { unknownOpModel } from './synthetic-onnx.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvq-model-'));
 
@@ -149,7 +150,10 @@ describe('pvq model bad input: one line, exit 2, nothing written', () => {
   };
   const notOnnx = join(dir, 'model.onnx');
   writeFileSync(notOnnx, 'this is not a model\n');
+  const oddModel = join(dir, 'odd.onnx');
+  writeFileSync(oddModel, unknownOpModel());
   const cases: [string, () => string[], RegExp][] = [
+    ['a model onnxruntime cannot run', () => [oddModel, '--input', npy('odd-x.npy', [1, 2, 3, 3])], /odd\.onnx: onnxruntime cannot load the model/],
     ['wrong input channels', () => [CLS_MODEL, '--input', npy('c4.npy', [1, 4, 48, 192])], /c4\.npy: shape \[1, 4, 48, 192\] does not match the model's input x .*dimension 1/],
     ['wrong input rank', () => [CLS_MODEL, '--input', npy('r3.npy', [3, 48, 192])], /r3\.npy: shape \[3, 48, 192\] does not match .*rank 4/],
     ['wrong input name', () => [CLS_MODEL, '--input', `image=${npy('ok.npy', [1, 3, 48, 192])}`], /input name "image" does not match the model's input "x"/],

@@ -83,3 +83,11 @@ export function unsupportedModel(): Uint8Array {
   ];
   return encode(nodes, init, [valueInfo('x', [1, 2, 4, 4])], [valueInfo('g', [1, 4, 4, 4])]);
 }
+
+/** A Conv followed by an op onnxruntime does not know: the model cannot be run. */
+export function unknownOpModel(): Uint8Array {
+  const rng = new Rng(4);
+  const nodes = [node('Conv', 'c1', ['x', 'w1'], ['a']), node('NoSuchOp', 'odd', ['a'], ['b']), node('Conv', 'c2', ['b', 'w2'], ['c'])];
+  const init = [tensor('w1', [2, 2, 1, 1], randn(4, rng)), tensor('w2', [2, 2, 1, 1], randn(4, rng))];
+  return encode(nodes, init, [valueInfo('x', [1, 2, 3, 3])], [valueInfo('c', [1, 2, 3, 3])]);
+}
