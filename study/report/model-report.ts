@@ -48,6 +48,7 @@ const NOTES = [
   'Per layer and bit width, errors and energies are summed over the layer\'s sub-problems, then SQNR = 10 log10(sum r / sum error) (the paper\'s semantics).',
   'A verdict is "proven" only when the summed error intervals do not overlap. "exact q/p": sub-problems whose quantization / pruning optimum is proven.',
   '"proven q/p/tie": sub-problems whose own verdict is proven, by winner.',
+  'In the figure, an SQNR bound of +inf (a proven lower bound of 0 on the error) is drawn at the top of the axis.',
 ];
 
 /** table.txt */
