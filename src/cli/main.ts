@@ -12,6 +12,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerTensors } from './commands/tensors.js';
 import { registerWorker } from './commands/worker.js';
 import { checkOutputOptions } from './output.js';
+import { registerModel } from './commands/model.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed, 4 unverified (pvq verify). */
 export const EXIT = { ok: 0, internal: 1, input: 2, consistency: 3, unverified: 4 } as const;
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerAnalytic(program);
   registerTensors(program);
   registerWorker(program);
+  registerModel(program);
   return program;
 }
 
