@@ -1038,13 +1038,16 @@ function assembleReport(s: PruneSearch, N: number, rootBound: number, heuristicE
   const delta = s.deltaNow();
   const shrink = (x: number): number => (Number.isFinite(x) ? x - delta * Math.abs(x) : x);
   const lbRaw = Math.min(ub, shrink(s.minPruned), shrink(s.openMin));
-  const lowerBound = safeLowerBound(lbRaw, BNB_BOUND_SLACK);
+  // the tree's values are differences of terms of size up to (sum_i sqrt(G_ii)|w_i|)^2: their rounding is absolute,
+  // not relative to the (possibly tiny) bound, so an absolute slack of that order goes the safe way too
+  const absSlack = boundAbsSlack(problem);
+  const lowerBound = safeLowerBound(lbRaw, BNB_BOUND_SLACK, absSlack);
   let status: SolveStatus = s.aborted ?? 'optimal';
   // `optimal` = the reported (reduced) bound is within the prune tolerance max(relTol * ub, 1e-14 r) of ub,
   // plus the rounding slack 2e-10 ub of the reductions, plus the floating-point noise of evaluating ub itself
   // (an optimum 0 reached by a point whose computed error is rounding noise)
   let message: string | undefined;
-  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol) + 2 * BNB_BOUND_SLACK * ub + evalNoise(problem, v))) {
+  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol) + 2 * BNB_BOUND_SLACK * ub + 2 * absSlack + evalNoise(problem, v))) {
     status = inexactLeaves > 0 ? 'iteration_limit' : 'numerical_failure';
     if (inexactLeaves > 0) message = `${inexactLeaves} subset refits (box excluding 0) stopped by their budget of box-LS solves`;
   }
@@ -1053,6 +1056,14 @@ function assembleReport(s: PruneSearch, N: number, rootBound: number, heuristicE
 }
 
 /** Floating-point noise of errorOf(v): 8 n 2^-52 (|w - v|^T |G| |w - v|). */
+/** Absolute rounding slack of the tree's bounds: 4 n eps (sum_i sqrt(G_ii) |w_i|)^2 (>= 4 n eps r). */
+export function boundAbsSlack(problem: PruningProblem): number {
+  const { G, n, w } = problem.objective;
+  let sc = 0;
+  for (let i = 0; i < n; i++) sc += Math.sqrt(Math.max(0, G[i * n + i])) * Math.abs(w[i]);
+  return 4 * n * Number.EPSILON * sc * sc;
+}
+
 export function evalNoise(problem: PruningProblem, v: Float64Array): number {
   const { G, n, w } = problem.objective;
   let s = 0;

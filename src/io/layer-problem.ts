@@ -108,7 +108,7 @@ export function numberMatrix(x: unknown, n: number, field: string): Float64Array
 }
 
 /** The keys of a layer problem (format version 1); others are reported through `onUnknownKey` and ignored. */
-export const LAYER_PROBLEM_KEYS: readonly string[] = ['name', 'n', 'G', 'w', 'scale', 'zmin', 'zmax', 'k', 'pruneBox', 'meta'];
+export const LAYER_PROBLEM_KEYS: readonly string[] = ['name', 'n', 'G', 'w', 'scale', 'zmin', 'zmax', 'k', 'pruneBox', 'meta', 'levels', 'format', 'nm', 'block'];
 
 /**
  * Validate a parsed layer-problem JSON value (format version 1). Keys outside LAYER_PROBLEM_KEYS are ignored and
