@@ -166,19 +166,22 @@ function buildMaster(spec: OaSpec, cuts: EpiCut[], sigma: number, relax: boolean
   });
   const objective = base.objective.map((c, j) => (c * col[j]) / sigma);
   const rows: MilpRow[] = base.rows.map((r) => (r.idx.some((j) => col[j] !== 1) ? { ...r, coef: r.coef.map((c, t) => c * col[r.idx[t]]) } : r));
-  for (const c of cuts) {
-    // x_aux >= rhs + sum coef x  <=>  x'_aux - sum (coef col_j / col_aux) x'_j >= rhs / col_aux
-    const ca = col[c.aux];
-    const idx = [c.aux];
-    const coef = [1];
-    for (let t = 0; t < c.idx.length; t++) {
-      if (c.coef[t] === 0) continue;
-      idx.push(c.idx[t]);
-      coef.push((-c.coef[t] * col[c.idx[t]]) / ca);
-    }
-    rows.push({ idx, coef, lb: c.rhs / ca, ub: Infinity });
-  }
+  for (const c of cuts) rows.push(cutRow(c, col));
   return { vars, rows, objective, objConst: (base.objConst ?? 0) / sigma };
+}
+
+/** An epigraph cut as a row of the scaled master. */
+function cutRow(c: EpiCut, col: Float64Array): MilpRow {
+  // x_aux >= rhs + sum coef x  <=>  x'_aux - sum (coef col_j / col_aux) x'_j >= rhs / col_aux
+  const ca = col[c.aux];
+  const idx = [c.aux];
+  const coef = [1];
+  for (let t = 0; t < c.idx.length; t++) {
+    if (c.coef[t] === 0) continue;
+    idx.push(c.idx[t]);
+    coef.push((-c.coef[t] * col[c.idx[t]]) / ca);
+  }
+  return { idx, coef, lb: c.rhs / ca, ub: Infinity };
 }
 
 /** Master point back in problem units. */
@@ -439,8 +442,12 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   }
   const lm: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } = lastMaster;
   const budget = opts.timeLimitMs !== undefined ? Math.max(200, opts.timeLimitMs - deadline.elapsed()) : 600000;
+  // a node whose bound already closes the gap to the best known error need not be explored
+  const allow = Math.max(opts.relGapTol * Math.abs(ub), opts.absGapTol);
+  const target = Number.isFinite(ub) ? (ub - 0.999 * allow) / lm.sigma : undefined;
   const sb = safeMilpBound(lm.model, {
     incumbent: lm.incumbent,
+    target,
     pruneTol: lm.tol * (1 + Math.abs(lm.incumbent)),
     nodeLimit: opts.verifyNodeLimit ?? 20000,
     deadline: performance.now() + budget,

@@ -17,7 +17,7 @@
  * prune-oa report a lower bound above the true optimum. The OA solvers therefore take their reported bound from
  * here, with the back end's answer only as the incumbent that lets most nodes be pruned.
  */
-import type { LpDualResult, MilpModel, MilpVar } from './model.js';
+import type { LpDualResult, MilpModel, MilpRow, MilpVar } from './model.js';
 import { objectiveAt } from './model.js';
 
 const EPS = 2 ** -53;
@@ -28,9 +28,23 @@ export interface SafeBoundOptions {
   /** Absolute pruning tolerance: a node whose safe bound is >= incumbent - pruneTol is not explored. */
   pruneTol: number;
   nodeLimit: number;
+  /**
+   * Optional: a bound that is good enough (e.g. the value that closes the caller's gap). Nodes whose safe bound
+   * reaches it are not explored either; the returned bound is then >= min(target, true optimum - tolerance).
+   */
+  target?: number;
   /** performance.now() value after which the search stops (its bound is then the min over the open nodes). */
   deadline: number;
   lp: (m: MilpModel) => LpDualResult;
+  /**
+   * Optional separation at a node's LP point: rows valid for every point the bound has to cover (e.g. tangent cuts of
+   * the convex error at a fractional point), violated at x. They are appended to the model (so they apply at every
+   * later node) and the node is solved again; this is an LP/NLP-based branch and bound whose node bounds approach the
+   * continuous relaxation's. A bound of the tighter model is a bound of the problem the cuts are valid for.
+   */
+  separate?: (x: Float64Array) => MilpRow[];
+  /** Separation rounds per node (default 3). */
+  separateRounds?: number;
 }
 
 export interface SafeBoundResult {
@@ -42,20 +56,23 @@ export interface SafeBoundResult {
   nodes: number;
   /** True when the search finished (no node left open by a limit). */
   complete: boolean;
+  /** Rows added by `separate`. */
+  separated?: number;
 }
 
 /**
  * Safe lower bound of min c^T x + c0 over {L <= x <= U, lb <= A x <= ub} for the multipliers y (rounding included).
  * Returns -Infinity when a bound needed by the formula is infinite.
  */
-export function safeLpBound(model: MilpModel, L: ArrayLike<number>, U: ArrayLike<number>, yIn: ArrayLike<number>): number {
+export function safeLpBound(model: MilpModel, L: ArrayLike<number>, U: ArrayLike<number>, yIn: ArrayLike<number>, dOut?: Float64Array): number {
   const nv = model.vars.length;
-  const d = new Float64Array(nv);
+  const d = dOut ?? new Float64Array(nv);
   const mag = new Float64Array(nv);
   const cnt = new Float64Array(nv);
   for (let j = 0; j < nv; j++) {
     d[j] = model.objective[j];
     mag[j] = Math.abs(model.objective[j]);
+    cnt[j] = 0;
   }
   let rowPart = 0;
   let rowMag = 0;
@@ -153,6 +170,49 @@ function activityInfeasible(model: MilpModel, L: ArrayLike<number>, U: ArrayLike
   return false;
 }
 
+/**
+ * Proven reduced-cost tightening of the box [L, U] (in place). For an integer variable with d_j > 0 the part of the
+ * box with x_j >= L_j + t + 1 is dropped when the safe bound with the same multipliers over that part reaches `thr`
+ * (and symmetrically for d_j < 0); each such bound is computed in full by `safeLpBound`, so nothing rests on the
+ * estimate of t. Returns the smallest bound of the dropped parts (Infinity when none was dropped): the caller folds
+ * it into its overall bound.
+ */
+function tighten(model: MilpModel, L: Float64Array, U: Float64Array, y: ArrayLike<number>, d: Float64Array, own: number, thr: number): number {
+  let dropped = Infinity;
+  const room = thr - own;
+  if (!(room > 0) || !Number.isFinite(room)) return dropped;
+  for (let j = 0; j < model.vars.length; j++) {
+    if (!model.vars[j].integer || !(L[j] < U[j])) continue;
+    const dj = d[j];
+    if (dj > 0) {
+      const t = Math.floor(room / dj);
+      if (!(L[j] + t < U[j])) continue;
+      const keepU = L[j] + t;
+      const oldL = L[j];
+      L[j] = keepU + 1;
+      const vb = safeLpBound(model, L, U, y);
+      L[j] = oldL;
+      if (vb >= thr) {
+        U[j] = keepU;
+        dropped = Math.min(dropped, vb);
+      }
+    } else if (dj < 0) {
+      const t = Math.floor(room / -dj);
+      if (!(U[j] - t > L[j])) continue;
+      const keepL = U[j] - t;
+      const oldU = U[j];
+      U[j] = keepL - 1;
+      const vb = safeLpBound(model, L, U, y);
+      U[j] = oldU;
+      if (vb >= thr) {
+        L[j] = keepL;
+        dropped = Math.min(dropped, vb);
+      }
+    }
+  }
+  return dropped;
+}
+
 function integral(vars: MilpVar[], x: ArrayLike<number>): number {
   // index of the most fractional integer variable, or -1
   let best = -1;
@@ -178,11 +238,14 @@ export function safeMilpBound(model: MilpModel, opts: SafeBoundOptions): SafeBou
   let incumbent = cap;
   let better: Float64Array | null = null;
   let betterValue = Infinity;
-  type Node = { L: Float64Array; U: Float64Array; parent: number };
+  type Node = { L: Float64Array; U: Float64Array; parent: number; rounds?: number };
   const stack: Node[] = [{ L: L0, U: U0, parent: -Infinity }];
+  const maxRounds = opts.separateRounds ?? 3;
+  let separated = 0;
   let bound = Infinity;
   let nodes = 0;
   let complete = true;
+  const dBuf = new Float64Array(model.vars.length);
   while (stack.length > 0) {
     if (nodes >= opts.nodeLimit || performance.now() > opts.deadline) {
       complete = false;
@@ -193,20 +256,30 @@ export function safeMilpBound(model: MilpModel, opts: SafeBoundOptions): SafeBou
     nodes++;
     // the LP runs without the caps (a capped node can be infeasible only because its optimum exceeds the cap);
     // the safe formula below uses them
-    const sub: MilpModel = { ...model, vars: model.vars.map((v, j) => ({ ...v, lb: nd.L[j], ub: Number.isFinite(v.ub) ? nd.U[j] : v.ub })) };
+    const sub: MilpModel = { ...model, rows: model.rows, vars: model.vars.map((v, j) => ({ ...v, lb: nd.L[j], ub: Number.isFinite(v.ub) ? nd.U[j] : v.ub })) };
     if (activityInfeasible(model, nd.L, nd.U)) continue; // the node holds no point: no bound needed
     const lp = opts.lp(sub);
-    let own = lp.duals ? safeLpBound(model, nd.L, nd.U, lp.duals) : -Infinity;
+    let own = lp.duals ? safeLpBound(model, nd.L, nd.U, lp.duals, dBuf) : -Infinity;
     if (lp.status !== 'optimal' && lp.duals && safeLpBound(feas, nd.L, nd.U, lp.duals) > 0) {
       // Farkas: the multipliers prove 0 >= (positive number) on the node, so it holds no point
       own = Infinity;
     }
     const nb = Math.max(nd.parent, own);
-    if (nb >= incumbent - opts.pruneTol) {
+    const thr = Math.min(incumbent - opts.pruneTol, opts.target ?? Infinity);
+    if (nb >= thr) {
       bound = Math.min(bound, nb);
       continue;
     }
     let j = -1;
+    if (lp.status === 'optimal' && lp.x && opts.separate && (nd.rounds ?? 0) < maxRounds) {
+      const rows = opts.separate(lp.x);
+      if (rows.length > 0) {
+        for (const r of rows) model.rows.push(r);
+        separated += rows.length;
+        stack.push({ L: nd.L, U: nd.U, parent: nb, rounds: (nd.rounds ?? 0) + 1 });
+        continue;
+      }
+    }
     if (lp.status === 'optimal' && lp.x) {
       j = integral(model.vars, lp.x);
       if (j < 0) {
@@ -233,6 +306,14 @@ export function safeMilpBound(model: MilpModel, opts: SafeBoundOptions): SafeBou
         continue;
       }
     }
+    if (lp.duals && Number.isFinite(own)) {
+      bound = Math.min(bound, tighten(model, nd.L, nd.U, lp.duals, dBuf, own, thr));
+      if (!(nd.L[j] < nd.U[j])) {
+        // the branching variable got fixed: solve the node again on the smaller box
+        stack.push({ L: nd.L, U: nd.U, parent: nb });
+        continue;
+      }
+    }
     const xj = lp.x ? lp.x[j] : (nd.L[j] + nd.U[j]) / 2;
     const fl = Math.max(nd.L[j], Math.min(nd.U[j] - 1, Math.floor(xj)));
     const down: Node = { L: Float64Array.from(nd.L), U: Float64Array.from(nd.U), parent: nb };
@@ -243,5 +324,5 @@ export function safeMilpBound(model: MilpModel, opts: SafeBoundOptions): SafeBou
     if (xj - fl > 0.5) stack.push(down, up);
     else stack.push(up, down);
   }
-  return { bound: Math.min(bound, cap), better, betterValue, nodes, complete };
+  return { bound: Math.min(bound, cap), better, betterValue, nodes, complete, separated };
 }
