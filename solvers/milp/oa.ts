@@ -438,6 +438,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   if (!opts.verifier) {
     message = [message, `no LP solver with duals to verify the ${opts.backend.name} master: only the trivial bound 0 is reported`].filter(Boolean).join('; ');
     if (status === 'optimal') status = 'numerical_failure';
+    claimed = lb; // the back end's unverified master values must not close the gap below
     break;
   }
   const lm: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } = lastMaster;
