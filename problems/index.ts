@@ -7,3 +7,4 @@ export * from './synthetic.js';
 export * from './layer-file.js';
 export * from './npy-write.js';
 export { shippedInstances, defaultLayerInputs, type ShippedInstance } from './instances.js';
+export { shippedProblemPath, SHIPPED_PROBLEMS } from './shipped.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole suite: a strict typecheck of sources, tests and benchmarks, then vitest (default + JSON
+// The whole suite: a strict typecheck of sources, tests and benchmarks, the build of dist/, then vitest (default + JSON
 // reporters). Prints the closing line "N passed, N failed" that CI recognises. Exit code: non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -7,6 +7,13 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.check.json'], { stdio: 'inherit' });
 if (tsc.status !== 0) {
   console.error('typecheck failed (npx tsc -p tsconfig.check.json)');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// the built package (dist/) is what the README example, the worker threads and the CLI subprocess tests run
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('build failed (npx tsc -p tsconfig.json)');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

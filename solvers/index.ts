@@ -1,7 +1,10 @@
 import type { PruningSolver, QuantizationSolver, Solver } from '../src/core/solver.js';
+import { levelSolvers } from './levels/index.js';
 import { milpSolvers } from './milp/index.js';
 import { pruningSolvers } from './pruning/index.js';
 import { quantizationSolvers } from './quantization/index.js';
+import { jointSolvers } from './joint/index.js';
+import { structuredSolvers } from './structured/index.js';
 
 const registry = new Map<string, Solver>();
 
@@ -29,4 +32,5 @@ export function getPruningSolver(name: string): PruningSolver | undefined {
   return s && s.problemClass === 'pruning' ? s : undefined;
 }
 
-for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers]) registerSolver(s);
+for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers, ...levelSolvers]) registerSolver(s);
+for (const s of [...structuredSolvers, ...jointSolvers]) registerSolver(s);

@@ -1,20 +1,55 @@
 /**
- * pvq library entry point. See README.md for the API overview.
+ * pvq library entry point: the names the README documents, plus namespaces for the building blocks.
+ * Internals (search kernels, solver phases) are reachable through the namespaces, not at the top level.
  */
-export * from './core/index.js';
-export * from './linalg/index.js';
-export { parseLayerProblem, readLayerProblemFile, layerProblemToJSON, validateGram, SYMMETRY_TOL, PSD_TOL } from './io/layer-problem.js';
+// Types shared by every part
+export type {
+  QuadObjective,
+  LayerProblem,
+  QuantizationProblem,
+  PruningProblem,
+  LevelQuantizationProblem,
+  ProblemClass,
+  ProblemKind,
+  SolveOptions,
+  SolveResult,
+  SolveStatus,
+  SolveStats,
+  Certificate,
+  ProgressInfo,
+} from './core/types.js';
+export { DEFAULT_REL_GAP_TOL } from './core/types.js';
+export type { Solver, QuantizationSolver, PruningSolver, LevelQuantizationSolver, SolverRole } from './core/solver.js';
+export { PvqInputError, PvqConsistencyError } from './core/errors.js';
+export { makeObjective, errorOf, quantErrorOf, sqnrDb, quantizationProblemOf, pruningProblemOf } from './core/objective.js';
+export { levelProblemOf } from './formats/levels.js';
+export { makeResult, safeLowerBound, gapClosed, relativeGap, Deadline } from './core/result.js';
+export { defineOptions, resolveOptions, type OptionSchema } from './core/options.js';
+export { Rng } from './core/random.js';
+
+// Files
+export { parseLayerProblem, readLayerProblemFile, layerProblemToJSON } from './io/layer-problem.js';
 export { parseProblemSet, readProblemSet, type ProblemSet } from './io/problem-file.js';
-export * from './compare/compare.js';
-export { renderComparison, renderResult, renderTable } from './report/table.js';
+export { readNpy, parseNpy, encodeNpy, type NdArray } from './io/npy.js';
+export { shippedProblemPath, SHIPPED_PROBLEMS } from '../problems/shipped.js';
+
+// Solvers, proofs, comparison
 export { registerSolver, getSolver, listSolvers, getQuantizationSolver, getPruningSolver } from '../solvers/index.js';
-export { roundHalfEven, intGrid, quantizeValue, quantLoss, paperRangeSearch, type RangeChoice } from './tensors/range.js';
-export { verifyCertificate, auditResult, VERIFIABLE_CERTIFICATES, type CertificateCheck, type ResultAudit } from '../solvers/verify.js';
-/** Solver building blocks (heuristic points, SDP dual, box-LS, perspective bound, ...). */
+export { verifyCertificate, auditResult, type ResultAudit, type CertificateCheck } from '../solvers/verify.js';
+export { registerCertificateType, registerFamilyProofs, type FamilyProofs, type CertificateType } from '../solvers/certificates.js';
+export { compareProblems, aggregate, verdict, DEFAULT_PLANS } from './compare/compare.js';
+export type { CompareOptions, CompareResult, ChannelComparison, AggregateComparison, MethodOutcome, MethodPlan, Winner } from './compare/compare.js';
+export { renderComparison, renderResult } from './report/table.js';
+
+/** Building blocks by area. */
 export * as quantization from '../solvers/quantization/index.js';
 export * as pruning from '../solvers/pruning/index.js';
+export * as levels from '../solvers/levels/index.js';
+export * as linalg from './linalg/index.js';
 /** Problem builders and generators (Linear / Conv2d / depthwise layers, chunking, scales, synthetic data). */
 export * as problems from '../problems/index.js';
+/** Number formats: level sets (INT, FP4, FP8, NF4), group scales, bits-per-weight accounting. */
+export * as formats from './formats/index.js';
 /** Paper Sec. 2 (distributions) and Sec. 3 (real weight tensors). */
 export * as analytic from './analytic/index.js';
 export * as tensors from './tensors/index.js';

@@ -1,5 +1,6 @@
 /** Shared pieces of the OA solvers: input checks, option parsing, side constraints, the diagonal split. */
 import { PvqInputError } from '../../src/core/errors.js';
+import { defineOptions } from '../../src/core/options.js';
 import type { QuadObjective, SolveOptions } from '../../src/core/types.js';
 import { cholesky, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { symEig } from '../../src/linalg/eigen.js';
@@ -65,6 +66,37 @@ export function satisfiesSide(sc: SideConstraint[], x: ArrayLike<number>): boole
   }
   return true;
 }
+
+const OA_OPTIONS = {
+  backend: { type: 'enum', values: MILP_BACKENDS, default: 'glpk', help: "'glpk' (GLPK 5 in WebAssembly, optional dependency) or 'jsl' (javascript-lp-solver, pure JS)" },
+  sideConstraints: {
+    type: 'array',
+    help: 'array of {terms: [[index, coef], ...], lb?, ub?} (JSON on the command line): linear constraints on the discrete variables (z for quant-oa, the 0/1 keep-mask for prune-oa); bounds are then for that variant',
+  },
+  onIteration: { type: 'function', help: 'callback(info) after every master solve with the certified bounds so far (library only)' },
+  absGapTol: { type: 'number', min: 0, help: 'absolute gap at which optimality is declared (default 1e-14 * r, the rounding level of the error)' },
+  lpWarmupRounds: { type: 'integer', min: 0, help: 'Kelley rounds on the LP relaxation before the MILP masters (default 2n)' },
+  verifyNodeLimit: {
+    type: 'integer',
+    min: 1,
+    default: 20000,
+    help: 'node limit of the safe branch and bound that proves each master bound by interval arithmetic (glpk LPs with duals)',
+  },
+} as const;
+
+/** quant-oa's options (schema; resolved by resolveExtras). */
+export const QUANT_OA_OPTIONS = defineOptions({
+  ...OA_OPTIONS,
+  cuts: { type: 'enum', values: ['factor', 'tangent'], default: 'factor', help: "'factor' (y = L^T (z - t) with 1-D tangents of y_k^2) or 'tangent' (plain Kelley cuts)" },
+  split: { type: 'enum', values: ['jacobi', 'max', 'none'], default: 'jacobi', help: "'jacobi' diagonal split, 'max' (barrier-maximised weighted trace, measured slower) or 'none'" },
+});
+
+/** prune-oa's options (schema; resolved by resolveExtras). */
+export const PRUNE_OA_OPTIONS = defineOptions({
+  ...OA_OPTIONS,
+  formulation: { type: 'enum', values: ['perspective', 'bigm'], help: "'perspective' (mask only; default with glpk, no box, G definite) or 'bigm' (mask + weights)" },
+  maxMSupports: { type: 'integer', min: 1, default: 50000, help: 'supports enumerated to derive big-M for singular G without a box' },
+});
 
 export function backendOption(options: SolveOptions): MilpBackendName {
   const b = options.extra?.backend ?? 'glpk';

@@ -15,7 +15,9 @@
  * within a relative 1e-7 of the incumbent). A master stopped by a time limit gives no bound (GLPK does not return
  * its best bound) and is discarded; cuts never leave the model, so earlier bounds remain valid.
  */
-import { Deadline, gapClosed, optionNumber, relativeGap } from '../../src/core/result.js';
+import { Deadline, gapClosed, relativeGap } from '../../src/core/result.js';
+import { resolveExtras } from '../../src/core/options.js';
+import { PRUNE_OA_OPTIONS, QUANT_OA_OPTIONS } from './common.js';
 import type { SolveOptions } from '../../src/core/types.js';
 import type { LpDualResult, MilpBackend, MilpModel, MilpRow } from './model.js';
 import { objectiveAt } from './model.js';
@@ -249,16 +251,17 @@ export function oaOptionsFrom(
   n: number,
   verifier?: (m: MilpModel) => LpDualResult,
 ): OaOptions {
-  const extraOnIter = options.extra?.onIteration;
+  const ex = resolveExtras(solver === 'prune-oa' ? PRUNE_OA_OPTIONS : QUANT_OA_OPTIONS, options.extra, solver);
+  const extraOnIter = ex.onIteration;
   return {
     backend,
     verifier,
-    verifyNodeLimit: optionNumber(options, 'verifyNodeLimit', 20000),
+    verifyNodeLimit: ex.verifyNodeLimit,
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
     relGapTol: options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL,
-    absGapTol: optionNumber(options, 'absGapTol', ABS_GAP_REL * r),
-    lpWarmupRounds: optionNumber(options, 'lpWarmupRounds', 2 * n),
+    absGapTol: ex.absGapTol ?? ABS_GAP_REL * r,
+    lpWarmupRounds: ex.lpWarmupRounds ?? 2 * n,
     onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
     onProgress: options.onProgress
       ? (lb, ub, it, ms) => options.onProgress?.({ solver, lowerBound: lb, upperBound: ub, nodes: 0, iterations: it, timeMs: ms })

@@ -19,12 +19,13 @@
  */
 import { PvqInputError } from '../../src/core/errors.js';
 import { errorOf } from '../../src/core/objective.js';
-import { makeResult, optionNumber, safeLowerBound } from '../../src/core/result.js';
+import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import { resolveExtras } from '../../src/core/options.js';
 import type { PruningProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { cholesky, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { loadMilpBackend } from './backends.js';
 import type { SideConstraint } from './common.js';
-import { backendOption, checkObjective, diagonalSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
+import { PRUNE_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import { boxRefitOnSupport, gramTimes, refitOnSupport } from './ls.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
@@ -121,7 +122,8 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
   const t0 = performance.now();
   const k = checkPrune(problem);
   const name = 'prune-oa';
-  const hasSide = Array.isArray(options.extra?.sideConstraints) && (options.extra?.sideConstraints as unknown[]).length > 0;
+  const ex = resolveExtras(PRUNE_OA_OPTIONS, options.extra, name);
+  const hasSide = ex.sideConstraints !== undefined && ex.sideConstraints.length > 0;
   if (k === 0 && !hasSide) {
     // the only feasible point is v = 0: its error r is the optimum (rounded down by its evaluation error)
     const v = new Float64Array(problem.objective.n);
@@ -141,7 +143,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
   const backendName = backendOption(options);
   const obj = problem.objective;
   const { n, G, w, r } = obj;
-  const side = parseSideConstraints(options.extra?.sideConstraints, n);
+  const side = parseSideConstraints(ex.sideConstraints, n);
   const backend = await loadMilpBackend(backendName);
   const b = gramTimes(G, n, w);
   const live: boolean[] = [];
@@ -150,9 +152,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
 
   const d = diagonalSplit(G, n);
   const pd = liveIdx.every((i) => d[i] > 0);
-  const forced = options.extra?.formulation;
-  if (forced !== undefined && forced !== 'perspective' && forced !== 'bigm')
-    throw new PvqInputError('formulation', `expected 'perspective' or 'bigm', got '${String(forced)}'`);
+  const forced = ex.formulation;
   if (forced === 'perspective' && (problem.box || !pd))
     throw new PvqInputError('formulation', "'perspective' needs no box and G positive definite on its live coordinates");
   // javascript-lp-solver's simplex stalls on the dense perspective masters; it does well on the big-M form.
@@ -177,7 +177,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     hi = M;
     mNote = 'big-M M_i = sqrt(r / d_i) from the Cholesky-checked split G - D >= 0';
   } else if (mode === 'bigm') {
-    const M = derivedBigM(G, n, r, k, optionNumber(options, 'maxMSupports', 50000));
+    const M = derivedBigM(G, n, r, k, ex.maxMSupports);
     lo = M.map((m) => -m);
     hi = M;
     mNote = 'big-M derived from |v_i| <= sqrt(r [G_SS^-1]_ii) over independent supports';

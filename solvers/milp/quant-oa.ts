@@ -11,11 +11,12 @@
 import { PvqInputError } from '../../src/core/errors.js';
 import { pivotedLDL } from '../../src/linalg/dense.js';
 import { quantErrorOf } from '../../src/core/objective.js';
-import { makeResult, optionNumber } from '../../src/core/result.js';
+import { makeResult } from '../../src/core/result.js';
+import { resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { loadMilpBackend } from './backends.js';
 import type { SideConstraint } from './common.js';
-import { backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
+import { QUANT_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import type { MilpModel, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
 import { loadVerifier, oaOptionsFrom, runOa } from './oa.js';
@@ -44,9 +45,10 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   const t0 = performance.now();
   checkQuant(problem);
   const name = 'quant-oa';
+  const ex = resolveExtras(QUANT_OA_OPTIONS, options.extra, name);
   const backendName = backendOption(options);
   const { n, G, w, r } = problem.objective;
-  const side = parseSideConstraints(options.extra?.sideConstraints, n);
+  const side = parseSideConstraints(ex.sideConstraints, n);
   const backend = await loadMilpBackend(backendName);
   const s = problem.scale;
   const lo = problem.zmin;
@@ -55,7 +57,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   for (let i = 0; i < n * n; i++) P[i] = s * s * G[i];
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = w[i] / s;
-  const splitOpt = options.extra?.split ?? 'jacobi';
+  const splitOpt = ex.split;
   const d = splitOpt === 'none' ? new Float64Array(n) : splitOpt === 'max' ? optimizedSplit(P, n) : diagonalSplit(P, n);
   const H = Float64Array.from(P);
   for (let i = 0; i < n; i++) H[i * n + i] -= d[i];
@@ -71,7 +73,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   // Factored cuts: H = L L^T (pivoted), h(z) = sum_k y_k^2 + (z-t)^T E (z-t) with y = L^T (z - t), E = H - L L^T.
   // (z-t)^T E (z-t) >= -||E||_F * max_box ||z - t||^2, so sum_k q_k - that constant is a valid lower bound with
   // q_k >= tangents of y_k^2 (one-dimensional, added on a grid and at every visited point).
-  const cutsMode = options.extra?.cuts ?? 'factor';
+  const cutsMode = ex.cuts;
   const fac = cutsMode === 'factor' ? factorCuts(H, n, t, lo, hi) : null;
   const yIdx: number[] = [];
   const qIdx: number[] = [];

@@ -9,10 +9,16 @@
  */
 import { Deadline } from '../../src/core/result.js';
 import type { PruningSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { PruningProblem, SolveOptions } from '../../src/core/types.js';
 import { pruneResult, validatePruningProblem } from './common.js';
 import { pruneBranchAndBound } from './exact.js';
 import { rootPerspectiveBound } from './perspective.js';
+
+const PRUNE_BOUND_OPTIONS = defineOptions({
+  bnbTimeMs: { type: 'number', min: 0, help: 'time budget of the branch-and-bound part in ms (default: min(1000, the time left))' },
+  bnbNodeLimit: { type: 'integer', min: 0, help: 'node limit of the branch-and-bound part (default: nodeLimit, else unlimited)' },
+});
 
 export const pruneBoundSolver: PruningSolver = {
   name: 'prune-bound',
@@ -20,23 +26,26 @@ export const pruneBoundSolver: PruningSolver = {
   role: 'bound',
   description:
     'Certified lower bound: perspective relaxation (Frank-Wolfe, verifiable dual certificate) and a time-limited branch-and-bound (open-node minimum)',
-  extraOptions: {
-    bnbTimeMs: 'time budget of the branch-and-bound part in ms (default: min(1000, timeLimitMs/2))',
-    bnbNodeLimit: 'node limit of the branch-and-bound part (default: unlimited)',
-  },
+  options: PRUNE_BOUND_OPTIONS,
+  capabilities: ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'incumbent'],
   solve(problem: PruningProblem, options: SolveOptions = {}) {
-    const start = performance.now();
     validatePruningProblem(problem);
     const deadline = new Deadline(options.timeLimitMs);
-    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline });
-    const extra = options.extra ?? {};
-    const remaining = options.timeLimitMs !== undefined ? Math.max(0, options.timeLimitMs - deadline.elapsed()) : Infinity;
-    const bnbTime = typeof extra.bnbTimeMs === 'number' ? extra.bnbTimeMs : Math.min(1000, remaining);
+    const start = deadline;
+    // the perspective relaxation may use 70 % of the limit, the branch-and-bound gets the rest
+    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline: deadline.sub(0.7) });
+    const extra = resolveExtras(PRUNE_BOUND_OPTIONS, options.extra, 'prune-bound');
+    const remaining = deadline.remaining();
+    const bnbTime = extra.bnbTimeMs ?? Math.min(1000, remaining);
     const bnb = pruneBranchAndBound(problem, {
-      timeLimitMs: Math.min(bnbTime, remaining),
-      nodeLimit: typeof extra.bnbNodeLimit === 'number' ? extra.bnbNodeLimit : options.nodeLimit,
+      deadline: deadline.sub(1, bnbTime),
+      nodeLimit: extra.bnbNodeLimit ?? options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
+      onProgress: options.onProgress
+        ? (_lb, ub, nodes) =>
+            options.onProgress!({ solver: 'prune-bound', lowerBound: pr.bound, upperBound: ub, nodes, iterations: pr.iterations, timeMs: deadline.elapsed() })
+        : undefined,
     });
     const closed = bnb.status === 'optimal';
     const lowerBound = Math.max(pr.bound, bnb.lowerBound);

@@ -277,7 +277,8 @@ export interface PruneOut {
   v: Float64Array | null;
   lowerBound: number;
   status: SolveStatus;
-  start: number;
+  /** Start time (performance.now()) or the solve's Deadline. */
+  start: number | { elapsed(): number };
   nodes?: number;
   iterations?: number;
   extraStats?: Record<string, number>;
@@ -296,7 +297,7 @@ export function pruneResult(o: PruneOut): SolveResult {
     upperBound: ub,
     solution: o.v,
     status: o.status,
-    stats: { timeMs: performance.now() - o.start, nodes: o.nodes ?? 0, iterations: o.iterations ?? 0, ...(o.extraStats ?? {}) },
+    stats: { timeMs: typeof o.start === 'number' ? performance.now() - o.start : o.start.elapsed(), nodes: o.nodes ?? 0, iterations: o.iterations ?? 0, ...(o.extraStats ?? {}) },
     ...(o.certificate ? { certificate: o.certificate } : {}),
     ...(o.message ? { message: o.message } : {}),
   });

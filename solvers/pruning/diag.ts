@@ -4,6 +4,9 @@
  */
 import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 
+/** An optional deadline (`Deadline` from core/result) polled between factorisations. */
+type Stop = { expired(): boolean } | undefined;
+
 /** True when G - diag(d) - margin*I passes a Cholesky factorisation (so G - diag(d) is PD). */
 export function isDiagFeasible(G: Float64Array, n: number, d: ArrayLike<number>, margin = 0): boolean {
   const M = Float64Array.from(G);
@@ -15,7 +18,7 @@ export function isDiagFeasible(G: Float64Array, n: number, d: ArrayLike<number>,
  * Largest t (to a relative 1e-3 by bisection) such that A - t * diag(s) passes a Cholesky
  * factorisation, i.e. a certified lower estimate of lambda_min(diag(s)^-1/2 A diag(s)^-1/2); 0 if A itself fails.
  */
-export function maxShift(A: Float64Array, n: number, s: ArrayLike<number>): number {
+export function maxShift(A: Float64Array, n: number, s: ArrayLike<number>, stop?: Stop): number {
   const M = new Float64Array(n * n);
   const ok = (t: number): boolean => {
     M.set(A);
@@ -27,7 +30,9 @@ export function maxShift(A: Float64Array, n: number, s: ArrayLike<number>): numb
   for (let i = 0; i < n; i++) if (s[i] > 0) hi = Math.min(hi, A[i * n + i] / s[i]);
   if (!Number.isFinite(hi)) return 0;
   let lo = 0;
+  // lo passes the test at every step: a deadline just ends the bisection early (a smaller, still valid shift)
   for (let it = 0; it < 40 && hi - lo > 1e-3 * hi; it++) {
+    if (stop?.expired()) break;
     const mid = 0.5 * (lo + hi);
     if (ok(mid)) lo = mid;
     else hi = mid;
@@ -36,16 +41,16 @@ export function maxShift(A: Float64Array, n: number, s: ArrayLike<number>): numb
 }
 
 /** Scalar splitting d_i = frac * lambda_min(G) (lambda_min certified from below by Cholesky bisection). */
-export function scalarDiag(G: Float64Array, n: number, frac = 0.98): Float64Array {
-  const lmin = maxShift(G, n, new Float64Array(n).fill(1));
+export function scalarDiag(G: Float64Array, n: number, frac = 0.98, stop?: Stop): Float64Array {
+  const lmin = maxShift(G, n, new Float64Array(n).fill(1), stop);
   return new Float64Array(n).fill(Math.max(0, frac * lmin));
 }
 
 /** Diagonal scaling d_i = frac * theta * G_ii with theta = lambda_min(S G S), S = diag(G)^-1/2. */
-export function scaledDiag(G: Float64Array, n: number, frac = 0.98): Float64Array {
+export function scaledDiag(G: Float64Array, n: number, frac = 0.98, stop?: Stop): Float64Array {
   const g = new Float64Array(n);
   for (let i = 0; i < n; i++) g[i] = G[i * n + i];
-  const theta = maxShift(G, n, g);
+  const theta = maxShift(G, n, g, stop);
   const d = new Float64Array(n);
   for (let i = 0; i < n; i++) d[i] = frac * theta * G[i * n + i];
   return d;
@@ -63,6 +68,7 @@ export function ascendDiag(
   weight: ArrayLike<number>,
   passes = 2,
   step = 0.5,
+  stop?: Stop,
 ): Float64Array {
   const d = Float64Array.from(d0);
   const M = Float64Array.from(G);
@@ -70,7 +76,7 @@ export function ascendDiag(
   const L = Float64Array.from(M);
   if (choleskyInPlace(L, n, 0) >= 0) return d;
   const H = cholInverse(L, n);
-  for (let pass = 0; pass < passes; pass++) {
+  for (let pass = 0; pass < passes && !stop?.expired(); pass++) {
     const order = Array.from({ length: n }, (_, i) => i).sort(
       (a, b) => weight[b] / Math.max(H[b * n + b], 1e-300) - weight[a] / Math.max(H[a * n + a], 1e-300),
     );
@@ -118,7 +124,8 @@ export function withMargin(G: Float64Array, n: number, d: Float64Array, eps: num
  * Gentile, Dong-Chen-Linderoth). The result is strictly feasible (every iterate passes a Cholesky); callers
  * still apply `withMargin`. Returns zeros when G is not positive definite.
  */
-export function sdpDiag(G: Float64Array, n: number, c0: ArrayLike<number>, opts: { maxNewton?: number; relGap?: number } = {}): Float64Array {
+export function sdpDiag(G: Float64Array, n: number, c0: ArrayLike<number>, opts: { maxNewton?: number; relGap?: number; stop?: Stop } = {}): Float64Array {
+  const stop = opts.stop;
   const maxNewton = opts.maxNewton ?? 80;
   const relGap = opts.relGap ?? 1e-4;
   const g = new Float64Array(n);
@@ -135,7 +142,7 @@ export function sdpDiag(G: Float64Array, n: number, c0: ArrayLike<number>, opts:
     csum += cs[i];
   }
   for (let i = 0; i < n; i++) cs[i] /= csum;
-  const theta = maxShift(Gs, n, new Float64Array(n).fill(1));
+  const theta = maxShift(Gs, n, new Float64Array(n).fill(1), stop);
   if (!(theta > 0)) return out;
   const d = new Float64Array(n).fill(0.5 * theta);
   const M = new Float64Array(n * n);
@@ -158,7 +165,10 @@ export function sdpDiag(G: Float64Array, n: number, c0: ArrayLike<number>, opts:
   const trial = new Float64Array(n);
   let steps = 0;
   for (let outer = 0; outer < 40 && steps < maxNewton; outer++) {
+    // every iterate is strictly feasible: a deadline ends the path with the current d
+    if (stop?.expired()) break;
     for (let inner = 0; inner < 8 && steps < maxNewton; inner++, steps++) {
+      if (stop?.expired()) break;
       if (!factor(d)) return out;
       const H = cholInverse(M, n);
       for (let i = 0; i < n; i++) grad[i] = cs[i] - mu * H[i * n + i] + mu / d[i];

@@ -24,6 +24,7 @@
  */
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import type { PruningSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, PruningProblem, SolveOptions, SolveStatus } from '../../src/core/types.js';
 import { Deadline, safeLowerBound } from '../../src/core/result.js';
 import { errorOf } from '../../src/core/objective.js';
@@ -51,6 +52,8 @@ export interface PruneBnBReport {
 
 export interface PruneBnBOptions {
   timeLimitMs?: number;
+  /** The caller's deadline (takes precedence over timeLimitMs). */
+  deadline?: Deadline;
   nodeLimit?: number;
   relGapTol?: number;
   incumbent?: Float64Array;
@@ -70,7 +73,7 @@ export interface PruneBnBOptions {
 }
 
 export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptions = {}): PruneBnBReport {
-  const deadline = new Deadline(opts.timeLimitMs);
+  const deadline = opts.deadline ?? new Deadline(opts.timeLimitMs);
   const nodeLimit = opts.nodeLimit ?? Infinity;
   const relTol = opts.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const k0 = validatePruningProblem(problem);
@@ -108,7 +111,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   const heur =
     opts.heuristic === false
       ? { S: Array.from({ length: k }, (_, i) => i), err: Infinity }
-      : bestHeuristicSupport(red.problem, red.b, k, deadline);
+      : bestHeuristicSupport(red.problem, red.b, k, deadline.sub(0.4));
   let bestS = heur.S.slice();
   let UB = heur.err;
   if (opts.incumbent && opts.incumbent.length === N) {
@@ -123,6 +126,18 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     }
   }
   const heuristicError = UB;
+  /**
+   * The limit ran out during the preprocessing (O(n^3) factorisations before the first node): the heuristic
+   * point with the trivial bound 0 (no node has been explored, so nothing better is proven here).
+   */
+  const stopBeforeSearch = (where: string): PruneBnBReport => {
+    const v = expand(red, refit(red.problem, red.b, bestS), N);
+    return {
+      v, lowerBound: 0, status: 'time_limit', nodes: 0, leaves: 0, rootBound: 0, heuristicError,
+      path: 'fast', message: `time limit reached ${where}, before the first node (heuristic point only)`,
+    };
+  };
+  if (deadline.expired()) return stopBeforeSearch('after the heuristic');
   const pruneAt = (): number => (UB === Infinity ? Infinity : UB - Math.max(relTol * UB, absTol));
 
   // positive definite?
@@ -130,6 +145,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, red.G[i * n + i]);
   const Lg = Float64Array.from(red.G);
   const pd = choleskyInPlace(Lg, n, 1e-9 * maxDiag) < 0;
+  if (deadline.expired()) return stopBeforeSearch('after the Cholesky factorisation');
   // Safety factor for bounds computed by long chains of Schur updates: with kappa ~ max G_ii / min pivot,
   // a bound is trusted only to a relative delta; nodes are pruned when bound >= cut() = pruneAt * (1 + delta)
   // and reported bounds are reduced by delta.
@@ -165,19 +181,22 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     return sv.err;
   };
   let aborted: SolveStatus | null = null;
+  let memoryCapped = false;
   let openMin = Infinity;
   let rootBound = 0;
 
+  // poll the clock every node from n = 128 on (a node costs O(n^2) there, up to milliseconds), every 64 below
+  const checkMask = n >= 128 ? 0 : 63;
   const checkLimits = (): boolean => {
     if (nodes >= nodeLimit) {
       aborted = 'node_limit';
       return true;
     }
-    if ((nodes & 1023) === 0 && deadline.expired()) {
+    if ((nodes & checkMask) === 0 && deadline.expired()) {
       aborted = 'time_limit';
       return true;
     }
-    if ((nodes & 16383) === 0 && opts.onProgress) opts.onProgress(Math.min(minPruned, UB), UB, nodes);
+    if ((nodes & 1023) === 0 && opts.onProgress) opts.onProgress(0, UB, nodes);
     return false;
   };
 
@@ -186,6 +205,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     path = 'fast';
     // ---- ordering ----
     const Hg = cholInverse(Lg, n);
+    if (deadline.expired()) return stopBeforeSearch('after the inverse');
     const sal = new Float64Array(n);
     for (let i = 0; i < n; i++) sal[i] = (red.w[i] * red.w[i]) / Hg[i * n + i];
     let order = Array.from({ length: n }, (_, i) => i);
@@ -257,9 +277,9 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     let d: Float64Array = new Float64Array(n);
     if (diagKind !== 'none') {
       const cands: Float64Array[] = [];
-      if (diagKind === 'scalar' || diagKind === 'auto') cands.push(scalarDiag(G, n));
-      if (diagKind === 'scaled' || diagKind === 'auto' || diagKind === 'ascend') cands.push(scaledDiag(G, n));
-      if (diagKind === 'ascend' || diagKind === 'auto') cands.push(ascendDiag(G, n, cands[cands.length - 1], w2));
+      if (diagKind === 'scalar' || diagKind === 'auto') cands.push(scalarDiag(G, n, undefined, deadline));
+      if (diagKind === 'scaled' || diagKind === 'auto' || diagKind === 'ascend') cands.push(scaledDiag(G, n, undefined, deadline));
+      if (diagKind === 'ascend' || diagKind === 'auto') cands.push(ascendDiag(G, n, cands[cands.length - 1], w2, undefined, undefined, deadline));
       let best = -1;
       for (const c of cands) {
         const v = rootOf(c);
@@ -269,11 +289,14 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
         }
       }
     }
-    // G - D must stay PSD (then G^-1 <= D^-1 and every Schur complement of G^-1 is <= diag(1/d))
-    if (!isDiagFeasible(G, n, d, 0)) d.fill(0);
+    // G - D must stay PSD (then G^-1 <= D^-1 and every Schur complement of G^-1 is <= diag(1/d));
+    // d = 0 needs no check (G is positive definite on this path)
+    if (d.some((x) => x !== 0) && !isDiagFeasible(G, n, d, 0)) d.fill(0);
+    if (deadline.expired()) return stopBeforeSearch('after the diagonal splitting');
     const Lp = Float64Array.from(G);
     choleskyInPlace(Lp, n, 0);
     const H = cholInverse(Lp, n);
+    if (deadline.expired()) return stopBeforeSearch('after the inverse');
     rootBound = rootOf(d);
 
     // ---- perspective dual bound with a fixed dual vector y (root Frank-Wolfe): for every node,
@@ -286,7 +309,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     const TOP = new Float64Array((n + 1) * (k + 1));
     if (persp) {
       const permProblem: PruningProblem = { name: problem.name, objective: { n, G, w, r }, k, box: null };
-      const pr = rootPerspectiveBound(permProblem, { iterations: opts.perspectiveIterations ?? 40 });
+      const pr = rootPerspectiveBound(permProblem, { iterations: opts.perspectiveIterations ?? 40, deadline: deadline.sub(0.3) });
       if (pr.certificate) {
         const dP = Float64Array.from(pr.certificate.d);
         const y = Float64Array.from(pr.certificate.y);
@@ -320,21 +343,26 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     }
 
     // ---- buffers ----
+    // one n x n Schur complement per level, allocated when the search first reaches the level (depth * n^2
+    // doubles up front would be 384 MB at n = 400 and 6 GB at n = 1000)
     const HcBuf: Float64Array[] = [];
+    const hcAt = (level: number): Float64Array => (HcBuf[level] ??= new Float64Array(n * n));
+    // ... and at most 1 GiB of them: a dive deeper than `maxLevel` stops the search like a node limit
+    // (n = 1000, k = 250 would need 750 levels = 6 GB; such a tree cannot be closed anyway)
+    const maxLevel = Math.max(2, Math.floor(2 ** 30 / (8 * n * n)));
     const rhoBuf: Float64Array[] = [];
     const cbBuf: Float64Array[] = [];
     const cjBuf: Int32Array[] = [];
     const qBuf: Float64Array[] = [];
     const qiBuf: Int32Array[] = [];
     for (let l = 0; l <= depth; l++) {
-      HcBuf.push(new Float64Array(n * n));
       rhoBuf.push(new Float64Array(n));
       cbBuf.push(new Float64Array(k + 1));
       cjBuf.push(new Int32Array(k + 1));
       qBuf.push(new Float64Array(n));
       qiBuf.push(new Int32Array(n));
     }
-    HcBuf[0].set(H);
+    hcAt(0).set(H);
     rhoBuf[0].set(w);
     const E = new Int32Array(depth);
     const excluded = new Uint8Array(n);
@@ -442,6 +470,13 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           }
           const v = val + (hll * rj * rj - 2 * hjl * rj * rl + hjj * rl * rl) / det;
           if (boxed && v < cut()) {
+            // exact (box-LS) evaluations are the slow part: out of time, the node's value bounds the pairs left
+            if (deadline.expired()) {
+              if (!aborted) aborted = 'time_limit';
+              if (val < openMin) openMin = val;
+              nodes++;
+              return true;
+            }
             // the free value only bounds the boxed one: evaluate every promising pair exactly
             E[level] = j;
             E[level + 1] = l;
@@ -646,7 +681,12 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           break;
         }
         nodes++;
-        if (checkLimits()) {
+        const tooDeep = level + 1 > maxLevel && depth - level > 1;
+        if (tooDeep && !aborted) {
+          aborted = 'node_limit';
+          memoryCapped = true;
+        }
+        if (tooDeep || checkLimits()) {
           for (let u = t; u < nc; u++) if (cb[u] < openMin) openMin = cb[u];
           return true;
         }
@@ -662,7 +702,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
           continue;
         }
         // child Schur complement on indices > j
-        const Hn = HcBuf[level + 1];
+        const Hn = hcAt(level + 1);
         const rn = rhoBuf[level + 1];
         const jo = j * n;
         if (hjj > 0) {
@@ -703,6 +743,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     path = 'generic';
     // singular (or numerically singular) G: kept-side search in the sample space (singular.ts)
     const fac = sampleFactor(red.G, n, red.w);
+    if (deadline.expired()) return { ...stopBeforeSearch('after the sample-space factorisation'), path };
     if (fac.rho <= k && !problem.box) {
       // exactly reachable: rho independent pivot columns span range(G), so error 0 with k >= rank
       const S = Array.from(fac.perm.subarray(0, fac.rho)).sort((x, y) => x - y);
@@ -765,6 +806,7 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
     status = inexactLeaves > 0 ? 'iteration_limit' : 'numerical_failure';
     if (inexactLeaves > 0) message = `${inexactLeaves} subset refits (box excluding 0) stopped by their budget of box-LS solves`;
   }
+  if (memoryCapped) message = `search depth capped at ${Math.floor(2 ** 30 / (8 * n * n))} levels (1 GiB of Schur complements); stopped like a node limit`;
   return { v, lowerBound, status, nodes, leaves, rootBound, heuristicError, path, ...(message ? { message } : {}) };
 }
 
@@ -782,39 +824,51 @@ export function evalNoise(problem: PruningProblem, v: Float64Array): number {
   return 8 * n * 2 ** -52 * s;
 }
 
+const PRUNE_EXACT_OPTIONS = defineOptions({
+  diag: { type: 'enum', values: ['none', 'auto', 'scalar', 'scaled', 'ascend'], default: 'none', help: 'diagonal look-ahead (1)' },
+  order: {
+    type: 'enum',
+    values: ['saliency-desc', 'saliency', 'magnitude', 'energy', 'incumbent', 'kept-first', 'heuristic', 'obs', 'natural'],
+    default: 'saliency-desc',
+    help: 'variable order',
+  },
+  bound: { type: 'enum', values: ['lookahead', 'monotone'], default: 'lookahead', help: "'lookahead' or 'monotone' (plain leaps-and-bounds)" },
+  perspective: { type: 'boolean', default: false, help: 'also use the root perspective dual bound (fixed dual vector) at every node' },
+});
+
 export const pruneExactSolver: PruningSolver = {
   name: 'prune-exact',
   problemClass: 'pruning',
   role: 'exact',
   description: 'Branch-and-bound over supports (exact pruned-side values by incremental Schur complements, coupled look-ahead bounds); box via exact box-LS at leaves',
-  extraOptions: {
-    diag: "diagonal look-ahead (1): 'none' (default), 'auto', 'scalar', 'scaled', 'ascend'",
-    order: "variable order: 'saliency-desc' (default), 'saliency', 'magnitude', 'energy', 'incumbent', 'kept-first', 'heuristic', 'obs', 'natural'",
-    bound: "'lookahead' (default) or 'monotone' (plain leaps-and-bounds)",
-    perspective: 'also use the root perspective dual bound (fixed dual vector) at every node (default false)',
-  },
+  options: PRUNE_EXACT_OPTIONS,
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'incumbent'],
   solve(problem: PruningProblem, options: SolveOptions = {}) {
-    const start = performance.now();
-    const extra = options.extra ?? {};
+    const deadline = new Deadline(options.timeLimitMs);
+    const start = deadline;
+    const extra = resolveExtras(PRUNE_EXACT_OPTIONS, options.extra, 'prune-exact');
     const rep = pruneBranchAndBound(problem, {
-      timeLimitMs: options.timeLimitMs,
+      deadline,
       nodeLimit: options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
-      diag: typeof extra.diag === 'string' ? extra.diag : undefined,
-      order: typeof extra.order === 'string' ? extra.order : undefined,
-      bound: extra.bound === 'monotone' ? 'monotone' : undefined,
-      perspective: extra.perspective === true || extra.perspective === 'true',
+      diag: extra.diag,
+      order: extra.order,
+      bound: extra.bound,
+      perspective: extra.perspective,
       onProgress: options.onProgress
         ? (lb, ub, nodes) =>
-            options.onProgress!({ solver: 'prune-exact', lowerBound: lb, upperBound: ub, nodes, iterations: 0, timeMs: performance.now() - start })
+            options.onProgress!({ solver: 'prune-exact', lowerBound: lb, upperBound: ub, nodes, iterations: 0, timeMs: deadline.elapsed() })
         : undefined,
     });
-    // a stopped search: the root perspective bound may beat the open-node minimum
+    // a stopped search: the root perspective bound may beat the open-node minimum. It runs in what is left of
+    // the time limit; without one (a node limit stopped the search), in at most half the time spent so far
+    // (and 0.25 s), so that a small node limit still returns quickly.
     let lowerBound = rep.lowerBound;
     let certificate: Certificate | undefined;
     if (rep.status !== 'optimal' && rep.path !== 'trivial') {
-      const pr = rootPerspectiveBound(problem, { iterations: 50 });
+      const post = deadline.limited ? deadline : new Deadline(Math.max(250, 0.5 * deadline.elapsed()));
+      const pr = rootPerspectiveBound(problem, { iterations: 50, deadline: post });
       if (pr.bound > lowerBound && pr.certificate) {
         lowerBound = pr.bound;
         certificate = pr.certificate;

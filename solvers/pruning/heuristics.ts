@@ -6,7 +6,7 @@
  */
 import { errorOf } from '../../src/core/objective.js';
 import { Deadline } from '../../src/core/result.js';
-import type { PruningSolver } from '../../src/core/solver.js';
+import type { CommonOption, PruningSolver } from '../../src/core/solver.js';
 import type { PruningProblem, SolveOptions } from '../../src/core/types.js';
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
 import { boxExcludesZero, gramTimesW, magnitudeSupport, pruneResult, refit, refitBox, refitSemicontinuous, validatePruningProblem } from './common.js';
@@ -14,8 +14,14 @@ import { boxExcludesZero, gramTimesW, magnitudeSupport, pruneResult, refit, refi
 /** Budget of box-LS solves per candidate subset refit inside the swap search (box excluding 0). */
 const SWAP_SEMICONT_BUDGET = 64;
 
-/** Greedy forward selection: add the coordinate with the largest error decrease, k times (O(k n^2)). */
-export function greedyForwardSupport(G: Float64Array, n: number, b: Float64Array, k: number): number[] {
+/** An optional deadline (`Deadline` from core/result). */
+type Stop = { expired(): boolean } | undefined;
+
+/**
+ * Greedy forward selection: add the coordinate with the largest error decrease, k times (O(k n^2)). When
+ * `stop` expires, the remaining places are filled at once with the largest current gains.
+ */
+export function greedyForwardSupport(G: Float64Array, n: number, b: Float64Array, k: number, stop?: Stop): number[] {
   // conditional Gram C = G - G_:S G_SS^-1 G_S: and residual correlation c = b - G_:S v_S
   const C = Float64Array.from(G);
   const c = Float64Array.from(b);
@@ -25,6 +31,12 @@ export function greedyForwardSupport(G: Float64Array, n: number, b: Float64Array
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
   const tol = 1e-12 * maxDiag;
   for (let step = 0; step < k; step++) {
+    if (stop?.expired()) {
+      const gains = (j: number): number => (C[j * n + j] > tol ? (c[j] * c[j]) / C[j * n + j] : 0);
+      const rest = Array.from({ length: n }, (_, j) => j).filter((j) => !inS[j]).sort((a, b2) => gains(b2) - gains(a) || a - b2);
+      for (let t = 0; S.length < k && t < rest.length; t++) S.push(rest[t]);
+      break;
+    }
     let best = -1;
     let bestGain = -1;
     for (let j = 0; j < n; j++) {
@@ -58,9 +70,10 @@ export function greedyForwardSupport(G: Float64Array, n: number, b: Float64Array
 /**
  * OBS backward elimination: start from all weights, repeatedly prune the weight with the smallest
  * saliency x_j^2 / [H]_jj (H = inverse Gram of the kept set) and compensate the others optimally.
- * A singular G is handled by a tiny ridge used only to pick the order (the final refit is exact).
+ * A singular G is handled by a tiny ridge used only to pick the order (the final refit is exact). When `stop`
+ * expires, the remaining eliminations are made at once in increasing order of the current saliency.
  */
-export function obsSupport(G: Float64Array, n: number, w: Float64Array, k: number): number[] {
+export function obsSupport(G: Float64Array, n: number, w: Float64Array, k: number, stop?: Stop): number[] {
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
   if (maxDiag === 0) return Array.from({ length: k }, (_, i) => i);
@@ -75,6 +88,12 @@ export function obsSupport(G: Float64Array, n: number, w: Float64Array, k: numbe
   const x = Float64Array.from(w); // optimal kept weights (without pruning, v = w)
   const kept = new Uint8Array(n).fill(1);
   for (let removed = 0; removed < n - k; removed++) {
+    if (stop?.expired()) {
+      const sal = (j: number): number => (H[j * n + j] > 0 ? (x[j] * x[j]) / H[j * n + j] : 0);
+      const alive = Array.from({ length: n }, (_, j) => j).filter((j) => kept[j]).sort((a, c) => sal(a) - sal(c) || a - c);
+      for (let t = 0; t < n - k - removed; t++) kept[alive[t]] = 0;
+      break;
+    }
     let best = -1;
     let bestSal = Infinity;
     for (let j = 0; j < n; j++) {
@@ -200,7 +219,9 @@ export function swapSearch(
       if (deadline && deadline.expired()) timeUp = true;
       for (let j = 0; j < n && !timeUp; j++) {
         if (inS[j]) continue;
-        if (deadline && offZero && deadline.expired()) {
+        // each candidate costs a k x k factorisation: poll the deadline every 8 of them (every one with a box
+        // excluding 0, where a candidate may need a subset refit)
+        if (deadline && (offZero || (j & 7) === 0) && deadline.expired()) {
           timeUp = true;
           break;
         }
@@ -231,19 +252,23 @@ export function swapSearch(
 function heuristicSolver(
   name: string,
   description: string,
-  pick: (p: PruningProblem, b: Float64Array, k: number, options: SolveOptions) => { S: number[]; iterations: number },
+  pick: (p: PruningProblem, b: Float64Array, k: number, options: SolveOptions, deadline: Deadline) => { S: number[]; iterations: number },
+  capabilities: readonly CommonOption[] = [],
 ): PruningSolver {
   return {
     name,
     problemClass: 'pruning',
     role: 'heuristic',
     description,
+    capabilities,
     solve(problem: PruningProblem, options: SolveOptions = {}) {
-      const start = performance.now();
+      const deadline = new Deadline(options.timeLimitMs);
+      const start = deadline;
       const k = validatePruningProblem(problem);
       const { G, n, w } = problem.objective;
       const b = gramTimesW(G, w, n);
-      const { S, iterations } = pick(problem, b, k, options);
+      // the support search gets 80 % of the limit, the final (box-LS) refit the rest
+      const { S, iterations } = pick(problem, b, k, options, deadline.sub(0.8));
       const v = refit(problem, b, S);
       return pruneResult({ solver: name, problem, v, lowerBound: 0, status: 'feasible', start, iterations });
     },
@@ -255,6 +280,7 @@ export const magnitudeSolver: PruningSolver = {
   problemClass: 'pruning',
   role: 'heuristic',
   description: 'Keep the k largest |w_i| unchanged (ties to the lower index), no refit',
+  capabilities: [],
   solve(problem: PruningProblem) {
     const start = performance.now();
     const k = validatePruningProblem(problem);
@@ -278,13 +304,13 @@ export const magnitudeRefitSolver = heuristicSolver(
 export const greedyForwardSolver = heuristicSolver(
   'greedy-forward',
   'Greedy forward selection (largest error decrease first), then refit',
-  (p, b, k) => ({ S: greedyForwardSupport(p.objective.G, p.objective.n, b, k), iterations: k }),
+  (p, b, k, _o, stop) => ({ S: greedyForwardSupport(p.objective.G, p.objective.n, b, k, stop), iterations: k }),
 );
 
 export const obsSolver = heuristicSolver(
   'obs',
   'Optimal Brain Surgeon backward elimination (SparseGPT/ExactOBS update), then refit',
-  (p, _b, k) => ({ S: obsSupport(p.objective.G, p.objective.n, p.objective.w, k), iterations: p.objective.n - k }),
+  (p, _b, k, _o, stop) => ({ S: obsSupport(p.objective.G, p.objective.n, p.objective.w, k, stop), iterations: p.objective.n - k }),
 );
 
 /** Multi-start 1-swap from n >= this size. */
@@ -301,7 +327,19 @@ export function bestHeuristicSupport(
   deadline?: { expired(): boolean },
 ): { S: number[]; err: number; moves: number } {
   const { G, n, w } = p.objective;
-  const cands = [magnitudeSupport(w, k), greedyForwardSupport(G, n, b, k), obsSupport(G, n, w, k)];
+  // with a Deadline: greedy 25 % and OBS a third of what is left, the swaps the rest
+  const sub = (f: number): Stop => (deadline instanceof Deadline ? deadline.sub(f) : deadline);
+  const cands = [magnitudeSupport(w, k)];
+  const clock = (): number => (deadline instanceof Deadline ? deadline.now() : performance.now());
+  const t0 = clock();
+  const greedyStop = sub(0.25);
+  cands.push(greedyForwardSupport(G, n, b, k, greedyStop));
+  // OBS starts with a Cholesky and an inverse that cannot be interrupted: under a limit, run it only when the
+  // time greedy took (k n^2 flops) predicts that its ~2 n^3 fit into what is left
+  const greedyMs = clock() - t0;
+  const obsMs = (greedyMs * (2 * n)) / Math.max(1, k);
+  const limited = deadline instanceof Deadline && deadline.limited;
+  if (!limited || (!greedyStop?.expired() && (deadline as Deadline).remaining() > obsMs)) cands.push(obsSupport(G, n, w, k, sub(0.33)));
   if (n < MULTISTART_MIN_N) {
     // small n: from the best start only (the tree closes quickly anyway; multi-start measured +25 ms at n = 32)
     let best = cands[0];
@@ -315,10 +353,13 @@ export function bestHeuristicSupport(
     }
     return swapSearch(p, b, best, 1000, deadline);
   }
-  // 1-swap from each distinct start (local optima differ; measured up to 6% better than from the best start at n = 48)
+  // 1-swap from each distinct start (local optima differ; measured up to 6% better than from the best start at n = 48),
+  // best start first (a deadline may stop the loop after the first one)
+  const startErr = cands.map((S) => supportError(p, b, S));
+  const byErr = cands.map((_, i) => i).sort((x, y) => startErr[x] - startErr[y] || x - y).map((i) => cands[i]);
   const seen = new Set<string>();
   let best: { S: number[]; err: number; moves: number } | null = null;
-  for (const S of cands) {
+  for (const S of byErr) {
     const key = S.slice().sort((x, y) => x - y).join(',');
     if (seen.has(key)) continue;
     seen.add(key);
@@ -333,8 +374,9 @@ export function bestHeuristicSupport(
 export const swapSolver = heuristicSolver(
   'swap',
   '1-swap local search from magnitude-refit, greedy-forward and OBS (each of them for n >= 40, else the best); best result',
-  (p, b, k, options) => {
-    const r = bestHeuristicSupport(p, b, k, new Deadline(options.timeLimitMs));
+  (p, b, k, _options, deadline) => {
+    const r = bestHeuristicSupport(p, b, k, deadline);
     return { S: r.S, iterations: r.moves };
   },
+  ['timeLimit'],
 );

@@ -1,4 +1,6 @@
 import type { PruningSolver } from '../../src/core/solver.js';
+import type { FamilyProofs } from '../certificates.js';
+import { verifyPerspectiveCertificate as verifyPerspective } from './perspective.js';
 import { pruneBoundSolver } from './bound.js';
 import { pruneExactSolver } from './exact.js';
 import { greedyForwardSolver, magnitudeRefitSolver, magnitudeSolver, obsSolver, swapSolver } from './heuristics.js';
@@ -25,3 +27,20 @@ export const pruningSolvers: PruningSolver[] = [
   pruneExactSolver,
   pruneBoundSolver,
 ];
+
+/** How this family's lower bounds are proven (collected by solvers/certificates.ts). */
+export const pruningProofs: FamilyProofs = {
+  certificates: [
+    {
+      type: 'perspective-fw',
+      problemClass: 'pruning',
+      description: 'perspective relaxation dual (d, y) found by Frank-Wolfe (prune-bound, prune-exact when stopped)',
+      verify: (p, c) => {
+        const r = verifyPerspective(p, c);
+        return { valid: r.ok, bound: r.bound, ...(r.reason ? { reason: r.reason } : {}) };
+      },
+    },
+    { type: 'bnb', problemClass: 'pruning', description: 'record of a (time-limited) branch-and-bound: proves 0 on its own', verify: null },
+  ],
+  searchSolvers: ['prune-exact', 'prune-bound'],
+};

@@ -163,6 +163,7 @@ export function perspectiveBound(
     return y;
   };
   let cur = phiAt(M, n, b, r, d, z, work);
+  let stopped = false;
   for (; it < iters && cur; it++) {
     if (opts.deadline?.expired()) break;
     phi = cur.phi;
@@ -186,6 +187,11 @@ export function perspectiveBound(
     // line search on phi(z + g (s - z)), g in [0, 1]: golden section
     const zt = new Float64Array(n);
     const f = (g: number): number => {
+      // out of time inside the line search: stop after it without moving (the best dual bound is kept)
+      if (stopped || opts.deadline?.expired()) {
+        stopped = true;
+        return Infinity;
+      }
       for (let i = 0; i < n; i++) zt[i] = z[i] + g * (s[i] - z[i]);
       const e = phiAt(M, n, b, r, d, zt, work);
       return e ? e.phi : Infinity;
@@ -215,6 +221,7 @@ export function perspectiveBound(
     const gBest = f1 <= f2 ? x1 : x2;
     const fEnd = f(1);
     const g = fEnd < Math.min(f1, f2) ? 1 : gBest;
+    if (stopped) break;
     for (let i = 0; i < n; i++) z[i] = z[i] + g * (s[i] - z[i]);
     cur = phiAt(M, n, b, r, d, z, work);
   }
@@ -333,19 +340,27 @@ export function rootPerspectiveBound(
   const G = red.G;
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
+  const t0 = opts.deadline ? opts.deadline.now() : 0;
   const L = Float64Array.from(G);
   if (choleskyInPlace(L, n, 1e-10 * maxDiag) >= 0) return { bound: 0, result: null, certificate: null, iterations: 0 };
   const eps = 1e-10 * maxDiag;
   const w2 = Array.from(red.w, (x) => x * x);
-  const scaled = scaledDiag(G, n);
+  // Deadline: each phase starts only when the time left covers a few factorisations (cost measured on the
+  // Cholesky above); every diagonal kernel and Frank-Wolfe stop early with a valid (smaller) result.
+  const dl = opts.deadline ?? Deadline.none();
+  const cholMs = Math.max(dl.now() - t0, 0.01);
+  const afford = (factorisations: number): boolean => dl.remaining() >= factorisations * cholMs;
   const kinds = opts.diags ?? ['scalar', 'scaled', 'ascend', 'sdp-trace'];
   const cands: Float64Array[] = [];
+  let scaled: Float64Array | null = null;
+  const scaledOf = (): Float64Array => (scaled ??= scaledDiag(G, n, undefined, dl));
   for (const kd of kinds) {
-    if (kd === 'scalar') cands.push(scalarDiag(G, n));
-    else if (kd === 'scaled') cands.push(scaled);
-    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaled, w2));
-    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2));
-    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1)));
+    if (!afford(6)) break;
+    if (kd === 'scalar') cands.push(scalarDiag(G, n, undefined, dl));
+    else if (kd === 'scaled') cands.push(scaledOf());
+    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaledOf(), w2, undefined, undefined, dl));
+    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2, { stop: dl }));
+    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1), { stop: dl }));
   }
   for (let t = 0; t < cands.length; t++) cands[t] = withMargin(G, n, cands[t], eps);
   const total = opts.iterations ?? 100;
@@ -353,15 +368,16 @@ export function rootPerspectiveBound(
   let bestD: Float64Array | null = null;
   let used = 0;
   for (const d of cands) {
-    const r = perspectiveBound(red.problem, d, eps, { iterations: Math.min(15, total), deadline: opts.deadline });
+    if (!afford(4)) break;
+    const r = perspectiveBound(red.problem, d, eps, { iterations: Math.min(15, total), deadline: dl });
     used += r.iterations;
     if (!best || r.bound > best.bound) {
       best = r;
       bestD = d;
     }
   }
-  if (best && bestD && total > 15 && !opts.deadline?.expired()) {
-    const r = perspectiveBound(red.problem, bestD, eps, { iterations: total, deadline: opts.deadline });
+  if (best && bestD && total > 15 && !dl.expired() && afford(4)) {
+    const r = perspectiveBound(red.problem, bestD, eps, { iterations: total, deadline: dl });
     used += r.iterations;
     if (r.bound > best.bound) best = r;
   }

@@ -3,6 +3,7 @@
  * `f(z) = s^2 (z - t)^T G (z - t)` on the coordinates whose row of G is not zero, and the
  * box-aware 1-opt polish.
  */
+import { cholesky } from '../../src/linalg/dense.js';
 import { PvqInputError } from '../../src/core/errors.js';
 import { checkObjective, quantErrorOf } from '../../src/core/objective.js';
 import { makeResult } from '../../src/core/result.js';
@@ -119,7 +120,16 @@ export function restrict(red: Reduced, z: ArrayLike<number>): Float64Array {
  * integer move (clamped into [lo, hi]) with the largest decrease, until none decreases the value.
  * Every iterate stays feasible. Returns the number of moves. O(n) per move after an O(n^2) start.
  */
-export function boxOneOpt(P: Float64Array, t: ArrayLike<number>, z: Float64Array, n: number, lo: number, hi: number, maxMoves = 100 * n + 1000): number {
+export function boxOneOpt(
+  P: Float64Array,
+  t: ArrayLike<number>,
+  z: Float64Array,
+  n: number,
+  lo: number,
+  hi: number,
+  maxMoves = 100 * n + 1000,
+  stop?: { expired(): boolean },
+): number {
   // g = 2 P (z - t)
   const g = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -130,6 +140,8 @@ export function boxOneOpt(P: Float64Array, t: ArrayLike<number>, z: Float64Array
   }
   let moves = 0;
   while (moves < maxMoves) {
+    // every iterate is feasible: a deadline just ends the polish
+    if (stop && (moves & 63) === 63 && stop.expired()) break;
     let best = 0;
     let bi = -1;
     let bc = 0;
@@ -169,7 +181,7 @@ export function boxRoundingDistance2(t: ArrayLike<number>, n: number, lo: number
 }
 
 /** The result of a heuristic point z: upper bound recomputed from z, trivial lower bound 0, status `feasible`. */
-export function heuristicResult(solver: string, problem: QuantizationProblem, z: Float64Array, t0: number): SolveResult {
+export function heuristicResult(solver: string, problem: QuantizationProblem, z: Float64Array, clock: { elapsed(): number }): SolveResult {
   return makeResult({
     solver,
     problem: problem.name,
@@ -178,6 +190,39 @@ export function heuristicResult(solver: string, problem: QuantizationProblem, z:
     upperBound: quantErrorOf(problem, z),
     solution: z,
     status: 'feasible',
-    stats: { timeMs: performance.now() - t0 },
+    stats: { timeMs: clock.elapsed() },
   });
+}
+
+let flopsPerMs = 0;
+
+/**
+ * This machine's speed on a dense factorisation (flops per ms), measured once per process on a 128 x 128
+ * Cholesky after two warm-up runs (about a millisecond in all).
+ */
+export function factorisationSpeed(): number {
+  if (flopsPerMs > 0) return flopsPerMs;
+  const m = 128;
+  const A = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) A[i * m + j] = i === j ? m : 1 / (1 + Math.abs(i - j));
+  let ms = Infinity;
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = performance.now();
+    cholesky(A, m);
+    ms = performance.now() - t0;
+  }
+  flopsPerMs = (m * m * m) / 3 / Math.max(ms, 1e-3);
+  return flopsPerMs;
+}
+
+/**
+ * Under a time limit: is an O(n^3) factorisation of an na x na matrix likely to finish within `share` of the
+ * time left? Estimated from `factorisationSpeed` with a safety factor 4 (pivoted factorisations cannot be
+ * interrupted and run slower than a plain Cholesky: about 3 s at n = 1000 on a loaded machine). Always true
+ * without a limit.
+ */
+export function factorisationAffordable(na: number, deadline: { limited: boolean; remaining(): number }, share = 1): boolean {
+  if (!deadline.limited || na === 0) return true;
+  const factorMs = (4 * (na * na * na)) / 3 / factorisationSpeed();
+  return share * deadline.remaining() > factorMs;
 }

@@ -4,13 +4,14 @@
  * with an honest status and the best provable lower bound when a limit stops it.
  */
 import { quantErrorOf } from '../../src/core/objective.js';
-import { gapClosed, makeResult, safeLowerBound } from '../../src/core/result.js';
+import { Deadline, gapClosed, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholSolve } from '../../src/linalg/dense.js';
-import { checkQuantProblem, expand, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
-import { boxAwareOrder, factorInOrder, vblastOrder, type OrderedFactor } from './lattice.js';
+import { checkQuantProblem, expand, factorisationAffordable, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
+import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
 import { solveSdpDual } from './sdp.js';
@@ -21,7 +22,7 @@ import { solveSdpDual } from './sdp.js';
  * `f(z) = f(x) + sum_i g_i (z_i - x_i) + (z - x)^T P (z - x)`, g = 2 P (x - t); the linear terms are
  * bounded below on the box by m_i = min(g_i (lo - x_i), g_i (hi - x_i)) (= 0 at the exact box-QP optimum).
  */
-export function boxExpansionPoint(red: Reduced, maxSweeps = 300): Float64Array {
+export function boxExpansionPoint(red: Reduced, maxSweeps = 300, stop?: { expired(): boolean }): Float64Array {
   const { na, P, t, lo, hi } = red;
   const x = new Float64Array(na);
   for (let i = 0; i < na; i++) x[i] = Math.min(Math.max(t[i], lo), hi);
@@ -64,6 +65,8 @@ export function boxExpansionPoint(red: Reduced, maxSweeps = 300): Float64Array {
   const active = new Uint8Array(na);
   for (let i = 0; i < na; i++) active[i] = (x[i] <= lo && r[i] >= 0) || (x[i] >= hi && r[i] <= 0) ? 1 : 0;
   for (let round = 0; round < 3 * na + 5; round++) {
+    // any x in the box is a valid expansion point: stop refining when the deadline is near
+    if (stop?.expired()) break;
     const free: number[] = [];
     for (let i = 0; i < na; i++) if (!active[i]) free.push(i);
     const nf = free.length;
@@ -197,7 +200,15 @@ export function seSearch(
   red: Reduced,
   F: OrderedFactor,
   z0: Float64Array,
-  opts: { tol: number; nodeLimit: number; deadline: number; expansion?: Float64Array | null; basis?: ReducedBasis | null },
+  opts: {
+    tol: number;
+    nodeLimit: number;
+    deadline: Deadline;
+    expansion?: Float64Array | null;
+    basis?: ReducedBasis | null;
+    /** Called every 4096 nodes with the best (normalised) value so far and the node count. */
+    onProgress?: (best: number, nodes: number) => void;
+  },
 ): SearchResult {
   const na = red.na;
   const { d, Lk, ord } = F;
@@ -425,7 +436,8 @@ export function seSearch(
   const rhi = red.hi;
   for (;;) {
     if ((nodes & (checkEvery - 1)) === 0 && nodes > 0) {
-      if (performance.now() > opts.deadline) {
+      opts.onProgress?.(best, nodes);
+      if (opts.deadline.expired()) {
         stoppedBy = 'time';
         break;
       }
@@ -500,9 +512,9 @@ export function seSearch(
 const AUTO_LLL_NODE_BUDGET = 2_000_000;
 
 /** LLL-reduced basis of the (positive definite) reduced problem, or null. */
-export function makeBasis(red: Reduced, onlyIfUseful = false): ReducedBasis | null {
+export function makeBasis(red: Reduced, onlyIfUseful = false, stop?: { expired(): boolean }): ReducedBasis | null {
   const na = red.na;
-  const l = lllGram(red.P, na);
+  const l = lllGram(red.P, na, undefined, undefined, stop);
   if (l === null) return null;
   if (onlyIfUseful) {
     // a signed permutation changes nothing but the order: keep the box-aware search then
@@ -515,6 +527,7 @@ export function makeBasis(red: Reduced, onlyIfUseful = false): ReducedBasis | nu
     }
     if (perm) return null;
   }
+  if (stop?.expired()) return null;
   const Ps = congruence(red.P, l.U, na);
   const ts = new Float64Array(na);
   for (let i = 0; i < na; i++) {
@@ -547,20 +560,52 @@ export interface ExactOptions {
   warm: 'auto' | 'sdp' | 'simple';
 }
 
+/** quant-exact's own options (quant-bound takes them too, with rootSdp on). */
+export const QUANT_EXACT_OPTIONS = defineOptions({
+  rootSdp: { type: 'boolean', default: false, help: 'compute the sdp-box bound at the root (quant-bound turns it on)' },
+  boxBound: { type: 'boolean', default: true, help: 'use the box-QP expansion for node bounds' },
+  order: { type: 'enum', values: ['vblast', 'box'], default: 'vblast', help: "'vblast' or 'box' (box-aware Chang-Han-style order)" },
+  reduce: {
+    type: 'enum',
+    values: ['auto', 'lll', 'none'],
+    default: 'auto',
+    help: "'auto' (LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
+  },
+  warm: { type: 'enum', values: ['simple', 'sdp'], default: 'simple', help: "'simple' (best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)" },
+});
+
 export function solveExact(problem: QuantizationProblem, options: SolveOptions = {}, name = 'quant-exact'): SolveResult {
-  const t0 = performance.now();
+  const deadline = new Deadline(options.timeLimitMs);
   checkQuantProblem(problem);
-  const deadline = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? t0 + options.timeLimitMs : Infinity;
   const nodeLimit = options.nodeLimit ?? Infinity;
   const tol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
   const red = reduce(problem);
   const na = red.na;
-  const ex = options.extra ?? {};
-  const rootSdp = ex.rootSdp === true;
-  const warmMode = ex.warm === 'sdp' || ex.warm === 'simple' ? ex.warm : 'simple';
+  const ex = resolveExtras(QUANT_EXACT_OPTIONS, options.extra, name);
+  const rootSdp = ex.rootSdp;
+  const warmMode = ex.warm;
 
-  // warm start
-  const warm = bestHeuristicPoint(problem, red, { sdp: warmMode === 'sdp', seed: options.seed ?? 1, deadline });
+  // Phase budgets (fractions of the time left when the phase starts); every optional phase is skipped or cut
+  // short when its budget runs out: warm start 20 % (RTN always), root SDP 25 %, box-QP expansion point 20 %,
+  // LLL 30 %; the search gets the rest. Without a time limit nothing changes.
+  let maxDiag = 0;
+  for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
+  const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
+  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
+  // the V-BLAST factor serves both the warm start (Babai point) and the search: computed once
+  let vblastF: OrderedFactor | null = null;
+  // under a limit too short for even one factorisation (n = 1000, a second), skip the search: warm start only
+  const searchAffordable = factorisationAffordable(na, deadline, 0.5);
+  if (orderMode === 'vblast' && na > 0 && searchAffordable) {
+    const ord = vblastOrderUntil(red.P, na, pivTol, deadline);
+    vblastF = ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
+  }
+  const warm = bestHeuristicPoint(problem, red, {
+    sdp: warmMode === 'sdp',
+    seed: options.seed ?? 1,
+    deadline: deadline.sub(warmMode === 'sdp' ? 0.5 : 0.2),
+    vblast: vblastF,
+  });
   let zA = warm.zA;
   if (options.incumbent && options.incumbent.length === red.n) {
     const inc = restrict(red, options.incumbent);
@@ -571,65 +616,76 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   // root bound
   let rootLb = 0;
   let rootCert: SolveResult['certificate'];
-  if (rootSdp && na > 0) {
-    const s = solveSdpDual(problem, { box: true, timeLimitMs: Math.max(0, (deadline - performance.now()) / 4) });
+  if (rootSdp && na > 0 && !deadline.expired()) {
+    const sdpMs = deadline.sub(0.25).remaining();
+    const s = solveSdpDual(problem, { box: true, timeLimitMs: Number.isFinite(sdpMs) ? sdpMs : undefined });
     rootLb = s.bound;
     rootCert = s.certificate;
   }
-  let maxDiag = 0;
-  for (let i = 0; i < na; i++) maxDiag = Math.max(maxDiag, red.P[i * na + i]);
-  const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
-  const orderMode = ex.order === 'vblast' || ex.order === 'box' ? ex.order : 'vblast';
   const zWarmFull = expand(red, zA);
   const ubWarm = quantErrorOf(problem, zWarmFull);
-  const expansion = ex.boxBound === false || na === 0 ? null : boxExpansionPoint(red);
+  const expansion = ex.boxBound === false || na === 0 || !searchAffordable ? null : boxExpansionPoint(red, undefined, deadline.sub(0.2));
   // lattice reduction: 'auto' uses an LLL-reduced basis when P is positive definite and LLL does more than
   // permute coordinates (ill-conditioned G); the box is then enforced at the leaves and through the box-QP offset
-  const reduceMode = ex.reduce === 'lll' || ex.reduce === 'none' ? ex.reduce : 'auto';
+  const reduceMode = ex.reduce;
   let basis: ReducedBasis | null = null;
-  if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast') {
+  if (reduceMode !== 'none' && na > 1 && orderMode === 'vblast' && searchAffordable && !deadline.expired()) {
     // auto: only when few coordinates sit on the box at the box-QP optimum (leaves outside the box are wasted)
     let clamped = 0;
     if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
     // ... and not when the whole box is small (the box-per-level search visits at most width^na leaves)
     const smallBox = na * Math.log(red.hi - red.lo + 1) <= Math.log(1e5);
-    if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) basis = makeBasis(red, reduceMode === 'auto');
+    if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) basis = makeBasis(red, reduceMode === 'auto', deadline.sub(0.3));
   }
-  const originalFactor = (): OrderedFactor => {
+  const originalFactor = (): OrderedFactor | null => {
     let ord: Int32Array | null = null;
     if (orderMode === 'box') {
-      const ld = na > 0 ? vblastOrder(red.P, na, pivTol) : new Int32Array(0);
+      const ld = na > 0 ? vblastOrderUntil(red.P, na, pivTol, deadline) : new Int32Array(0);
+      if (ld === null) return null;
       // box-aware order only for full-rank P (singular P: null-space coordinates first, V-BLAST on the rest)
       const full = factorInOrder(red.P, na, ld, red.t, pivTol).rank === na;
       ord = full ? boxAwareOrder(red.P, na, red.t, red.lo, red.hi) : ld;
       if (ord === null) ord = ld;
-    } else ord = vblastOrder(red.P, na, pivTol);
-    return factorInOrder(red.P, na, ord, red.t, pivTol);
+    } else {
+      if (vblastF) return vblastF;
+      ord = vblastOrderUntil(red.P, na, pivTol, deadline);
+    }
+    return ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
   };
-  let F: OrderedFactor;
+  let F: OrderedFactor | null;
   if (basis) {
     // reverse Gram–Schmidt order of the reduced basis (the last basis vector is decided first)
     const ordB = new Int32Array(na);
     for (let k = 0; k < na; k++) ordB[k] = na - 1 - k;
-    F = factorInOrder(basis.Ps, na, ordB, basis.ts, 0);
-  } else F = originalFactor();
+    F = factorInOrderUntil(basis.Ps, na, ordB, basis.ts, 0, deadline);
+  } else F = searchAffordable ? originalFactor() : null;
+  const onProgress = options.onProgress
+    ? (best: number, nodes: number): void =>
+        options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })
+    : undefined;
   let res: SearchResult;
+  const warmOnly = (stoppedBy: SearchResult['stoppedBy']): SearchResult => ({
+    z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: stoppedBy === 'none', stoppedBy, nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0,
+  });
   if (rootLb > 0 && ubWarm - rootLb <= tol * ubWarm) {
-    res = { z: zA, value: reducedValue(red.P, red.t, zA, na), lower: 0, finished: true, stoppedBy: 'none', nodes: 0, leaves: 0, marginAbs: 0, marginRel: 0 };
+    res = warmOnly('none');
+  } else if (F === null) {
+    // the time limit ran out in the preprocessing: the warm start and the root bound (if any)
+    res = warmOnly('time');
   } else if (basis && reduceMode === 'auto') {
     // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
     // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
     // Both searches are valid on their own; the larger lower bound of the two is kept.
-    const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis });
+    const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress });
     if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) res = r1;
     else {
       basis = null;
       F = originalFactor();
-      const r2 = seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null });
+      const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress });
       res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
     }
   } else {
-    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis });
+    res = seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress });
   }
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
@@ -655,9 +711,13 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
     upperBound: ub,
     solution: z,
     status,
-    stats: { timeMs: performance.now() - t0, nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F.rank, warmUpper: ubWarm, rootBound: rootLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
+    stats: { timeMs: deadline.elapsed(), nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F?.rank ?? 0, warmUpper: ubWarm, rootBound: rootLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
     certificate: status !== 'optimal' && rootCert && rootLb >= lbOut ? rootCert : undefined,
-    message: res.finished ? marginNote : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
+    message: res.finished
+      ? marginNote
+      : F === null
+        ? 'stopped by the time limit during the preprocessing (warm start only)'
+        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
   });
 }
 
@@ -666,13 +726,8 @@ export const quantExactSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'exact',
   description: 'exact: Schnorr-Euchner box branch-and-bound (V-BLAST order, heuristic warm start, optional SDP root bound)',
-  extraOptions: {
-    rootSdp: 'compute the sdp-box bound at the root (default false; quant-bound turns it on)',
-    boxBound: 'use the box-QP expansion for node bounds (default true)',
-    order: "'vblast' (default) or 'box' (box-aware Chang-Han-style order)",
-    reduce: "'auto' (default: LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
-    warm: "'simple' (default: best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)",
-  },
+  options: QUANT_EXACT_OPTIONS,
+  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'seed', 'incumbent'],
   solve: (p, o = {}) => solveExact(p, o),
 };
 

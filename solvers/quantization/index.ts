@@ -1,9 +1,10 @@
 import type { QuantizationSolver } from '../../src/core/solver.js';
-import { quantBoundSolver } from './bound.js';
+import type { FamilyProofs } from '../certificates.js';
+import { eigenFloor, quantBoundSolver } from './bound.js';
 import { quantExactSolver } from './exact.js';
 import { gptqSolver, sdpRoundingSolver } from './heuristics.js';
 import { rtnSolver } from './rtn.js';
-import { sdpBoxSolver, sdpSolver } from './sdp.js';
+import { sdpBoxSolver, sdpSolver, verifySdpCertificate } from './sdp.js';
 
 export { rtnSolver, rtnPoint } from './rtn.js';
 export { sdpSolver, sdpBoxSolver, solveSdpDual, verifySdpCertificate } from './sdp.js';
@@ -18,3 +19,13 @@ export type { OrderedFactor } from './lattice.js';
 
 /** Quantization solvers shipped with pvq (registered in solvers/index.ts). */
 export const quantizationSolvers: QuantizationSolver[] = [rtnSolver, gptqSolver, sdpRoundingSolver, sdpSolver, sdpBoxSolver, quantExactSolver, quantBoundSolver];
+
+/** How this family's lower bounds are proven (collected by solvers/certificates.ts). */
+export const quantizationProofs: FamilyProofs = {
+  certificates: [
+    { type: 'sdp-dual', problemClass: 'quantization', description: 'dual multipliers of the SDP relaxation (sdp)', verify: verifySdpCertificate },
+    { type: 'sdp-box-dual', problemClass: 'quantization', description: 'dual multipliers of the box-tightened SDP relaxation (sdp-box, quant-bound, quant-exact root)', verify: verifySdpCertificate },
+  ],
+  floors: [{ name: 'eigen-floor', problemClass: 'quantization', bound: eigenFloor }],
+  searchSolvers: ['quant-exact', 'quant-bound'],
+};

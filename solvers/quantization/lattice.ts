@@ -25,6 +25,14 @@ export interface OrderedFactor {
 
 /** LDL^T of P in the reverse of `ord` (levels decided last are eliminated first). */
 export function factorInOrder(P: Float64Array, na: number, ord: ArrayLike<number>, t: ArrayLike<number>, tol: number): OrderedFactor {
+  return factorInOrderUntil(P, na, ord, t, tol)!;
+}
+
+/** Type of the optional deadline the O(n^3) kernels below poll (a `Deadline` from core/result). */
+export type Stop = { expired(): boolean } | undefined;
+
+/** `factorInOrder` that gives up (returns null) when `stop` expires during the elimination. */
+export function factorInOrderUntil(P: Float64Array, na: number, ord: ArrayLike<number>, t: ArrayLike<number>, tol: number, stop?: Stop): OrderedFactor | null {
   // S: working copy in reverse order
   const rev = new Int32Array(na);
   for (let k = 0; k < na; k++) rev[k] = ord[na - 1 - k];
@@ -34,6 +42,7 @@ export function factorInOrder(P: Float64Array, na: number, ord: ArrayLike<number
   const dr = new Float64Array(na);
   let rank = 0;
   for (let j = 0; j < na; j++) {
+    if (stop && (j & 15) === 0 && stop.expired()) return null;
     const piv = S[j * na + j];
     Lr[j * na + j] = 1;
     if (!(piv > tol)) {
@@ -72,8 +81,14 @@ export function factorInOrder(P: Float64Array, na: number, ord: ArrayLike<number
  * rest in V-BLAST order (largest conditional precision decided first).
  */
 export function vblastOrder(P: Float64Array, na: number, tol: number): Int32Array {
+  return vblastOrderUntil(P, na, tol)!;
+}
+
+/** `vblastOrder` that gives up (returns null) when `stop` expires. */
+export function vblastOrderUntil(P: Float64Array, na: number, tol: number, stop?: Stop): Int32Array | null {
   if (na === 0) return new Int32Array(0);
   const ldl = pivotedLDL(P, na, tol);
+  if (stop?.expired()) return null;
   const r = ldl.rank;
   const basic = Array.from(ldl.perm.subarray(0, r));
   const nonBasic = Array.from(ldl.perm.subarray(r));
@@ -81,13 +96,15 @@ export function vblastOrder(P: Float64Array, na: number, tol: number): Int32Arra
   if (r > 0) {
     const Pb = new Float64Array(r * r);
     for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) Pb[a * r + b] = P[basic[a] * na + basic[b]];
-    const Lc = cholesky(Pb, r);
+    const Lc = stop?.expired() ? undefined : cholesky(Pb, r);
+    if (Lc === undefined || stop?.expired()) return null;
     if (Lc === null) {
       out.push(...basic); // numerically not PD: keep pivot order
     } else {
       const Inv = cholInverse(Lc, r);
       const alive = new Uint8Array(r).fill(1);
       for (let step = 0; step < r; step++) {
+        if (stop && (step & 15) === 0 && stop.expired()) return null;
         let best = -1;
         let bv = Infinity;
         for (let j = 0; j < r; j++) if (alive[j] && Inv[j * r + j] < bv) { bv = Inv[j * r + j]; best = j; }

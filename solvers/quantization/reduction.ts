@@ -18,8 +18,17 @@ export interface LllResult {
 
 const MAX_ENTRY = 2 ** 30;
 
-/** LLL-reduce the Gram matrix P (n*n, positive definite). Returns null if P is not numerically PD or U grows too large. */
-export function lllGram(P: Float64Array, n: number, delta = 0.99, maxSwaps = 50 * n * n + 1000): LllResult | null {
+/**
+ * LLL-reduce the Gram matrix P (n*n, positive definite). Returns null if P is not numerically PD or U grows
+ * too large, or when `stop` (a deadline) expires first (the reduction is optional for its callers).
+ */
+export function lllGram(
+  P: Float64Array,
+  n: number,
+  delta = 0.99,
+  maxSwaps = 50 * n * n + 1000,
+  stop?: { expired(): boolean },
+): LllResult | null {
   const U = new Float64Array(n * n);
   const Uinv = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -59,7 +68,9 @@ export function lllGram(P: Float64Array, n: number, delta = 0.99, maxSwaps = 50 
   if (!gsRow(0)) return null;
   let k = 1;
   let swaps = 0;
+  let steps = 0;
   while (k < n) {
+    if (stop && (++steps & 31) === 0 && stop.expired()) return null;
     if (!gsRow(k)) return null;
     // size reduction of b_k against b_{k-1}, ..., b_0
     let changed = false;
@@ -117,12 +128,14 @@ export function lllGram(P: Float64Array, n: number, delta = 0.99, maxSwaps = 50 
     } else k++;
   }
   // exact check U * Uinv = I (integers below 2^30, sums below 2^53 for n <= 2^22)
-  for (let i = 0; i < n; i++)
+  for (let i = 0; i < n; i++) {
+    if (stop && (i & 15) === 0 && stop.expired()) return null;
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let l = 0; l < n; l++) s += U[i * n + l] * Uinv[l * n + j];
       if (s !== (i === j ? 1 : 0)) return null;
     }
+  }
   return { U, Uinv, swaps };
 }
 

@@ -1,3 +1,4 @@
+import { Deadline } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
 import { checkQuantProblem, clampRound, heuristicResult } from './common.js';
@@ -15,10 +16,11 @@ export const rtnSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'heuristic',
   description: 'round-to-nearest: z = clamp(roundHalfEven(w/s), zmin, zmax) (the baseline)',
+  capabilities: [],
   solve(problem: QuantizationProblem): SolveResult {
-    const t0 = performance.now();
+    const clock = new Deadline();
     checkQuantProblem(problem);
     const z = rtnPoint(problem);
-    return heuristicResult('rtn', problem, z, t0);
+    return heuristicResult('rtn', problem, z, clock);
   },
 };

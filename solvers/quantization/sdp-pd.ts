@@ -9,7 +9,7 @@
  * an iteration costs a few O(n^3) dense operations plus an O(m^3) Cholesky of the Schur complement.
  * Only the multipliers theta leave this file: the bound itself is certified by `verifySdpCertificate`.
  */
-import { choleskyInPlace } from '../../src/linalg/dense.js';
+import { choleskyInPlace, cholInverse, cholSolve, matMul } from '../../src/linalg/dense.js';
 
 export interface PdCut {
   /** Matrix index p >= 1 of the cut's coordinate (reduced index + 1). */
@@ -28,27 +28,6 @@ export interface PdResult {
   relGap: number;
 }
 
-function invertSpd(L: Float64Array, N: number, out: Float64Array, tmp: Float64Array): void {
-  // L lower Cholesky factor (row-major, in place result of choleskyInPlace); out = (L L^T)^{-1}
-  tmp.fill(0);
-  for (let j = 0; j < N; j++) {
-    tmp[j * N + j] = 1 / L[j * N + j];
-    for (let i = j + 1; i < N; i++) {
-      let s = 0;
-      const ri = i * N;
-      for (let k = j; k < i; k++) s -= L[ri + k] * tmp[k * N + j];
-      tmp[ri + j] = s / L[ri + i];
-    }
-  }
-  for (let i = 0; i < N; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < N; k++) s += tmp[k * N + i] * tmp[k * N + j];
-      out[i * N + j] = s;
-      out[j * N + i] = s;
-    }
-}
-
 /** C (N x N, symmetric), cuts, starting multipliers theta0 > 0 with C - lambda0 E00 - sum theta0 A strictly PD. */
 export function solvePd(
   C: Float64Array,
@@ -56,7 +35,7 @@ export function solvePd(
   cuts: PdCut,
   theta0: Float64Array,
   lambda0Start: number,
-  opts: { maxIter?: number; relTol?: number; deadline?: number } = {},
+  opts: { maxIter?: number; relTol?: number; deadline?: number; iterEstimateMs?: number } = {},
 ): PdResult | null {
   const m = cuts.p.length;
   const J = m + 1; // constraint 0: E00
@@ -76,6 +55,7 @@ export function solvePd(
   const Mm = new Float64Array(J * J);
   const Mc = new Float64Array(J * J);
   const y = new Float64Array(J); // y[0] = lambda0, y[k+1] = theta_k
+  const yPrev = new Float64Array(J);
   const s = new Float64Array(m);
   const dy = new Float64Array(J);
   const dya = new Float64Array(J);
@@ -132,19 +112,6 @@ export function solvePd(
       out[row] += alpha * c0;
     }
   };
-  /** out = A * B (dense N x N). */
-  const matMul = (A: Float64Array, B: Float64Array, out: Float64Array): void => {
-    out.fill(0);
-    for (let i = 0; i < N; i++) {
-      const ri = i * N;
-      for (let k = 0; k < N; k++) {
-        const aik = A[ri + k];
-        if (aik === 0) continue;
-        const rk = k * N;
-        for (let j = 0; j < N; j++) out[ri + j] += aik * B[rk + j];
-      }
-    }
-  };
   /** <A_j, Y> for a (possibly non-symmetric) Y. */
   const aDot = (j: number, Y: Float64Array): number => {
     if (j === 0) return Y[0];
@@ -159,10 +126,13 @@ export function solvePd(
       const d = dv[i + vOff];
       if (d < 0) alpha = Math.min(alpha, (-0.98 * v[i + vOff]) / d);
     }
-    for (let tries = 0; tries < 40; tries++) {
-      for (let i = 0; i < NN; i++) trial[i] = Y[i] + alpha * dY[i];
-      if (choleskyInPlace(trial, N) < 0) return tries === 0 && alpha === 1 ? 1 : alpha;
-      alpha *= tries === 0 ? 0.95 : 0.8;
+    // fraction to the boundary for the matrix too: accept alpha only if alpha / 0.98 keeps Y PD (a step that
+    // merely stays PD can land so close to the boundary that the recomputed iterate is not PD)
+    for (let tries = 0; tries < 60; tries++) {
+      const probe = alpha / 0.98;
+      for (let i = 0; i < NN; i++) trial[i] = Y[i] + probe * dY[i];
+      if (choleskyInPlace(trial, N) < 0) return alpha;
+      alpha *= tries === 0 ? 0.95 : tries < 10 ? 0.8 : 0.5;
     }
     return 0;
   };
@@ -181,12 +151,26 @@ export function solvePd(
   let converged = false;
   let relGap = Infinity;
   let lastPinf = Infinity;
+  let lastIterMs = opts.iterEstimateMs ?? 0;
+  let tPrev = performance.now();
   formZ(y, Z);
   for (; iterations < maxIter; iterations++) {
-    if (performance.now() > deadline) break;
+    // start an iteration only if it can finish before the deadline (cost: the last one's, or the estimate)
+    const tIt = performance.now();
+    if (tIt + lastIterMs > deadline) break;
+    if (iterations > 0) lastIterMs = tIt - tPrev;
+    if (tIt + lastIterMs > deadline) break;
+    tPrev = tIt;
     Lz.set(Z);
-    if (choleskyInPlace(Lz, N) >= 0) return null;
-    invertSpd(Lz, N, Zi, tmp);
+    if (choleskyInPlace(Lz, N) >= 0) {
+      if (iterations === 0) return null;
+      // rounding put the recomputed Z on the boundary: return the last interior iterate
+      y.set(yPrev);
+      converged = relGap < 1e-8 && lastPinf < 1e-4;
+      break;
+    }
+    yPrev.set(y);
+    cholInverse(Lz, N, Zi, tmp);
     let xz = 0;
     for (let i = 0; i < NN; i++) xz += X[i] * Z[i];
     let sth = 0;
@@ -231,36 +215,32 @@ export function solvePd(
     if (choleskyInPlace(Mc, J) >= 0) {
       let maxM = 0;
       for (let i = 0; i < J; i++) maxM = Math.max(maxM, Mm[i * J + i]);
-      Mc.set(Mm);
-      for (let i = 0; i < J; i++) Mc[i * J + i] += 1e-12 * maxM;
-      if (choleskyInPlace(Mc, J) >= 0) {
+      // rounding (Z^-1 large when Z is near-singular) cost definiteness: retry with growing diagonal shifts
+      let ok = false;
+      for (const rel of [1e-12, 1e-10, 1e-8]) {
+        Mc.set(Mm);
+        for (let i = 0; i < J; i++) Mc[i * J + i] += rel * maxM;
+        if (choleskyInPlace(Mc, J) < 0) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) {
         converged = relGap < 1e-8 && lastPinf < 1e-4;
         break;
       }
     }
-    const cholSolveM = (b: Float64Array): void => {
-      for (let i = 0; i < J; i++) {
-        let t = b[i];
-        for (let k = 0; k < i; k++) t -= Mc[i * J + k] * b[k];
-        b[i] = t / Mc[i * J + i];
-      }
-      for (let i = J - 1; i >= 0; i--) {
-        let t = b[i];
-        for (let k = i + 1; k < J; k++) t -= Mc[k * J + i] * b[k];
-        b[i] = t / Mc[i * J + i];
-      }
-    };
     // ---- predictor (sigma = 0): rhs_0 = 1, rhs_k = 0 (primal residual + X term cancel)
     // general: rhs_j = rp_j - <A_j, G> + [r_s/theta on cut rows], G = (target - correction) Zi - X
     rhs[0] = 1;
     for (let k = 0; k < m; k++) rhs[k + 1] = 0;
     dya.set(rhs);
-    cholSolveM(dya);
+    cholSolve(Mc, J, dya);
     arrowOf(dya, ra, dda);
     // dXa = (-X dZa) Zi - X ... = -(X dZa Zi) - X
     W.fill(0);
     addTimesArrow(X, ra, dda, -1, W);
-    matMul(W, Zi, dXa);
+    matMul(W, Zi, N, dXa);
     for (let i = 0; i < NN; i++) dXa[i] -= X[i];
     for (let i = 0; i < N; i++)
       for (let j = 0; j < i; j++) {
@@ -313,13 +293,13 @@ export function solvePd(
       rhs[j] = s[k] - (sm * aDot(j, Zi) - aDot(j, Q)) + (sm - s[k] * th - dsa[k] * dya[j]) / th;
     }
     dy.set(rhs);
-    cholSolveM(dy);
+    cholSolve(Mc, J, dy);
     arrowOf(dy, r, dd);
     // dX = (sigma mu I - dXa dZa - X dZ) Zi - X
     for (let i = 0; i < NN; i++) W[i] = -W[i];
     for (let i = 0; i < N; i++) W[i * N + i] += sm;
     addTimesArrow(X, r, dd, -1, W);
-    matMul(W, Zi, dX);
+    matMul(W, Zi, N, dX);
     for (let i = 0; i < NN; i++) dX[i] -= X[i];
     for (let i = 0; i < N; i++)
       for (let j = 0; j < i; j++) {

@@ -12,8 +12,9 @@
  */
 import { makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
+import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { choleskyInPlace } from '../../src/linalg/dense.js';
+import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
 import { solvePd, type PdCut } from './sdp-pd.js';
 
@@ -81,178 +82,95 @@ function buildCuts(coord: ArrayLike<number>, kind: ArrayLike<number>, anchor: Ar
   return cuts;
 }
 
+
+/**
+ * Objective of a primal-feasible point of the relaxation near (x, x x^T + S) (shifted, normalised units),
+ * an upper bound on the relaxation's optimum (up to rounding): cut violations are removed by raising S_ii
+ * when coordinate i has only integrality cuts (s = +1; raising S_ii raises them), otherwise by the convex
+ * combination with the strictly feasible point X0 = (y0, y0 y0^T + v I), y0 the box midpoint,
+ * v = (span^2/4 + 1/4)/2 (integrality cuts >= v - 1/4 > 0, box cuts >= span^2/4 - v > 0). Infinity when
+ * no such repair applies (S not given, box of one step).
+ */
+export function feasiblePrimalValue(P: Float64Array, tt: Float64Array, cuts: Cuts, x: Float64Array, S: Float64Array, na: number, shift: Float64Array, lo: number, hi: number): number {
+  const m = cuts.m;
+  const quad = (y: Float64Array): number => {
+    let q = 0;
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += P[i * na + j] * (y[j] - tt[j]);
+      q += (y[i] - tt[i]) * s;
+    }
+    return q;
+  };
+  const hasBoxCut = new Uint8Array(na);
+  for (let k = 0; k < m; k++) if (cuts.s[k] < 0) hasBoxCut[cuts.coord[k]] = 1;
+  const raise = new Float64Array(na);
+  const viol = new Float64Array(m);
+  let needMix = false;
+  for (let k = 0; k < m; k++) {
+    const i = cuts.coord[k];
+    const y = x[i];
+    const val = cuts.s[k] * (y * y + S[i * na + i]) + cuts.b[k] * y + cuts.e[k];
+    if (!(val >= 0)) {
+      if (!hasBoxCut[i] && cuts.s[k] > 0) raise[i] = Math.max(raise[i], -val);
+      else {
+        viol[k] = -val;
+        needMix = true;
+      }
+    }
+  }
+  let obj = quad(x);
+  for (let i = 0; i < na * na; i++) obj += P[i] * S[i];
+  // raising S_ii by r (and a relative 1e-15 margin) fixes the integrality cuts on i
+  for (let i = 0; i < na; i++) if (raise[i] > 0) obj += P[i * na + i] * raise[i] * (1 + 1e-12);
+  if (!needMix) return obj;
+  const span = hi - lo;
+  const v = (0.25 * span * span + 0.25) / 2;
+  if (!(0.25 * span * span - v > 0)) return Infinity;
+  const y0 = new Float64Array(na);
+  for (let i = 0; i < na; i++) y0[i] = 0.5 * (lo + hi) - shift[i];
+  let lam = 0;
+  for (let k = 0; k < m; k++) {
+    if (!(viol[k] > 0)) continue;
+    const i = cuts.coord[k];
+    const y = y0[i];
+    const val0 = cuts.s[k] * (y * y + v) + cuts.b[k] * y + cuts.e[k];
+    if (!(val0 > 0)) return Infinity;
+    lam = Math.max(lam, viol[k] / (viol[k] + val0));
+  }
+  let trP = 0;
+  for (let i = 0; i < na; i++) trP += P[i * na + i];
+  const obj0 = quad(y0) + v * trP;
+  return (1 - lam) * obj + lam * obj0;
+}
+
+/**
+ * Estimate of lambda_max(M^{-1}) = 1 / lambda_min(M) from the Cholesky factor L of M by 20 steps of power
+ * iteration (O(n^2) each); from below, so callers leave a margin. `work` (length n) is overwritten.
+ */
+function powerMaxInverse(L: Float64Array, n: number, work: Float64Array): number {
+  const v = work;
+  for (let i = 0; i < n; i++) v[i] = 1 + 0.01 * (i % 7);
+  let est = 0;
+  for (let it = 0; it < 20; it++) {
+    let nv = 0;
+    for (let i = 0; i < n; i++) nv += v[i] * v[i];
+    nv = Math.sqrt(nv);
+    for (let i = 0; i < n; i++) v[i] /= nv;
+    cholSolve(L, n, v);
+    let s = 0;
+    for (let i = 0; i < n; i++) s += v[i] * v[i];
+    est = Math.sqrt(s);
+  }
+  return est > 0 && Number.isFinite(est) ? est : 1;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification (independent of the solver's internal state)
 // ---------------------------------------------------------------------------------------------
 
 function gamma(k: number): number {
   return (k * U) / (1 - k * U);
-}
-
-/**
- * Cholesky factorisation in place (lower, row-major; the strict upper triangle is zeroed), like
- * `choleskyInPlace` but register-blocked: two columns and two rows at a time (four independent
- * accumulators, one load per multiply-add), ~2x faster in V8. Returns -1 on success or the index of the
- * first non-positive pivot. Used only inside the solver: the certified bound is recomputed by
- * `verifySdpCertificate` with its own factorisation.
- */
-export function cholFast(A: Float64Array, n: number): number {
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    const rj = j * n;
-    const rj2 = rj + n;
-    let d0 = A[rj + j];
-    let s10 = A[rj2 + j];
-    let d1 = A[rj2 + j + 1];
-    for (let k = 0; k < j; k++) {
-      const u = A[rj + k];
-      const v = A[rj2 + k];
-      d0 -= u * u;
-      s10 -= v * u;
-      d1 -= v * v;
-    }
-    if (!(d0 > 0)) return j;
-    const l00 = Math.sqrt(d0);
-    const l10 = s10 / l00;
-    d1 -= l10 * l10;
-    if (!(d1 > 0)) return j + 1;
-    const l11 = Math.sqrt(d1);
-    A[rj + j] = l00;
-    A[rj2 + j] = l10;
-    A[rj2 + j + 1] = l11;
-    const inv0 = 1 / l00;
-    const inv1 = 1 / l11;
-    let i = j + 2;
-    for (; i + 1 < n; i += 2) {
-      const ri = i * n;
-      const ri2 = ri + n;
-      let a0 = A[ri + j];
-      let a1 = A[ri + j + 1];
-      let b0 = A[ri2 + j];
-      let b1 = A[ri2 + j + 1];
-      for (let k = 0; k < j; k++) {
-        const x = A[ri + k];
-        const y = A[ri2 + k];
-        const u = A[rj + k];
-        const v = A[rj2 + k];
-        a0 -= x * u;
-        a1 -= x * v;
-        b0 -= y * u;
-        b1 -= y * v;
-      }
-      const la = a0 * inv0;
-      const lb = b0 * inv0;
-      A[ri + j] = la;
-      A[ri + j + 1] = (a1 - la * l10) * inv1;
-      A[ri2 + j] = lb;
-      A[ri2 + j + 1] = (b1 - lb * l10) * inv1;
-    }
-    if (i < n) {
-      const ri = i * n;
-      let a0 = A[ri + j];
-      let a1 = A[ri + j + 1];
-      for (let k = 0; k < j; k++) {
-        const x = A[ri + k];
-        a0 -= x * A[rj + k];
-        a1 -= x * A[rj2 + k];
-      }
-      const la = a0 * inv0;
-      A[ri + j] = la;
-      A[ri + j + 1] = (a1 - la * l10) * inv1;
-    }
-    for (let c = j + 1; c < n; c++) A[rj + c] = 0;
-    for (let c = j + 2; c < n; c++) A[rj2 + c] = 0;
-  }
-  if (j < n) {
-    const rj = j * n;
-    let d = A[rj + j];
-    for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
-    if (!(d > 0)) return j;
-    A[rj + j] = Math.sqrt(d);
-  }
-  return -1;
-}
-
-/**
- * Inverse of an SPD matrix from its Cholesky factor L (lower, row-major) into out; work has n*n entries.
- * R = L^{-T} (upper) row by row from the bottom (contiguous axpys), then out = R R^T by dot products of
- * contiguous rows (one triangle, mirrored).
- */
-function invFromChol(L: Float64Array, n: number, out: Float64Array, work: Float64Array): void {
-  const R = work;
-  for (let i = n - 1; i >= 0; i--) {
-    const ri = i * n;
-    const inv = 1 / L[ri + i];
-    for (let j = i; j < n; j++) R[ri + j] = 0;
-    for (let k = i + 1; k < n; k++) {
-      const u = L[k * n + i];
-      if (u === 0) continue;
-      const rk = k * n;
-      for (let j = k; j < n; j++) R[ri + j] += u * R[rk + j];
-    }
-    for (let j = i + 1; j < n; j++) R[ri + j] *= -inv;
-    R[ri + i] = inv;
-  }
-  // out = R R^T in 2x2 blocks: (R R^T)_ij = sum_{k >= max(i, j)} R_ik R_jk (strict lower part of R zeroed)
-  for (let i = 1; i < n; i++) {
-    const ri = i * n;
-    for (let k = 0; k < i; k++) R[ri + k] = 0;
-  }
-  const ne = n & ~1;
-  for (let i = 0; i < ne; i += 2) {
-    const ri = i * n;
-    const ri2 = ri + n;
-    for (let j = i; j < ne; j += 2) {
-      const rj = j * n;
-      const rj2 = rj + n;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      for (let k = j; k < n; k++) {
-        const a = R[ri + k];
-        const b = R[ri2 + k];
-        const u = R[rj + k];
-        const v = R[rj2 + k];
-        s00 += a * u;
-        s01 += a * v;
-        s10 += b * u;
-        s11 += b * v;
-      }
-      out[ri + j] = s00;
-      out[ri + j + 1] = s01;
-      out[ri2 + j] = s10;
-      out[ri2 + j + 1] = s11;
-      out[rj + i] = s00;
-      out[rj2 + i] = s01;
-      out[rj + i + 1] = s10;
-      out[rj2 + i + 1] = s11;
-    }
-  }
-  if (ne < n) {
-    const l = n - 1;
-    const rl = l * n;
-    const rll = R[rl + l];
-    for (let i = 0; i < n; i++) {
-      const s = R[i * n + l] * rll;
-      out[i * n + l] = s;
-      out[rl + i] = s;
-    }
-  }
-}
-
-function solveChol(L: Float64Array, n: number, b: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    const ri = i * n;
-    for (let k = 0; k < i; k++) s -= L[ri + k] * b[k];
-    b[i] = s / L[ri + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * b[k];
-    b[i] = s / L[i * n + i];
-  }
 }
 
 /**
@@ -343,7 +261,7 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
     for (let j = 0; j < na; j++) s += P[i * na + j] * tt[j];
     x[i] = s + 0.5 * lin[i];
   }
-  solveChol(Lm, na, x);
+  cholSolve(Lm, na, x);
   for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return bad('non-finite minimiser');
   // L(x) and its gradient, with rounding-error bounds
   const v = new Float64Array(na);
@@ -412,6 +330,8 @@ export interface DualSolveOptions {
   relTol?: number;
   maxNewton?: number;
   timeLimitMs?: number;
+  /** Absolute deadline (performance.now() units); overrides timeLimitMs (lets the caller count its preprocessing). */
+  deadlineAt?: number;
   /** tau growth per centring. */
   mu?: number;
   /** Centring tolerance on the squared Newton decrement. */
@@ -434,6 +354,11 @@ export interface DualSolution {
   status: 'converged' | 'iteration_limit' | 'time_limit' | 'singular' | 'trivial';
   /** Relative gap between primal reconstruction and dual value. */
   relGap: number;
+  /**
+   * Objective (error units) of a primal-feasible point of the relaxation repaired from the reconstruction
+   * (`feasiblePrimalValue`): the relaxation optimum lies in [bound, primalBound] up to rounding.
+   */
+  primalBound: number;
 }
 
 /** The default cut set: integrality cut at the origin floor(t), plus box cuts and cuts at the clamped anchor. */
@@ -478,7 +403,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const emptyCert = (): SdpCertificate => ({
     type, shift: shiftFull, cutCoord: [], cutKind: [], cutAnchor: [], theta: [], eps: 0, dualValue: 0, primalValue: NaN, primalInfeasibility: NaN,
   });
-  if (na === 0) return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0 };
+  if (na === 0) return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'trivial', relGap: 0, primalBound: 0 };
   const { shiftR, coord, kind, anchor } = defaultCuts(red, opts.box);
   const cuts = buildCuts(coord, kind, anchor, shiftR, red.lo, red.hi);
   const m = cuts.m;
@@ -500,7 +425,17 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const absTol = 1e-13 * (trP + rt);
   const maxNewton = opts.maxNewton ?? 400;
   const mu = opts.mu ?? 16;
-  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity;
+  const deadline = opts.deadlineAt ?? (opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity);
+  const limited = deadline < Infinity;
+  // time of one evaluation of g (forming M, one Cholesky, two triangular solves); the costs of everything
+  // else are estimated in these units so that a time limit is kept: a step is started only if it and the
+  // final certification (one evaluation + the verifier's two factorisations) still fit
+  let tEval = 0;
+  const certReserve = (): number => (limited ? 6 * tEval + 5 : 0);
+  // the verification of the final multipliers may use a little of the allowed overrun (10% + 0.2 s)
+  const grace = limited ? 0.04 * (deadline - t0) + 50 : 0;
+  const fits = (costMs: number): boolean => !limited || performance.now() + costMs + certReserve() <= deadline;
+  let timedOut = false;
   let done = false;
 
   // work buffers
@@ -521,6 +456,13 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
 
   /** Factor M(th) into L, compute x, return g (or NaN if M is not PD). */
   const evalAt = (th: Float64Array): number => {
+    const te = performance.now();
+    const gv = evalRaw(th);
+    const dt = performance.now() - te;
+    tEval = tEval === 0 ? dt : 0.7 * tEval + 0.3 * dt;
+    return gv;
+  };
+  function evalRaw(th: Float64Array): number {
     d.fill(0);
     for (let i = 0; i < na; i++) c[i] = -Ptt[i];
     let ce = 0;
@@ -532,13 +474,13 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     }
     L.set(P);
     for (let i = 0; i < na; i++) L[i * na + i] -= d[i];
-    if (cholFast(L, na) >= 0) return NaN;
+    if (choleskyInPlace(L, na) >= 0) return NaN;
     for (let i = 0; i < na; i++) x[i] = -c[i];
-    solveChol(L, na, x);
+    cholSolve(L, na, x);
     let cx = 0;
     for (let i = 0; i < na; i++) cx += c[i] * x[i];
     return rt - ce + cx;
-  };
+  }
 
   // initial multipliers
   let status: DualSolution['status'] = 'converged';
@@ -551,14 +493,14 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       theta[k] = cuts.s[k] < 0 ? (0.4 * Math.max(P[cuts.coord[k] * (na + 1)], (1e-6 * trP) / na, 1e-300)) / (span * span) : kind[k] > 0 && anchor[k] === shiftR[cuts.coord[k]] ? 0.5 : 0.25;
     g = evalAt(theta);
     let tries = 0;
-    while (!Number.isFinite(g) && tries < 60) {
+    while (!Number.isFinite(g) && tries < 60 && fits(tEval)) {
       for (let k = 0; k < m; k++) if (cuts.s[k] > 0) theta[k] *= 0.5;
       g = evalAt(theta);
       tries++;
     }
   } else {
     let alpha = 0.5;
-    for (let tries = 0; tries < 45; tries++) {
+    for (let tries = 0; tries < 45 && (tries === 0 || fits(tEval)); tries++) {
       for (let k = 0; k < m; k++) theta[k] = alpha * Math.max(P[cuts.coord[k] * (na + 1)], 1e-300);
       g = evalAt(theta);
       // demand a margin: M must be clearly PD for the barrier to make progress
@@ -572,7 +514,8 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     }
   }
   if (!Number.isFinite(g)) {
-    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: 'singular', relGap: Infinity };
+    const st = limited && !fits(tEval) ? 'time_limit' : 'singular';
+    return { bound: 0, certificate: emptyCert(), mean: null, cov: null, red, newtonSteps: 0, status: st, relGap: Infinity, primalBound: Infinity };
   }
 
   const phiAll = (th: Float64Array, tau: number, gval: number): number => {
@@ -594,6 +537,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const innerTol = opts.innerTol ?? 1e-3;
   let lastAlpha = 1;
   let regularised = 0;
+  let tStep = 0; // duration of the last Newton step
   let handedOver = false; // barrier stopped before its gap target, for the primal-dual method
   while (!done) {
     // centring at tau (damped Newton); intermediate centrings stop at a looser decrement (the next tau
@@ -606,14 +550,17 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         done = true;
         break;
       }
-      if (performance.now() > deadline) {
+      // a Newton step costs an inverse (~6 evaluations), the m x m factorisation and the line search
+      if (!fits(tStep > 0 ? tStep : tEval * (8 + (m / na) ** 3))) {
         status = 'time_limit';
+        timedOut = true;
         done = true;
         break;
       }
+      const tS = performance.now();
       if (!fresh) g = evalAt(theta); // refresh L, x
       fresh = false;
-      invFromChol(L, na, H, Wk);
+      cholInverse(L, na, H, Wk);
       for (let k = 0; k < m; k++) {
         const y = x[cuts.coord[k]];
         phi[k] = cuts.s[k] * y * y + cuts.b[k] * y + cuts.e[k];
@@ -633,7 +580,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       }
       // factor the Newton matrix; if rounding made it lose definiteness, retry with a small diagonal shift
       Acopy.set(A);
-      let factored = cholFast(A, m) < 0;
+      let factored = choleskyInPlace(A, m) < 0;
       if (!factored) {
         regularised++;
         let maxA = 0;
@@ -641,7 +588,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         for (const rel of [1e-12, 1e-9, 1e-6]) {
           A.set(Acopy);
           for (let k = 0; k < m; k++) A[k * m + k] += rel * maxA;
-          if (cholFast(A, m) < 0) {
+          if (choleskyInPlace(A, m) < 0) {
             factored = true;
             break;
           }
@@ -653,7 +600,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         break;
       }
       step.set(grad);
-      solveChol(A, m, step);
+      cholSolve(A, m, step);
       let dec2 = 0;
       for (let k = 0; k < m; k++) dec2 += grad[k] * step[k];
       newton++;
@@ -667,6 +614,10 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       const phi0 = phiAll(theta, tau, g);
       let ok = false;
       for (let bt = 0; bt < 50; bt++) {
+        if (bt > 0 && !fits(tEval)) {
+          timedOut = true;
+          break;
+        }
         for (let k = 0; k < m; k++) trial[k] = theta[k] + alpha * step[k];
         const gt = evalAt(trial);
         if (Number.isFinite(gt)) {
@@ -681,6 +632,11 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
         }
         alpha *= 0.5;
       }
+      if (!ok && timedOut) {
+        status = 'time_limit';
+        done = true;
+        break;
+      }
       if (!ok) {
         opts.trace?.(tau, newton, g, 'line search failed');
         g = evalAt(theta);
@@ -690,6 +646,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
       theta.set(trial);
       fresh = true;
       lastAlpha = alpha;
+      tStep = performance.now() - tS;
       if (dec2 < tolNow) break;
       if (inner === 29) stalled = true;
       // the Newton matrix keeps losing definiteness (M near-singular, H = M^-1 inaccurate): the regularised
@@ -709,7 +666,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     if (gapEst <= Math.max(relTol * Math.abs(g), absTol)) break;
     // predictor: on the central path theta(tau) ~ theta* + C / tau, so extrapolate
     // theta(mu tau) ~ theta + (theta - theta_prev) / mu; keep it only if strictly feasible
-    if (havePrev) {
+    if (havePrev && fits(2 * tEval)) {
       for (let k = 0; k < m; k++) trial[k] = theta[k] + (theta[k] - prevTheta[k]) / mu;
       let pos = true;
       for (let k = 0; k < m; k++) if (!(trial[k] > 0.01 * theta[k])) pos = false;
@@ -734,7 +691,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   // (its Newton decrement stuck) or stopped early; the multipliers with the better dual value are kept
   let pdX: Float64Array | null = null;
   let pdIters = 0;
-  if (opts.method === 'pd' || (opts.method !== 'barrier' && (stalled || status !== 'converged') && performance.now() < deadline)) {
+  if (opts.method === 'pd' || (opts.method !== 'barrier' && (stalled || status !== 'converged') && !timedOut && fits(20 * tEval))) {
     const N = na + 1;
     const C = new Float64Array(N * N);
     C[0] = rt;
@@ -755,7 +712,13 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     const g0 = evalAt(th0);
     if (Number.isFinite(g0)) {
       const lam0 = g0 - Math.max(0.5 * Math.abs(g0), (trP + rt) / (na + 1), 1e-300);
-      const pd = solvePd(C, N, pc, th0, lam0, { maxIter: Math.min(maxNewton, 100), relTol: Math.min(relTol, 1e-9) * 0.1, deadline });
+      const pd = solvePd(C, N, pc, th0, lam0, {
+        maxIter: Math.min(maxNewton, 100),
+        relTol: Math.min(relTol, 1e-9) * 0.1,
+        // an iteration costs a few (n+1)^3 products and factorisations, ~12 evaluations of g
+        deadline: limited ? deadline - certReserve() - 3 * tEval : Infinity,
+        iterEstimateMs: 12 * tEval,
+      });
       const gB = useBarrier ? evalAt(theta) : -Infinity;
       const gP = pd && (pd.converged || useBarrier) ? evalAt(pd.theta) : NaN;
       if (pd && Number.isFinite(gP) && !(gP <= gB)) {
@@ -773,37 +736,51 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   }
   // the barrier handed over early and the primal-dual method did not improve on it: the gap target was not met
   if (handedOver && status === 'converged') status = 'iteration_limit';
+  // under a time limit with too little time left for the reconstruction (an evaluation and an inverse) and
+  // the certification by an inverse, certify the final multipliers only (eps by power iteration)
+  const quick = limited && !fits(12 * tEval);
+  if (quick && status === 'converged') status = 'time_limit';
   // primal reconstruction at the final multipliers
-  g = evalAt(theta);
-  invFromChol(L, na, H, Wk);
-  if (pdX) {
+  if (!quick) {
+    g = evalAt(theta);
+    cholInverse(L, na, H, Wk);
+  }
+  if (pdX && !quick) {
     // the primal-dual method's own primal point: x = X[0, 1:], covariance Y - x x^T (as tau^-1 H)
+    // (normalised by X_00, which the infeasible-start method meets only up to its residual)
     const N = na + 1;
     tau = 1;
-    for (let i = 0; i < na; i++) x[i] = pdX[i + 1];
-    for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] - x[i] * x[j];
+    const x00 = pdX[0] > 0 ? pdX[0] : 1;
+    for (let i = 0; i < na; i++) x[i] = pdX[i + 1] / x00;
+    for (let i = 0; i < na; i++) for (let j = 0; j < na; j++) H[i * na + j] = pdX[(i + 1) * N + j + 1] / x00 - x[i] * x[j];
     newton = pdIters;
   }
-  let primal = 0;
-  for (let i = 0; i < na; i++) {
+  let primal = quick ? NaN : 0;
+  for (let i = 0; i < (quick ? 0 : na); i++) {
     let s = 0;
     for (let j = 0; j < na; j++) s += P[i * na + j] * (x[j] - tt[j]);
     primal += (x[i] - tt[i]) * s;
   }
   let trPH = 0;
-  for (let i = 0; i < na * na; i++) trPH += P[i] * H[i];
+  for (let i = 0; i < (quick ? 0 : na * na); i++) trPH += P[i] * H[i];
   primal += trPH / tau;
-  let infeas = 0;
-  for (let k = 0; k < m; k++) {
+  let infeas = quick ? NaN : 0;
+  for (let k = 0; k < (quick ? 0 : m); k++) {
     const i = cuts.coord[k];
     const y = x[i];
     const val = cuts.s[k] * (y * y + H[i * na + i] / tau) + cuts.b[k] * y + cuts.e[k];
     if (-val > infeas) infeas = -val;
   }
-  const mean = new Float64Array(na);
-  for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
-  const cov = new Float64Array(na * na);
-  for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
+  let mean: Float64Array | null = null;
+  let cov: Float64Array | null = null;
+  let primalBound = Infinity;
+  if (!quick) {
+    mean = new Float64Array(na);
+    for (let i = 0; i < na; i++) mean[i] = x[i] + shiftR[i];
+    cov = new Float64Array(na * na);
+    for (let i = 0; i < na * na; i++) cov[i] = H[i] / tau;
+    primalBound = feasiblePrimalValue(P, tt, cuts, x, cov, na, shiftR, red.lo, red.hi) * red.unit;
+  }
 
   // certificate: pick eps from the spectrum estimate, shrink the (+) multipliers if needed
   const toCert = (th: Float64Array, eps: number): SdpCertificate => ({
@@ -820,17 +797,25 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   });
   let best: { bound: number; cert: SdpCertificate } = { bound: 0, cert: emptyCert() };
   const thTry = new Float64Array(m);
+  // the verifier costs two factorisations
+  const verifyFits = (): boolean => !limited || performance.now() + 2.5 * tEval <= deadline + grace;
   for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
+    if (limited && performance.now() + 3.5 * tEval > deadline + grace) break;
     for (let k = 0; k < m; k++) thTry[k] = cuts.s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
     const gv = evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
-    // lambda_min(M) >= 1 / ||M^{-1}||_F
-    invFromChol(L, na, H, Wk);
-    let fro = 0;
-    for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
-    let eps = 0.5 / Math.sqrt(fro);
+    if (quick && shrink === 0) g = gv;
+    let eps: number;
+    // an inverse costs ~6 evaluations (measured at n = 400)
+    if (!quick && (!limited || performance.now() + 9 * tEval <= deadline)) {
+      // lambda_min(M) >= 1 / ||M^{-1}||_F
+      cholInverse(L, na, H, Wk);
+      let fro = 0;
+      for (let i = 0; i < na * na; i++) fro += H[i] * H[i];
+      eps = 0.5 / Math.sqrt(fro);
+    } else eps = 0.25 / powerMaxInverse(L, na, x);
     let res: VerifyResult = { valid: false, bound: 0 };
-    for (let e = 0; e < 4 && !res.valid; e++) {
+    for (let e = 0; e < 4 && !res.valid && verifyFits(); e++) {
       res = verifySdpCertificate(problem, toCert(thTry, eps));
       eps *= 0.25;
     }
@@ -846,19 +831,24 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
     red,
     newtonSteps: newton,
     status,
-    relGap: Math.abs(primal - g) / denom,
+    relGap: quick ? Infinity : Math.abs(primal - g) / denom,
+    primalBound,
   };
 }
+
+const SDP_OPTIONS = defineOptions({
+  relTol: { type: 'number', min: 0, exclusiveMin: true, max: 1, help: 'relative duality-gap target of the barrier method (default 1e-9)' },
+});
 
 function sdpSolve(problem: QuantizationProblem, options: SolveOptions, box: boolean): SolveResult {
   const t0 = performance.now();
   checkQuantProblem(problem);
-  const rel = options.extra?.relTol;
   const sol = solveSdpDual(problem, {
     box,
-    relTol: typeof rel === 'number' ? rel : undefined,
+    relTol: resolveExtras(SDP_OPTIONS, options.extra, box ? 'sdp-box' : 'sdp').relTol,
     maxNewton: options.iterationLimit,
-    timeLimitMs: options.timeLimitMs,
+    // the limit counts from the solver's entry (input checks included)
+    deadlineAt: options.timeLimitMs !== undefined ? t0 + options.timeLimitMs : undefined,
   });
   const name = box ? 'sdp-box' : 'sdp';
   const st = sol.status === 'iteration_limit' ? 'iteration_limit' : sol.status === 'time_limit' ? 'time_limit' : 'bound_only';
@@ -884,7 +874,8 @@ export const sdpSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'bound',
   description: "Park-Boyd SDP lower bound (paper's relaxation, no box) via its Lagrangian dual, certified by Cholesky",
-  extraOptions: { relTol: 'relative duality-gap target of the barrier method (default 1e-9)' },
+  options: SDP_OPTIONS,
+  capabilities: ['timeLimit', 'iterationLimit'],
   solve: (p, o = {}) => sdpSolve(p, o, false),
 };
 
@@ -893,6 +884,7 @@ export const sdpBoxSolver: QuantizationSolver = {
   problemClass: 'quantization',
   role: 'bound',
   description: 'Park-Boyd SDP lower bound with box cuts (z-zmin)(zmax-z) >= 0, via its dual, certified by Cholesky',
-  extraOptions: { relTol: 'relative duality-gap target of the barrier method (default 1e-9)' },
+  options: SDP_OPTIONS,
+  capabilities: ['timeLimit', 'iterationLimit'],
   solve: (p, o = {}) => sdpSolve(p, o, true),
 };

@@ -30,6 +30,7 @@ export class ExpressionDistribution extends ContinuousDistribution {
       const b = this.raw(-x * Math.min(1, hi));
       return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), 1e-300);
     });
+    checkTails(expr, f, lo, hi);
     this.Z = this.rawIntegral(this.lo, this.hi);
     if (!(this.Z > 0 && Number.isFinite(this.Z))) throw new PvqInputError('pdf', `the density ${JSON.stringify(expr)} integrates to ${this.Z} on [${lo}, ${hi}]; it must have a finite positive integral`);
     this.sd = Math.sqrt(this.secondMoment()) || 1;
@@ -86,6 +87,57 @@ export class ExpressionDistribution extends ContinuousDistribution {
   absQuantile(c: number): number {
     const m = Math.max(Math.abs(this.lo), Math.abs(this.hi));
     return this.invert((t) => this.absCdf(t), c, 0, m);
+  }
+}
+
+/** Dyadic points 2^k, k = 0..TAIL_K (up to about 1.6e60), at which an infinite tail is examined. */
+const TAIL_K = 200;
+/** A tail counts as decayed when x^(m+1) pdf(x) has fallen by e^-TAIL_DROP from its peak at the last point. */
+const TAIL_DROP = 20;
+
+/**
+ * Refuse, quickly and before any quadrature, a density on an infinite support that is not normalisable or whose
+ * variance is infinite (then the quantization and pruning errors are undefined, and the adaptive quadrature would
+ * run without end). On each infinite side, x^(m+1) pdf(x) is evaluated at x = 2^k (k = 0..200, from the finite end
+ * if it is larger) in the log domain: the integral of |x|^m pdf converges when this product decays, so it must have
+ * fallen by e^-20 from its peak at x = 2^200 (m = 0: normalisable; m = 2: finite variance). A power tail |x|^-a
+ * passes for a > 1 + 0.15 (m = 0) and a > 3 + 0.15 (m = 2); a slower tail is refused, and so is a growing one.
+ */
+export function checkTails(expr: string, f: (x: number) => number, lo: number, hi: number): void {
+  const sides: [number, string][] = [];
+  if (hi === Infinity) sides.push([1, '+inf']);
+  if (lo === -Infinity) sides.push([-1, '-inf']);
+  for (const [sign, name] of sides) {
+    // from the support's finite end on that side when it lies further out than 1 (e.g. [5, inf) starts at 2^3)
+    const end = sign > 0 ? lo : -hi;
+    const start = Number.isFinite(end) && end > 1 ? Math.ceil(Math.log2(end)) : 0;
+    for (const m of [0, 2]) {
+      let peak = -Infinity;
+      let last = -Infinity;
+      let lastX = 0;
+      let lastP = 0;
+      for (let k = start; k <= start + TAIL_K; k++) {
+        const x = sign * 2 ** k;
+        const p = f(x);
+        if (Number.isNaN(p)) break; // e.g. Infinity * 0 far out: judge on the points before
+        const L = p > 0 ? (m + 1) * k * Math.LN2 + Math.log(p) : -Infinity; // log(Infinity) = Infinity: growing
+        if (L > peak) peak = L;
+        last = L;
+        lastX = x;
+        lastP = p;
+      }
+      if (last === -Infinity || (last < Infinity && last <= peak - TAIL_DROP)) continue;
+      const range = `${Number.isFinite(lo) ? lo : '-inf'}, ${Number.isFinite(hi) ? hi : 'inf'}`;
+      if (m === 0)
+        throw new PvqInputError(
+          'pdf',
+          `the density ${JSON.stringify(expr)} is not normalisable on [${range}]: it does not decay faster than 1/|x| as x -> ${name} (pdf(${lastX.toExponential(2)}) = ${lastP.toExponential(3)}); give a finite --support lo,hi`,
+        );
+      throw new PvqInputError(
+        'pdf',
+        `the density ${JSON.stringify(expr)} has an infinite variance on [${range}]: its tail does not decay faster than |x|^-3 as x -> ${name}, so the quantization and pruning errors are undefined; give a finite --support lo,hi or --truncate R`,
+      );
+    }
   }
 }
 

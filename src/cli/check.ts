@@ -1,5 +1,6 @@
 import { PvqConsistencyError } from '../core/errors.js';
-import { pruningProblemOf, quantizationProblemOf } from '../core/objective.js';
+import { jointProblemOf, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../core/objective.js';
+import { levelProblemOf } from '../formats/levels.js';
 import type { LayerProblem, SolveResult } from '../core/types.js';
 import { getSolver } from '../../solvers/index.js';
 import { crossCheck } from '../../solvers/milp/crosscheck.js';
@@ -8,7 +9,8 @@ import { crossCheck } from '../../solvers/milp/crosscheck.js';
 export const CHECK_REL_TOL = 1e-7;
 
 /**
- * `pvq solve --check`: re-solve with the exact solver of the result's class (quant-exact / prune-exact) and
+ * `pvq solve --check`: re-solve with the exact solver of the result's class (quant-exact / prune-exact / nm-exact /
+ * joint-exact) and
  * fail (PvqConsistencyError, exit 3) if any lower bound of either exceeds a feasible value of the other, or if
  * both claim optimality with different values.
  */
@@ -17,13 +19,20 @@ export async function crossCheckAgainstExact(
   p: LayerProblem,
   opts: { useBox: boolean; timeLimitMs?: number },
 ): Promise<SolveResult> {
-  const name = r.problemClass === 'quantization' ? 'quant-exact' : 'prune-exact';
+  const name = { quantization: 'quant-exact', pruning: 'prune-exact', levels: 'levels-exact', structured: 'nm-exact', joint: 'joint-exact' }[r.problemClass];
   const exact = getSolver(name);
-  if (!exact) throw new PvqConsistencyError(`--check needs the solver '${name}', which is not registered`);
+  if (!exact || exact.problemClass !== r.problemClass) throw new PvqConsistencyError(`--check needs the solver '${name}', which is not registered`);
+  const o = { timeLimitMs: opts.timeLimitMs };
   const ref =
     exact.problemClass === 'quantization'
-      ? await exact.solve(quantizationProblemOf(p), { timeLimitMs: opts.timeLimitMs })
-      : await exact.solve(pruningProblemOf(p, { useBox: opts.useBox }), { timeLimitMs: opts.timeLimitMs });
+      ? await exact.solve(quantizationProblemOf(p), o)
+      : exact.problemClass === 'levels'
+        ? await exact.solve(levelProblemOf(p), o)
+        : exact.problemClass === 'structured'
+          ? await exact.solve(structuredProblemOf(p, { useBox: opts.useBox }), o)
+          : exact.problemClass === 'joint'
+            ? await exact.solve(jointProblemOf(p), o)
+            : await exact.solve(pruningProblemOf(p, { useBox: opts.useBox }), o);
   const absTol = 1e-15 * Math.max(1, p.objective.r);
   crossCheck(r, ref, { relTol: CHECK_REL_TOL, absTol });
   if (r.status === 'optimal' && ref.status === 'optimal' && Math.abs(r.upperBound - ref.upperBound) > CHECK_REL_TOL * Math.abs(ref.upperBound) + absTol)

@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PvqInputError } from '../core/errors.js';
+import { shippedProblemPath } from '../../problems/shipped.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 
-/** The shipped default problem (problems/default.json), from src/cli or dist/src/cli. */
+/** The shipped default problem (problems/default.json). */
 export function defaultProblemPath(): string {
-  for (const p of [resolve(here, '../../problems/default.json'), resolve(here, '../../../problems/default.json')]) if (existsSync(p)) return p;
-  throw new PvqInputError('FILE', 'no file given and the shipped default problems/default.json was not found');
+  return shippedProblemPath('default');
 }
 
 export function parsePositiveNumber(value: string, flag: string): number {

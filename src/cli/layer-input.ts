@@ -80,6 +80,14 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
     throw new PvqInputError('--scale-rule', `expected one of ${SCALE_RULES.join(', ')}, got ${JSON.stringify(o.scaleRule)}`);
   const X = readArray(o.acts, '--acts');
   const W = readArray(o.weights, '--weights');
+  let channels: number | undefined;
+  if (o.channels !== undefined) {
+    channels = parseNonNegInt(o.channels, '--channels');
+    if (channels < 1) throw new PvqInputError('--channels', 'must be >= 1 (0 would build an empty layer)');
+    const out = W.shape[0];
+    if (W.shape.length >= 2 && channels > out)
+      throw new PvqInputError('--channels', `${channels} requested but the weight tensor ${o.weights} has ${out} output channel(s)`);
+  }
   const name = o.name ?? o.weights.replace(/^.*\//, '').replace(/\.(npy|safetensors)(:.*)?$/, '');
   const spec = {
     type: o.type,
@@ -90,7 +98,7 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
     scaleRule: (o.scaleRule ?? 'paper-grid') as ScaleRule,
     scaleGranularity: o.scalePerChannel ? 'channel' : 'tensor',
     pruneBox: o.pruneBox === false ? 'none' : 'paper',
-    channels: o.channels !== undefined ? parseNonNegInt(o.channels, '--channels') : undefined,
+    channels,
     layer: name,
     ...(o.type !== 'linear' ? { stride: parsePair(o.stride, '--stride'), padding: parsePair(o.padding, '--padding'), dilation: parsePair(o.dilation, '--dilation') } : {}),
   } as LayerSpec;

@@ -10,9 +10,11 @@ import { registerSolve } from './commands/solve.js';
 import { registerSolvers } from './commands/solvers.js';
 import { registerVerify } from './commands/verify.js';
 import { registerTensors } from './commands/tensors.js';
+import { registerWorker } from './commands/worker.js';
+import { checkOutputOptions } from './output.js';
 
-/** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed. */
-export const EXIT = { ok: 0, internal: 1, input: 2, consistency: 3 } as const;
+/** Exit codes: 0 success, 1 internal error, 2 bad input / usage, 3 consistency check failed, 4 unverified (pvq verify). */
+export const EXIT = { ok: 0, internal: 1, input: 2, consistency: 3, unverified: 4 } as const;
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,7 +23,9 @@ export function buildProgram(): Command {
     .description('Pruning vs quantization with proofs: certified bounds and exact optima per layer (Kuzmin et al., NeurIPS 2023).')
     .version('0.1.0')
     .showHelpAfterError(false)
-    .exitOverride();
+    .exitOverride()
+    // every output file (-o, --plot, --plot-map) is checked before any computing: a missing directory exits 2 at once
+    .hook('preAction', (_program, command) => checkOutputOptions(command.opts()));
   registerCompare(program);
   registerBuild(program);
   registerSolve(program);
@@ -29,6 +33,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerAnalytic(program);
   registerTensors(program);
+  registerWorker(program);
   return program;
 }
 

@@ -32,3 +32,48 @@ export class DelayedProgress {
     this.bar = null;
   }
 }
+
+/** What a solver reports through `SolveOptions.onProgress` (structurally the core `ProgressInfo`). */
+export interface SolverProgressInfo {
+  solver: string;
+  lowerBound: number;
+  upperBound: number;
+  nodes: number;
+  iterations: number;
+  timeMs: number;
+}
+
+/**
+ * Progress lines on stderr for one long solve (`pvq solve`): nothing during the first `delayMs` (default
+ * 2 s), then at most one line every `everyMs` (default 1 s) with the bounds reached so far. Solvers call
+ * `report` through `SolveOptions.onProgress`; stdout stays clean for --json.
+ */
+export class SolveProgress {
+  private readonly start = performance.now();
+  private last = -Infinity;
+  private printed = false;
+  constructor(
+    private readonly label: string,
+    private readonly enabled = true,
+    private readonly delayMs = 2000,
+    private readonly everyMs = 1000,
+    private readonly write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+  ) {}
+
+  report(info: SolverProgressInfo): void {
+    if (!this.enabled) return;
+    const now = performance.now();
+    if (now - this.start < this.delayMs || now - this.last < this.everyMs) return;
+    this.last = now;
+    this.printed = true;
+    const g = (x: number): string => (Number.isFinite(x) ? x.toPrecision(6) : String(x));
+    const gap = Number.isFinite(info.upperBound) && info.upperBound > 0 ? ` gap ${(100 * (1 - Math.max(0, info.lowerBound) / info.upperBound)).toFixed(2)}%` : '';
+    const work = [info.nodes > 0 ? `${info.nodes} nodes` : '', info.iterations > 0 ? `${info.iterations} iterations` : ''].filter(Boolean).join(', ');
+    this.write(`${this.label}: ${info.solver} ${((now - this.start) / 1000).toFixed(1)} s  lower ${g(info.lowerBound)}  upper ${g(info.upperBound)}${gap}${work ? `  (${work})` : ''}`);
+  }
+
+  /** Whether any line was printed. */
+  get shown(): boolean {
+    return this.printed;
+  }
+}

@@ -2,12 +2,18 @@ import { PvqConsistencyError } from '../core/errors.js';
 import { pruningProblemOf, quantizationProblemOf, sqnrDb } from '../core/objective.js';
 import type { PruningSolver, QuantizationSolver, Solver } from '../core/solver.js';
 import type { LayerProblem, ProblemClass, SolveOptions, SolveResult, SolveStatus } from '../core/types.js';
+import { verifyCertificate } from '../../solvers/verify.js';
 
 /**
  * The equal-compression comparison (paper Sec. 4): for each channel/chunk, b-bit quantization on the problem's
  * integer box against pruning that keeps k = round(n*b/16) weights. Each method gets an error interval
  * [lower bound, upper bound] from the strongest solvers available; a verdict is "proven" only when the
  * intervals do not overlap.
+ *
+ * A lower bound enters an interval only when it is a proof (`provenLowerBound`): from a solver whose role is
+ * `exact` or `bound` (solver metadata), and either carried by a certificate that its family's verifier accepts
+ * (then at most what the certificate proves) or from a finished search (status `optimal`). Heuristics, stopped
+ * searches without a certificate and search records (outer approximation) contribute 0.
  */
 
 /** Which registered solvers a method uses. Names not registered are skipped. */
@@ -37,6 +43,8 @@ export interface MethodOutcome {
   /** Solver that produced the lower bound / the upper bound. */
   lowerBy: string | null;
   upperBy: string | null;
+  /** How lowerBound is proven: a verified certificate, a finished search, or the trivial 0. */
+  lowerProof: LowerBoundProof;
   /** True when lower and upper bound meet (the exact optimum is known). */
   exact: boolean;
   /** Status of the exact solver run (or of the best bound solver when no exact solver is registered). */
@@ -88,13 +96,19 @@ export interface AggregateComparison {
 export interface CompareResult {
   channels: ChannelComparison[];
   aggregates: AggregateComparison[];
-  settings: { timeLimitMs: number; pruneBox: boolean; plans: Record<ProblemClass, MethodPlan> };
+  settings: { timeLimitMs: number; pruneBox: boolean; plans: Record<ProblemClass, MethodPlan>; budgetMs?: number };
   timeMs: number;
 }
 
 export interface CompareOptions {
-  /** Time limit per method and sub-problem for the exact solver (ms); bound solvers get the same again. Default 5000. */
+  /** Time limit per method and sub-problem for each timed solver (ms): a cap when `budgetMs` is set. Default 5000. */
   timeLimitMs?: number;
+  /**
+   * One overall budget for the whole comparison (ms). The remaining budget is divided among the remaining timed
+   * phases (per channel and method: the exact search, then, if it did not close, the bound solvers); heuristics run
+   * first and cheaply. Default: no budget (every phase gets `timeLimitMs`).
+   */
+  budgetMs?: number;
   /** Use each problem's pruneBox (default true). */
   pruneBox?: boolean;
   /** Override the solver plans. */
@@ -106,29 +120,80 @@ export interface CompareOptions {
   resolve: (name: string) => Solver | undefined;
   /** Called after each sub-problem. */
   onProgress?: (done: number, total: number, problem: string) => void;
+  /** Clock in ms for the budget (default performance.now; tests inject a deterministic one). */
+  now?: () => number;
 }
 
 const DEFAULT_TIME_LIMIT_MS = 5000;
 /** Slack when comparing intervals and certifying consistency (relative). */
 const CONSISTENCY_TOL = 1e-9;
+/** Below this many ms of budget a timed phase is skipped. */
+const MIN_PHASE_MS = 1;
 
 function interval(r: number, lb: number, ub: number): [number, number] {
   return [sqnrDb(r, ub), sqnrDb(r, lb)];
 }
+
+/**
+ * The part of a result's lower bound that is a proof, by solver metadata: 0 for heuristics (and unknown
+ * solvers); for `exact`/`bound` solvers the full bound of a finished search (status `optimal`), otherwise what
+ * a certificate re-checked by its family's verifier proves (capped at the reported bound), else 0.
+ */
+export function provenLowerBound(result: SolveResult, solver: Solver | undefined, problem: LayerProblem, useBox: boolean): { bound: number; proof: LowerBoundProof } {
+  if (!solver || solver.role === 'heuristic' || !(result.lowerBound > 0)) return { bound: 0, proof: 'trivial' };
+  if (result.status === 'optimal') return { bound: result.lowerBound, proof: 'search' };
+  if (result.certificate && result.problemClass !== 'levels') {
+    const c = verifyCertificate(problem, result.certificate, { useBox, problemClass: result.problemClass });
+    if (c.valid && c.bound > 0) return { bound: Math.min(result.lowerBound, c.bound), proof: 'certificate' };
+  }
+  return { bound: 0, proof: 'trivial' };
+}
+
+/** How a method's lower bound is proven. */
+export type LowerBoundProof = 'certificate' | 'search' | 'trivial';
 
 async function runSolver(solver: Solver, cls: ProblemClass, p: LayerProblem, useBox: boolean, options: SolveOptions): Promise<SolveResult> {
   if (cls === 'quantization') return (solver as QuantizationSolver).solve(quantizationProblemOf(p), options);
   return (solver as PruningSolver).solve(pruningProblemOf(p, { useBox }), options);
 }
 
-async function solveMethod(
-  p: LayerProblem,
-  cls: ProblemClass,
-  plan: MethodPlan,
-  opts: CompareOptions,
-  useBox: boolean,
-): Promise<MethodOutcome> {
-  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+/**
+ * Splits one overall budget: each timed phase gets min(cap, remaining budget * its share / shares left).
+ * Shares: per channel and method, 1 for the exact search and 1 for the bound phase (split among its solvers);
+ * a phase that is skipped (the exact search closed the gap) hands its share on.
+ */
+class BudgetSplitter {
+  private sharesLeft: number;
+  private readonly end: number;
+  constructor(
+    readonly cap: number,
+    private readonly totalMs: number | undefined,
+    private readonly now: () => number,
+    phases: number,
+  ) {
+    this.sharesLeft = phases;
+    this.end = now() + (totalMs ?? Infinity);
+  }
+  get limited(): boolean {
+    return this.totalMs !== undefined;
+  }
+  remaining(): number {
+    return this.end - this.now();
+  }
+  /** Limit for a piece of work worth `share` phases (not consumed). */
+  peek(share: number): number {
+    if (!this.limited) return this.cap;
+    return Math.min(this.cap, Math.max(0, (this.remaining() * share) / Math.max(share, this.sharesLeft)));
+  }
+  /** Consume `share` phases and return the limit for that work. */
+  take(share: number): number {
+    const t = this.peek(share);
+    this.sharesLeft = Math.max(0, this.sharesLeft - share);
+    return t;
+  }
+}
+
+async function solveMethod(p: LayerProblem, cls: ProblemClass, plan: MethodPlan, opts: CompareOptions, useBox: boolean, budget: BudgetSplitter): Promise<MethodOutcome> {
   const results: SolveResult[] = [];
   const pick = (names: string[]): Solver[] =>
     names.map((n) => opts.resolve(n)).filter((s): s is Solver => s !== undefined && s.problemClass === cls);
@@ -137,7 +202,7 @@ async function solveMethod(
 
   // Heuristics first: cheap, and their best point warm-starts the exact search.
   if (opts.baselines !== false) {
-    for (const h of pick(plan.heuristics)) results.push(await runSolver(h, cls, p, useBox, { seed: opts.seed, timeLimitMs }));
+    for (const h of pick(plan.heuristics)) results.push(await runSolver(h, cls, p, useBox, { seed: opts.seed, timeLimitMs: Math.max(MIN_PHASE_MS, budget.peek(1)) }));
   }
   const bestUb = (): SolveResult | undefined =>
     results.filter((r) => r.solution !== null).sort((a, b) => a.upperBound - b.upperBound)[0];
@@ -145,47 +210,69 @@ async function solveMethod(
 
   const exact = pick(plan.exact)[0];
   let closed = false;
-  if (exact) {
-    const r = await runSolver(exact, cls, p, useBox, { timeLimitMs, seed: opts.seed, incumbent });
+  const exactLimit = budget.take(1);
+  // out of budget, the exact solver still runs (on a token limit) when nothing else gave a feasible point
+  if (exact && (exactLimit >= MIN_PHASE_MS || incumbent === undefined)) {
+    const r = await runSolver(exact, cls, p, useBox, { timeLimitMs: Math.max(MIN_PHASE_MS, exactLimit), seed: opts.seed, incumbent });
     results.push(r);
     status = r.status;
     closed = r.status === 'optimal';
   }
-  if (!closed) {
-    for (const h of pick(plan.fallbackHeuristics)) results.push(await runSolver(h, cls, p, useBox, { seed: opts.seed, timeLimitMs }));
-    for (const b of pick(plan.bounds)) {
-      const r = await runSolver(b, cls, p, useBox, { timeLimitMs, seed: opts.seed, incumbent: bestUb()?.solution ?? undefined });
-      results.push(r);
+  const boundPhase = closed ? [] : [...pick(plan.fallbackHeuristics).map((s) => ({ s, heuristic: true })), ...pick(plan.bounds).map((s) => ({ s, heuristic: false }))];
+  if (boundPhase.length === 0) budget.take(1);
+  for (let i = 0; i < boundPhase.length; i++) {
+    const { s, heuristic } = boundPhase[i];
+    const limit = budget.take(1 / boundPhase.length);
+    if (limit < MIN_PHASE_MS && !(heuristic && bestUb() === undefined)) continue;
+    const r = await runSolver(s, cls, p, useBox, { timeLimitMs: Math.max(MIN_PHASE_MS, limit), seed: opts.seed, incumbent: heuristic ? undefined : bestUb()?.solution ?? undefined });
+    results.push(r);
+    if (!heuristic) {
       if (status === 'not_run') status = r.status;
-      if (r.status === 'optimal') break;
+      if (r.status === 'optimal') {
+        // the rest of the phase is not needed: hand its share on
+        budget.take((boundPhase.length - 1 - i) / boundPhase.length);
+        break;
+      }
     }
   }
   let lowerBound = 0;
   let lowerBy: string | null = null;
+  let lowerProof: LowerBoundProof = 'trivial';
   let upperBound = Infinity;
   let upperBy: string | null = null;
+  let claimedLower = 0;
+  let claimedBy: string | null = null;
   for (const r of results) {
-    if (r.lowerBound > lowerBound) {
-      lowerBound = r.lowerBound;
+    const solver = opts.resolve(r.solver);
+    const pr = provenLowerBound(r, solver, p, useBox);
+    if (pr.bound > lowerBound) {
+      lowerBound = pr.bound;
       lowerBy = r.solver;
+      lowerProof = pr.proof;
+    }
+    if (solver && solver.role !== 'heuristic' && r.lowerBound > claimedLower) {
+      claimedLower = r.lowerBound;
+      claimedBy = r.solver;
     }
     if (r.solution !== null && r.upperBound < upperBound) {
       upperBound = r.upperBound;
       upperBy = r.solver;
     }
   }
-  if (lowerBound > upperBound * (1 + CONSISTENCY_TOL) + 1e-300) {
+  // every reported bound (proof or not) must sit below every feasible value: a broken solver is an error
+  if (claimedLower > upperBound * (1 + CONSISTENCY_TOL) + 1e-300) {
     throw new PvqConsistencyError(
-      `${p.name} (${cls}): lower bound ${lowerBound} from ${lowerBy} exceeds feasible error ${upperBound} from ${upperBy}`,
+      `${p.name} (${cls}): lower bound ${claimedLower} from ${claimedBy} exceeds feasible error ${upperBound} from ${upperBy}`,
     );
   }
-  const exactKnown = results.some((r) => r.status === 'optimal');
+  const exactKnown = results.some((r) => r.status === 'optimal' && (opts.resolve(r.solver)?.role ?? 'heuristic') !== 'heuristic');
   if (exactKnown) lowerBound = Math.min(lowerBound, upperBound);
   return {
     lowerBound,
     upperBound,
     lowerBy,
     upperBy,
+    lowerProof,
     exact: exactKnown,
     status,
     sqnrDb: interval(p.objective.r, lowerBound, upperBound),
@@ -221,17 +308,18 @@ export async function compareProblems(problems: LayerProblem[], setName: string,
     pruning: { ...DEFAULT_PLANS.pruning, ...opts.plans?.pruning },
   };
   const useBox = opts.pruneBox ?? true;
+  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  // 2 methods x (exact search + bound phase) per channel
+  const budget = new BudgetSplitter(timeLimitMs, opts.budgetMs, opts.now ?? (() => performance.now()), 4 * problems.length);
   const channels: ChannelComparison[] = [];
   for (let i = 0; i < problems.length; i++) {
     const p = problems[i];
-    const quant = await solveMethod(p, 'quantization', plans.quantization, opts, useBox);
-    const prune = await solveMethod(p, 'pruning', plans.pruning, opts, useBox);
+    const quant = await solveMethod(p, 'quantization', plans.quantization, opts, useBox, budget);
+    const prune = await solveMethod(p, 'pruning', plans.pruning, opts, useBox, budget);
     const v = verdict(quant.lowerBound, quant.upperBound, prune.lowerBound, prune.upperBound, quant.exact, prune.exact);
     const baselines: Record<string, number> = {};
     for (const r of [...quant.results, ...prune.results]) {
-      const plan = r.problemClass === 'quantization' ? plans.quantization : plans.pruning;
-      if ((plan.heuristics.includes(r.solver) || plan.fallbackHeuristics.includes(r.solver)) && r.solution !== null)
-        baselines[r.solver] = sqnrDb(p.objective.r, r.upperBound);
+      if (opts.resolve(r.solver)?.role === 'heuristic' && r.solution !== null) baselines[r.solver] = sqnrDb(p.objective.r, r.upperBound);
     }
     const chunkMeta = p.meta.chunk as { index?: unknown } | undefined;
     channels.push({
@@ -252,7 +340,12 @@ export async function compareProblems(problems: LayerProblem[], setName: string,
     });
     opts.onProgress?.(i + 1, problems.length, p.name);
   }
-  return { channels, aggregates: aggregate(channels, setName), settings: { timeLimitMs: opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS, pruneBox: useBox, plans }, timeMs: performance.now() - t0 };
+  return {
+    channels,
+    aggregates: aggregate(channels, setName),
+    settings: { timeLimitMs, pruneBox: useBox, plans, ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}) },
+    timeMs: performance.now() - t0,
+  };
 }
 
 /**

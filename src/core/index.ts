@@ -4,3 +4,4 @@ export * from './objective.js';
 export * from './result.js';
 export * from './solver.js';
 export * from './random.js';
+export * from './options.js';

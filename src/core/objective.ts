@@ -1,5 +1,5 @@
 import { PvqInputError } from './errors.js';
-import type { LayerProblem, PruningProblem, QuadObjective, QuantizationProblem } from './types.js';
+import type { JointProblem, JointSparsity, LayerProblem, PruningProblem, QuadObjective, QuantizationProblem, StructuredPattern, StructuredPruningProblem } from './types.js';
 
 /** `x^T A x` for a row-major symmetric n*n matrix. */
 export function quadForm(A: Float64Array, x: ArrayLike<number>, n: number): number {
@@ -94,3 +94,67 @@ export function checkObjective(o: QuadObjective | undefined, prefix = ''): void 
   for (let i = 0; i < n; i++) if (!Number.isFinite(o.w[i])) throw new PvqInputError(`${prefix}w`, `entry ${i} is not finite`);
   for (let i = 0; i < n; i++) if (o.G[i * n + i] < 0) throw new PvqInputError(`${prefix}G`, `negative diagonal entry G[${i}][${i}] (G must be PSD)`);
 }
+
+// ---- structured sparsity and joint sparse + quantized (docs/structured.md) ----
+
+/** Groups of a pattern over n inputs: [start, end) ranges of consecutive inputs and the nonzeros each may keep. */
+export function patternGroups(pattern: StructuredPattern | JointSparsity, n: number): { start: number; end: number; cap: number }[] {
+  const out: { start: number; end: number; cap: number }[] = [];
+  if (pattern.kind === 'k') return [{ start: 0, end: n, cap: Math.min(pattern.k, n) }];
+  const size = pattern.kind === 'nm' ? pattern.m : pattern.size;
+  const cap = pattern.kind === 'nm' ? pattern.n : size;
+  for (let s = 0; s < n; s += size) out.push({ start: s, end: Math.min(n, s + size), cap: Math.min(cap, Math.min(n, s + size) - s) });
+  return out;
+}
+
+/** The structured pruning problem of a layer problem: its `nm` (else `block`) pattern; box = pruneBox unless `useBox: false`. */
+export function structuredProblemOf(p: LayerProblem, opts: { useBox?: boolean; pattern?: StructuredPattern } = {}): StructuredPruningProblem {
+  const pattern: StructuredPattern | undefined =
+    opts.pattern ?? (p.nm ? { kind: 'nm', n: p.nm[0], m: p.nm[1] } : p.block ? { kind: 'block', size: p.block[0], keep: p.block[1] } : undefined);
+  if (!pattern) throw new PvqInputError('nm', `problem '${p.name}' gives no structured pattern (nm: [N, M] or block: [size, keep])`);
+  return { name: p.name, objective: p.objective, pattern, box: (opts.useBox ?? true) ? p.pruneBox : null };
+}
+
+/** The joint sparse + quantized problem of a layer problem: grid (scale, zmin, zmax) with its `nm` pattern, else at most k nonzeros. */
+export function jointProblemOf(p: LayerProblem, opts: { sparsity?: JointSparsity } = {}): JointProblem {
+  const sparsity: JointSparsity = opts.sparsity ?? (p.nm ? { kind: 'nm', n: p.nm[0], m: p.nm[1] } : { kind: 'k', k: p.k });
+  return { name: p.name, objective: p.objective, scale: p.scale, zmin: p.zmin, zmax: p.zmax, sparsity };
+}
+
+/** True when the support of v fits the pattern (and every nonzero lies in the box, if any). */
+export function isStructuredFeasible(p: StructuredPruningProblem, v: ArrayLike<number>): boolean {
+  const n = p.objective.n;
+  if (v.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(v[i])) return false;
+    if (v[i] !== 0 && p.box && (v[i] < p.box[0] || v[i] > p.box[1])) return false;
+  }
+  const groups = patternGroups(p.pattern, n);
+  let nonzeroBlocks = 0;
+  for (const g of groups) {
+    let nnz = 0;
+    for (let i = g.start; i < g.end; i++) if (v[i] !== 0) nnz++;
+    if (nnz > g.cap) return false;
+    if (nnz > 0) nonzeroBlocks++;
+  }
+  return p.pattern.kind !== 'block' || nonzeroBlocks <= p.pattern.keep;
+}
+
+/** True when z is an integer vector in [zmin, zmax] whose support fits the sparsity. */
+export function isJointFeasible(p: JointProblem, z: ArrayLike<number>): boolean {
+  const n = p.objective.n;
+  if (z.length !== n) return false;
+  for (let i = 0; i < n; i++) if (!Number.isInteger(z[i]) || z[i] < p.zmin || z[i] > p.zmax) return false;
+  for (const g of patternGroups(p.sparsity, n)) {
+    let nnz = 0;
+    for (let i = g.start; i < g.end; i++) if (z[i] !== 0) nnz++;
+    if (nnz > g.cap) return false;
+  }
+  return true;
+}
+
+/** Error of the joint candidate `scale * z`. */
+export function jointErrorOf(p: JointProblem, z: ArrayLike<number>): number {
+  return quantErrorOf(p, z);
+}
+// ---- end structured / joint ----

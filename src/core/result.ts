@@ -1,4 +1,4 @@
-import type { Certificate, ProblemClass, SolveOptions, SolveResult, SolveStats, SolveStatus } from './types.js';
+import type { AnyProblemClass, Certificate, SolveOptions, SolveResult, SolveStats, SolveStatus } from './types.js';
 import { DEFAULT_REL_GAP_TOL } from './types.js';
 
 /** Relative gap (ub - lb) / ub for nonnegative errors: 0 when both are 0, Infinity without a feasible point. */
@@ -26,7 +26,7 @@ export function safeLowerBound(value: number, relSlack = 0, absSlack = 0): numbe
 export interface ResultInput {
   solver: string;
   problem: string;
-  problemClass: ProblemClass;
+  problemClass: AnyProblemClass;
   lowerBound: number;
   upperBound: number;
   solution: Float64Array | null;
@@ -57,22 +57,76 @@ export function makeResult(r: ResultInput): SolveResult {
   return out;
 }
 
-/** Wall-clock deadline helper for solvers; check `expired()` every few hundred nodes. */
-export class Deadline {
-  readonly start: number;
-  private readonly limit: number;
-  constructor(timeLimitMs?: number) {
-    this.start = performance.now();
-    this.limit = timeLimitMs !== undefined && Number.isFinite(timeLimitMs) ? timeLimitMs : Infinity;
-  }
-  elapsed(): number {
-    return performance.now() - this.start;
-  }
-  expired(): boolean {
-    return this.limit !== Infinity && performance.now() - this.start >= this.limit;
-  }
+/** A monotone clock in milliseconds (default `performance.now`). */
+export type Clock = () => number;
+
+let defaultClock: Clock = () => performance.now();
+
+/**
+ * Replace the clock every `Deadline` created from now on reads (tests: a fake clock that advances per read,
+ * for deterministic time limits). Returns the previous clock so that the caller can restore it.
+ */
+export function setDeadlineClock(clock: Clock | null): Clock {
+  const prev = defaultClock;
+  defaultClock = clock ?? (() => performance.now());
+  return prev;
 }
 
+/**
+ * The one wall-clock deadline of a solve (every solver uses it, no raw `t0 + ms` arithmetic): created from
+ * `SolveOptions.timeLimitMs` (undefined or non-finite = no limit), checked with `expired()` every few hundred
+ * nodes / every iteration, and split into phase budgets with `sub(fraction)` (a child deadline that ends no
+ * later than its parent).
+ */
+export class Deadline {
+  readonly start: number;
+  /** Absolute end on the clock (Infinity: no limit). */
+  readonly end: number;
+  private readonly clock: Clock;
+  constructor(timeLimitMs?: number, opts: { clock?: Clock; start?: number } = {}) {
+    this.clock = opts.clock ?? defaultClock;
+    this.start = opts.start ?? this.clock();
+    const limit = timeLimitMs !== undefined && Number.isFinite(timeLimitMs) ? Math.max(0, timeLimitMs) : Infinity;
+    this.end = this.start + limit;
+  }
+  /** A deadline without a limit. */
+  static none(): Deadline {
+    return new Deadline(undefined);
+  }
+  /** The current clock value (ms). */
+  now(): number {
+    return this.clock();
+  }
+  /** The limit in ms (Infinity: none). */
+  get limitMs(): number {
+    return this.end - this.start;
+  }
+  get limited(): boolean {
+    return this.end !== Infinity;
+  }
+  elapsed(): number {
+    return this.clock() - this.start;
+  }
+  /** Milliseconds left (Infinity without a limit, 0 once expired). */
+  remaining(): number {
+    if (this.end === Infinity) return Infinity;
+    return Math.max(0, this.end - this.clock());
+  }
+  expired(): boolean {
+    return this.end !== Infinity && this.clock() >= this.end;
+  }
+  /**
+   * A phase budget: a child deadline (same clock) ending at now + fraction * remaining(), and at the latest
+   * at this deadline's end. `capMs` also caps the child's length (useful without a parent limit).
+   */
+  sub(fraction: number, capMs = Infinity): Deadline {
+    const now = this.clock();
+    const rem = this.end === Infinity ? Infinity : Math.max(0, this.end - now);
+    let len = rem === Infinity ? Infinity : Math.max(0, Math.min(1, fraction)) * rem;
+    if (capMs < len) len = Math.max(0, capMs);
+    return new Deadline(len, { clock: this.clock, start: now });
+  }
+}
 export function optionNumber(options: SolveOptions, key: string, fallback: number): number {
   const v = options.extra?.[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;

@@ -1,4 +1,5 @@
-import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from './types.js';
+import type { OptionSchema } from './options.js';
+import type { JointProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from './types.js';
 
 /**
  * - `exact`: solves to proven optimality unless a limit stops it (then an honest limit status);
@@ -7,14 +8,31 @@ import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } f
  */
 export type SolverRole = 'exact' | 'bound' | 'heuristic';
 
+/**
+ * The common `SolveOptions` a solver may honour (`backend` is the MILP back end, a typed entry of its option schema).
+ * `timeLimit`: the solver checks the wall clock; `nodeLimit` / `iterationLimit`: it counts nodes / iterations;
+ * `relGapTol`: it stops at that relative gap; `seed`: it draws random numbers; `incumbent`: it warm-starts from it.
+ */
+export type CommonOption = 'timeLimit' | 'nodeLimit' | 'iterationLimit' | 'relGapTol' | 'seed' | 'incumbent' | 'backend';
+
+export const COMMON_OPTIONS: readonly CommonOption[] = ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'seed', 'incumbent', 'backend'];
+
 interface SolverBase {
   /** Registry name, e.g. 'quant-exact'. */
   readonly name: string;
   readonly role: SolverRole;
   /** One line for `pvq solvers`. */
   readonly description: string;
-  /** Solver-specific option names accepted in `SolveOptions.extra`, with a short description each. */
-  readonly extraOptions?: Readonly<Record<string, string>>;
+  /**
+   * Solver-specific options accepted in `SolveOptions.extra`: a typed schema (type, default, bounds, help), validated and
+   * defaulted in one place (`resolveExtras` / `resolveOptions` in src/core/options.ts). Absent: the solver takes none.
+   */
+  readonly options?: OptionSchema;
+  /**
+   * The common options the solver honours. The CLI refuses the others (`--time-limit` is only warned about).
+   * Absent (a user-registered solver that does not say): every common option is passed through unchecked.
+   */
+  readonly capabilities?: readonly CommonOption[];
 }
 
 export interface QuantizationSolver extends SolverBase {
@@ -27,4 +45,22 @@ export interface PruningSolver extends SolverBase {
   solve(problem: PruningProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
 }
 
-export type Solver = QuantizationSolver | PruningSolver;
+/** Quantization onto a finite level set (FP4 / FP8 / NF4 / user levels); `solution` is the vector of levels. */
+export interface LevelQuantizationSolver extends SolverBase {
+  readonly problemClass: 'levels';
+  solve(problem: LevelQuantizationProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+/** Structured (N:M, block) pruning; `solution` is v (weights). */
+export interface StructuredSolver extends SolverBase {
+  readonly problemClass: 'structured';
+  solve(problem: StructuredPruningProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+/** Joint sparse + quantized; `solution` is z (integers, weights scale*z). */
+export interface JointSolver extends SolverBase {
+  readonly problemClass: 'joint';
+  solve(problem: JointProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+export type Solver = QuantizationSolver | PruningSolver | LevelQuantizationSolver | StructuredSolver | JointSolver;

@@ -36,6 +36,17 @@ export interface LayerProblem {
   readonly pruneBox: readonly [number, number] | null;
   /** Free-form provenance (bits, kind, chunk, scale rule, ...). */
   readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * Optional finite level set (sorted, strictly increasing; weights are `scale * level`) when the file gives
+   * `levels` or `format` (docs/levels.md); absent for the paper's integer grid.
+   */
+  readonly levels?: Float64Array;
+  /** The `format` name the levels came from ('fp4', 'nf4', ...), when the file gave one. */
+  readonly format?: string;
+  /** Optional N:M pattern `[N, M]` for structured / joint problems (docs/structured.md). */
+  readonly nm?: readonly [number, number];
+  /** Optional block pattern `[size, keep]` for structured problems (docs/structured.md). */
+  readonly block?: readonly [number, number];
 }
 
 /** Minimise `error(s*z)` over integer z with zmin <= z_i <= zmax. */
@@ -55,7 +66,60 @@ export interface PruningProblem {
   readonly box: readonly [number, number] | null;
 }
 
+/**
+ * Minimise `error(scale * x)` over x with every x_i in the finite level set `levels` (sorted, strictly
+ * increasing, finite): FP4 / FP8 / NF4 / INT-b / user-given grids (src/formats/levels.ts). The paper's integer
+ * grid is the case levels = zmin..zmax. A solution is the vector x of levels (weights are scale * x).
+ */
+export interface LevelQuantizationProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly scale: number;
+  readonly levels: Float64Array;
+}
+
+/** The two problem classes the paper compares (and `pvq compare` plans for). */
 export type ProblemClass = 'quantization' | 'pruning';
+/** Every problem class a solver or result can have: the paper's two, level-set quantization, structured and joint. */
+export type AnyProblemClass = ProblemClass | 'levels' | StructuredProblemClass;
+
+// ---- structured sparsity and joint sparse + quantized (docs/structured.md) ----
+
+/** Problem classes of structured pruning (N:M, block) and of joint sparse + quantized weights. */
+export type StructuredProblemClass = 'structured' | 'joint';
+
+/**
+ * Sparsity pattern over consecutive inputs:
+ * - `nm`: at most `n` nonzeros in each group of `m` consecutive inputs (2:4, 4:8, 1:4); the last group may be
+ *   shorter (n mod m inputs) and also keeps at most `n` of them;
+ * - `block`: at most `keep` nonzero blocks of `size` consecutive inputs (the last block may be shorter).
+ */
+export type StructuredPattern = { readonly kind: 'nm'; readonly n: number; readonly m: number } | { readonly kind: 'block'; readonly size: number; readonly keep: number };
+
+/** Minimise `error(v)` over real v whose support fits `pattern` (and `box[0] <= v_i <= box[1]` for nonzeros). */
+export interface StructuredPruningProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly pattern: StructuredPattern;
+  readonly box: readonly [number, number] | null;
+}
+
+/** Sparsity of a joint problem: at most k nonzeros overall, or an N:M pattern. */
+export type JointSparsity = { readonly kind: 'k'; readonly k: number } | { readonly kind: 'nm'; readonly n: number; readonly m: number };
+
+/**
+ * Minimise `error(scale * z)` over integer z in [zmin, zmax] (zmin <= 0 <= zmax) whose support fits `sparsity`.
+ * `solution` of a joint result is z (integers), as for quantization.
+ */
+export interface JointProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly scale: number;
+  readonly zmin: number;
+  readonly zmax: number;
+  readonly sparsity: JointSparsity;
+}
+// ---- end structured / joint ----
 
 /**
  * Termination status, in the spirit of established solvers.
@@ -100,7 +164,7 @@ export interface SolveResult {
   solver: string;
   /** Problem name. */
   problem: string;
-  problemClass: ProblemClass;
+  problemClass: AnyProblemClass;
   /** Proven: no feasible point has a smaller error. Always >= 0 (errors are nonnegative). */
   lowerBound: number;
   /** Error of `solution` (recomputed from the point), or Infinity when no feasible point is known. */

@@ -6,6 +6,7 @@ export { readJsonFile };
 import { makeObjective } from '../core/objective.js';
 import type { LayerProblem } from '../core/types.js';
 import { asymmetry, pivotedLDL, symmetrize } from '../linalg/dense.js';
+import { checkLevels, levelsOfFormat } from '../formats/levels.js';
 
 /** Relative asymmetry of G beyond which a file is rejected (within it, G is symmetrised). */
 export const SYMMETRY_TOL = 1e-12;
@@ -106,9 +107,16 @@ export function numberMatrix(x: unknown, n: number, field: string): Float64Array
   return G;
 }
 
-/** Validate a parsed layer-problem JSON value (format version 1). */
-export function parseLayerProblem(json: unknown, fallbackName = 'problem'): LayerProblem {
+/** The keys of a layer problem (format version 1); others are reported through `onUnknownKey` and ignored. */
+export const LAYER_PROBLEM_KEYS: readonly string[] = ['name', 'n', 'G', 'w', 'scale', 'zmin', 'zmax', 'k', 'pruneBox', 'meta'];
+
+/**
+ * Validate a parsed layer-problem JSON value (format version 1). Keys outside LAYER_PROBLEM_KEYS are ignored and
+ * passed to `onUnknownKey` (the file readers warn on stderr: a misspelt `pruneBox` would otherwise go unnoticed).
+ */
+export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnknownKey?: (key: string) => void): LayerProblem {
   if (!isPlainObject(json)) throw new PvqInputError('(root)', `expected a JSON object, got ${describe(json)}`);
+  if (onUnknownKey) for (const key of Object.keys(json)) if (!LAYER_PROBLEM_KEYS.includes(key)) onUnknownKey(key);
   let name = fallbackName;
   if (json.name !== undefined) {
     if (typeof json.name !== 'string' || json.name.length === 0) throw new PvqInputError('name', `expected a non-empty string, got ${describe(json.name)}`);
@@ -117,13 +125,27 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem'): Laye
   if (json.n === undefined) throw new PvqInputError('n', 'missing');
   const n = integer(json.n, 'n');
   if (n < 1) throw new PvqInputError('n', `must be >= 1, got ${n}`);
-  for (const key of ['G', 'w', 'scale', 'zmin', 'zmax', 'k']) if (json[key] === undefined) throw new PvqInputError(key, 'missing');
+  // level-set quantization (docs/levels.md): `levels` or `format` may replace zmin/zmax
+  let levels: Float64Array | undefined;
+  let format: string | undefined;
+  if (json.levels !== undefined && json.format !== undefined) throw new PvqInputError('levels', 'give either "levels" or "format", not both');
+  if (json.levels !== undefined) {
+    if (!Array.isArray(json.levels)) throw new PvqInputError('levels', `expected a sorted array of numbers, got ${describe(json.levels)}`);
+    levels = checkLevels(json.levels, 'levels');
+  } else if (json.format !== undefined) {
+    if (typeof json.format !== 'string') throw new PvqInputError('format', `expected a format name such as "fp4" or "nf4", got ${describe(json.format)}`);
+    format = json.format;
+    levels = levelsOfFormat(json.format);
+  }
+  const required = levels ? ['G', 'w', 'scale', 'k'] : ['G', 'w', 'scale', 'zmin', 'zmax', 'k'];
+  for (const key of required) if (json[key] === undefined) throw new PvqInputError(key, 'missing');
   const G = numberMatrix(json.G, n, 'G');
   const w = numberVector(json.w, n, 'w');
   const scale = finiteNumber(json.scale, 'scale');
   if (!(scale > 0)) throw new PvqInputError('scale', `must be > 0, got ${scale}`);
-  const zmin = integer(json.zmin, 'zmin');
-  const zmax = integer(json.zmax, 'zmax');
+  // without zmin/zmax, a level problem's integer grid is the integers inside the level range (and 0)
+  const zmin = json.zmin === undefined && levels ? Math.min(0, Math.max(Math.ceil(levels[0]), -(2 ** 30))) : integer(json.zmin, 'zmin');
+  const zmax = json.zmax === undefined && levels ? Math.max(0, Math.min(Math.floor(levels[levels.length - 1]), 2 ** 30)) : integer(json.zmax, 'zmax');
   if (zmin > 0) throw new PvqInputError('zmin', `must be <= 0, got ${zmin}`);
   if (zmax < 0) throw new PvqInputError('zmax', `must be >= 0, got ${zmax}`);
   const k = integer(json.k, 'k');
@@ -143,8 +165,73 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem'): Laye
     meta = json.meta;
   }
   validateGram(G, n, 'G');
-  return { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta };
+  const structured = parseStructuredFields(json);
+  const base: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta, ...structured };
+  const problem: LayerProblem = !levels ? base : format !== undefined ? { ...base, levels, format } : { ...base, levels };
+  checkDerivedQuantities(problem);
+  return problem;
 }
+
+/** Smallest positive normal double: below it a product has lost its precision (subnormal) or vanished. */
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * Refuse a problem whose derived quantities do not fit in double precision, naming what is wrong: the reference energy
+ * r = w^T G w (with the headroom errors up to 16 r need), the gradient G w, and for quantization the grid coordinates
+ * w / scale, the grid ends scale * zmin and scale * zmax, and the z-space matrix scale^2 G (which must not underflow).
+ */
+export function checkDerivedQuantities(p: LayerProblem): void {
+  const { n, G, w, r } = p.objective;
+  if (!Number.isFinite(r) || !Number.isFinite(16 * r))
+    throw new PvqInputError(
+      'w',
+      `r = w^T G w is ${Number.isFinite(r) ? `${r.toExponential(3)}, too close to the double-precision limit` : 'not finite (it overflows double precision)'}: the weights or G are too large; rescale them (errors are relative, so SQNRs do not change)`,
+    );
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += G[i * n + j] * w[j];
+    if (!Number.isFinite(s)) throw new PvqInputError('w', `(G w)[${i}] is not finite (it overflows double precision): the weights or G are too large; rescale them`);
+  }
+  const s = p.scale;
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(w[i] / s))
+      throw new PvqInputError('scale', `scale = ${s} is so small that w[${i}] / scale = ${w[i]} / ${s} overflows double precision (the grid does not cover the weights)`);
+  if (!Number.isFinite(s * p.zmin) || !Number.isFinite(s * p.zmax))
+    throw new PvqInputError('scale', `scale * zmin or scale * zmax overflows double precision (scale = ${s}, grid [${p.zmin}, ${p.zmax}])`);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
+  const p2 = s * s * maxDiag;
+  if (maxDiag > 0 && (!Number.isFinite(p2) || p2 < MIN_NORMAL))
+    throw new PvqInputError(
+      'scale',
+      `scale = ${s} is so ${p2 < MIN_NORMAL ? 'small' : 'large'} that scale^2 * max G_ii = ${p2} ${p2 < MIN_NORMAL ? 'underflows' : 'overflows'} double precision: the quantization objective in grid units cannot be represented (grid [${s * p.zmin}, ${s * p.zmax}] against max |w| = ${w.reduce((m, x) => Math.max(m, Math.abs(x)), 0)}); choose a scale that fits the weights`,
+    );
+}
+
+// ---- structured sparsity (docs/structured.md): optional `nm: [N, M]` and `block: [size, keep]` ----
+function parseStructuredFields(json: Record<string, unknown>): { nm?: readonly [number, number]; block?: readonly [number, number] } {
+  const out: { nm?: readonly [number, number]; block?: readonly [number, number] } = {};
+  if (json.nm !== undefined && json.nm !== null) {
+    const x = json.nm;
+    if (!Array.isArray(x) || x.length !== 2) throw new PvqInputError('nm', `expected [N, M], got ${describe(x)}`);
+    const N = integer(x[0], 'nm[0]');
+    const M = integer(x[1], 'nm[1]');
+    if (M < 1) throw new PvqInputError('nm[1]', `M must be >= 1, got ${M}`);
+    if (N < 0 || N > M) throw new PvqInputError('nm[0]', `N must satisfy 0 <= N <= M = ${M}, got ${N}`);
+    out.nm = [N, M];
+  }
+  if (json.block !== undefined && json.block !== null) {
+    const x = json.block;
+    if (!Array.isArray(x) || x.length !== 2) throw new PvqInputError('block', `expected [size, keep], got ${describe(x)}`);
+    const size = integer(x[0], 'block[0]');
+    const keep = integer(x[1], 'block[1]');
+    if (size < 1) throw new PvqInputError('block[0]', `block size must be >= 1, got ${size}`);
+    if (keep < 0) throw new PvqInputError('block[1]', `keep must be >= 0, got ${keep}`);
+    out.block = [size, keep];
+  }
+  return out;
+}
+// ---- end structured sparsity ----
 
 /** Run `parse`, re-throwing input errors with `prefix` prepended to the field name. */
 export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
@@ -156,10 +243,35 @@ export function withFieldPrefix<T>(prefix: string, parse: () => T): T {
   }
 }
 
-/** Read and validate a layer-problem file. Errors name the file and the field. */
+/**
+ * Collects the unknown keys of a file and reports each distinct one once, as one line on stderr naming the file and
+ * the key (with where it first occurs and how often), after parsing succeeded.
+ */
+export class UnknownKeys {
+  private readonly seen = new Map<string, { first: string; count: number }>();
+  /** Record `key` found at `where` (e.g. "problems[3]."). */
+  add(where: string, key: string): void {
+    const s = this.seen.get(key);
+    if (s) s.count++;
+    else this.seen.set(key, { first: `${where}${key}`, count: 1 });
+  }
+  lines(path: string): string[] {
+    return [...this.seen.entries()].map(
+      ([key, s]) => `pvq: warning: ${path}: unknown key ${JSON.stringify(key)} ignored (at ${s.first}${s.count > 1 ? ` and ${s.count - 1} more place(s)` : ''})`,
+    );
+  }
+  flush(path: string, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): void {
+    for (const l of this.lines(path)) write(l);
+  }
+}
+
+/** Read and validate a layer-problem file. Errors name the file and the field; unknown keys are warned about on stderr. */
 export function readLayerProblemFile(path: string): LayerProblem {
   const json = readJsonFile(path);
-  return withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, '')));
+  const unknown = new UnknownKeys();
+  const p = withFieldPrefix(`${path}: `, () => parseLayerProblem(json, basename(path).replace(/\.json$/i, ''), (k) => unknown.add('', k)));
+  unknown.flush(path);
+  return p;
 }
 
 /** Serialise a problem back to the file format (version 1). */
@@ -177,6 +289,9 @@ export function layerProblemToJSON(p: LayerProblem): Record<string, unknown> {
     zmax: p.zmax,
     k: p.k,
     pruneBox: p.pruneBox ? [p.pruneBox[0], p.pruneBox[1]] : null,
+    ...(p.format !== undefined ? { format: p.format } : p.levels ? { levels: Array.from(p.levels) } : {}),
     meta: p.meta,
+    ...(p.nm ? { nm: [p.nm[0], p.nm[1]] } : {}),
+    ...(p.block ? { block: [p.block[0], p.block[1]] } : {}),
   };
 }

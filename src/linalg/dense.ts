@@ -67,23 +67,85 @@ export function principalSubmatrix(A: Float64Array, n: number, idx: ArrayLike<nu
  * In-place Cholesky A = L L^T of a symmetric matrix (only the lower triangle is read); the strict upper
  * triangle is zeroed. Returns -1 on success, or the index of the first pivot that is <= minPivot
  * (the matrix is then not positive definite with that margin and its contents are undefined).
+ *
+ * Register-blocked: two columns and two rows at a time (four independent accumulators, one load per
+ * multiply-add), ~2-3x faster in V8 than the column-by-column loop. Every entry is still computed as
+ * `(A_ij - sum_{k<j} L_ik L_jk) / L_jj` with the sum accumulated in increasing k, so the result is
+ * bitwise identical to the textbook loop (and the textbook backward-error bound applies unchanged).
  */
 export function choleskyInPlace(A: Float64Array, n: number, minPivot = 0): number {
-  for (let j = 0; j < n; j++) {
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    const rj = j * n;
+    const rj2 = rj + n;
+    let d0 = A[rj + j];
+    let s10 = A[rj2 + j];
+    let d1 = A[rj2 + j + 1];
+    for (let k = 0; k < j; k++) {
+      const u = A[rj + k];
+      const v = A[rj2 + k];
+      d0 -= u * u;
+      s10 -= v * u;
+      d1 -= v * v;
+    }
+    if (!(d0 > minPivot)) return j;
+    const l00 = Math.sqrt(d0);
+    const inv0 = 1 / l00;
+    const l10 = s10 * inv0;
+    d1 -= l10 * l10;
+    if (!(d1 > minPivot)) return j + 1;
+    const l11 = Math.sqrt(d1);
+    A[rj + j] = l00;
+    A[rj2 + j] = l10;
+    A[rj2 + j + 1] = l11;
+    const inv1 = 1 / l11;
+    let i = j + 2;
+    for (; i + 1 < n; i += 2) {
+      const ri = i * n;
+      const ri2 = ri + n;
+      let a0 = A[ri + j];
+      let a1 = A[ri + j + 1];
+      let b0 = A[ri2 + j];
+      let b1 = A[ri2 + j + 1];
+      for (let k = 0; k < j; k++) {
+        const x = A[ri + k];
+        const y = A[ri2 + k];
+        const u = A[rj + k];
+        const v = A[rj2 + k];
+        a0 -= x * u;
+        a1 -= x * v;
+        b0 -= y * u;
+        b1 -= y * v;
+      }
+      const la = a0 * inv0;
+      const lb = b0 * inv0;
+      A[ri + j] = la;
+      A[ri + j + 1] = (a1 - la * l10) * inv1;
+      A[ri2 + j] = lb;
+      A[ri2 + j + 1] = (b1 - lb * l10) * inv1;
+    }
+    if (i < n) {
+      const ri = i * n;
+      let a0 = A[ri + j];
+      let a1 = A[ri + j + 1];
+      for (let k = 0; k < j; k++) {
+        const x = A[ri + k];
+        a0 -= x * A[rj + k];
+        a1 -= x * A[rj2 + k];
+      }
+      const la = a0 * inv0;
+      A[ri + j] = la;
+      A[ri + j + 1] = (a1 - la * l10) * inv1;
+    }
+    for (let c = j + 1; c < n; c++) A[rj + c] = 0;
+    for (let c = j + 2; c < n; c++) A[rj2 + c] = 0;
+  }
+  if (j < n) {
     const rj = j * n;
     let d = A[rj + j];
     for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
     if (!(d > minPivot)) return j;
-    const ljj = Math.sqrt(d);
-    A[rj + j] = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let s = A[ri + j];
-      for (let k = 0; k < j; k++) s -= A[ri + k] * A[rj + k];
-      A[ri + j] = s * inv;
-    }
-    for (let i = j + 1; i < n; i++) A[rj + i] = 0;
+    A[rj + j] = Math.sqrt(d);
   }
   return -1;
 }
@@ -120,25 +182,85 @@ export function cholSolve(L: Float64Array, n: number, b: Float64Array): Float64A
   return backSubstT(L, n, forwardSubst(L, n, b));
 }
 
-/** Inverse of an SPD matrix from its Cholesky factor (row-major, symmetric result). */
-export function cholInverse(L: Float64Array, n: number, out = new Float64Array(n * n)): Float64Array {
-  // Invert L (lower) into Linv, then out = Linv^T Linv.
-  const Li = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    Li[j * n + j] = 1 / L[j * n + j];
-    for (let i = j + 1; i < n; i++) {
-      let s = 0;
-      const ri = i * n;
-      for (let k = j; k < i; k++) s -= L[ri + k] * Li[k * n + j];
-      Li[ri + j] = s / L[ri + i];
+/**
+ * Inverse of an SPD matrix from its Cholesky factor L (lower, row-major) into `out` (symmetric result);
+ * `work` (n*n entries) is scratch. R = L^{-T} (upper) row by row from the bottom (contiguous axpys), then
+ * out = R R^T by dot products of contiguous rows in 2x2 blocks (one triangle, mirrored).
+ */
+export function cholInverse(L: Float64Array, n: number, out = new Float64Array(n * n), work = new Float64Array(n * n)): Float64Array {
+  const R = work;
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const inv = 1 / L[ri + i];
+    for (let j = i; j < n; j++) R[ri + j] = 0;
+    for (let k = i + 1; k < n; k++) {
+      const u = L[k * n + i];
+      if (u === 0) continue;
+      const rk = k * n;
+      for (let j = k; j < n; j++) R[ri + j] += u * R[rk + j];
+    }
+    for (let j = i + 1; j < n; j++) R[ri + j] *= -inv;
+    R[ri + i] = inv;
+  }
+  // (R R^T)_ij = sum_{k >= max(i, j)} R_ik R_jk (strict lower part of R zeroed)
+  for (let i = 1; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < i; k++) R[ri + k] = 0;
+  }
+  const ne = n & ~1;
+  for (let i = 0; i < ne; i += 2) {
+    const ri = i * n;
+    const ri2 = ri + n;
+    for (let j = i; j < ne; j += 2) {
+      const rj = j * n;
+      const rj2 = rj + n;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let k = j; k < n; k++) {
+        const a = R[ri + k];
+        const b = R[ri2 + k];
+        const u = R[rj + k];
+        const v = R[rj2 + k];
+        s00 += a * u;
+        s01 += a * v;
+        s10 += b * u;
+        s11 += b * v;
+      }
+      out[ri + j] = s00;
+      out[ri + j + 1] = s01;
+      out[ri2 + j] = s10;
+      out[ri2 + j + 1] = s11;
+      out[rj + i] = s00;
+      out[rj2 + i] = s01;
+      out[rj + i + 1] = s10;
+      out[rj2 + i + 1] = s11;
     }
   }
+  if (ne < n) {
+    const l = n - 1;
+    const rl = l * n;
+    const rll = R[rl + l];
+    for (let i = 0; i < n; i++) {
+      const s = R[i * n + l] * rll;
+      out[i * n + l] = s;
+      out[rl + i] = s;
+    }
+  }
+  return out;
+}
+
+/** out = A B (dense n x n, row-major; out must not alias A or B). */
+export function matMul(A: Float64Array, B: Float64Array, n: number, out = new Float64Array(n * n)): Float64Array {
+  out.fill(0);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < n; k++) s += Li[k * n + i] * Li[k * n + j];
-      out[i * n + j] = s;
-      out[j * n + i] = s;
+    const ri = i * n;
+    for (let k = 0; k < n; k++) {
+      const aik = A[ri + k];
+      if (aik === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j < n; j++) out[ri + j] += aik * B[rk + j];
     }
   }
   return out;

@@ -232,10 +232,14 @@ export class PreparedTensor {
   }
 }
 
-/** Float32 emulation of the corrected pruning sparsity 1 - (1 - quant_sparsity) * b/16. */
+/**
+ * The corrected pruning sparsity 1 - (1 - quant_sparsity) * b/16 as the official code evaluates it: quant_sparsity is
+ * a float32 value (a torch int/int division) turned into a Python float, then `keep_ratio = (1.0 - quant_sparsity) *
+ * n_bits / 16.0` and `1 - keep_ratio` are double-precision operations (left to right).
+ */
 export function correctedSparsity(quantSparsity32: number, bits: number): number {
-  const keep = f32(f32(f32(1 - quantSparsity32) * bits) / 16);
-  return f32(1 - keep);
+  const keep = ((1.0 - quantSparsity32) * bits) / 16.0;
+  return 1.0 - keep;
 }
 
 function sqnr(sumSq: number, err: number): number {
@@ -243,9 +247,9 @@ function sqnr(sumSq: number, err: number): number {
   return 10 * Math.log10(sumSq / err);
 }
 
-/** Number of entries pruned at sparsity c: floor(c * numel) (c*numel in float32 as in torch). */
+/** Number of entries pruned at sparsity c: `int(sparsity * numel)`, a Python float times an int (double precision). */
 export function prunedCount(c: number, n: number): number {
-  return Math.min(n, Math.floor(f32(c * n)));
+  return Math.min(n, Math.max(0, Math.floor(c * n)));
 }
 
 export interface TensorStatsOptions {

@@ -7,9 +7,10 @@
  * problem is reproducible from its printed parameters (`meta.arb`).
  */
 import fc from 'fast-check';
-import { makeObjective, pruningProblemOf, quantizationProblemOf } from '../core/objective.js';
+import { jointProblemOf, makeObjective, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../core/objective.js';
 import { Rng } from '../core/random.js';
-import type { LayerProblem, PruningProblem, QuantizationProblem } from '../core/types.js';
+import type { JointProblem, JointSparsity, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, StructuredPattern, StructuredPruningProblem } from '../core/types.js';
+import { checkLevels, intLevels, levelsOfFormat } from '../formats/levels.js';
 import { intGrid, paperRangeSearch } from '../tensors/range.js';
 import { mseExactScale } from '../../problems/scale.js';
 
@@ -242,3 +243,74 @@ export function psdMatrixArb(o: { n?: Range; rank?: 'full' | 'deficient' | 'any'
       return { n, rank, G: psdMatrix({ n, rank, cond: Math.pow(10, logCond), seed }) };
     });
 }
+
+/** Level sets drawn by `levelProblemArb`: a built-in format, the layer problem's own integer grid, or random user levels. */
+export type LevelKind = 'fp4' | 'nf4' | 'int' | 'custom';
+
+export interface LevelProblemArbOptions extends ProblemArbOptions {
+  /** Which level sets to draw (default: all four kinds). */
+  levels?: LevelKind | readonly LevelKind[];
+  /** Number of user levels for 'custom' (default 2..10). */
+  customCount?: Range;
+}
+
+/** Random sorted distinct levels (seeded): `count` values in [-4, 4] on a 1/8 grid, zero not necessarily included. */
+export function randomLevels(count: number, seed: number): Float64Array {
+  const rng = new Rng(seed ^ 0x2545f491);
+  const set = new Set<number>();
+  while (set.size < count) set.add((rng.int(65) - 32) / 8);
+  return checkLevels([...set].sort((a, b) => a - b));
+}
+
+/**
+ * Arbitrary level-quantization problems: a layer problem (ProblemArbOptions) with a level set. 'int' keeps the
+ * problem's integer grid and scale (so results compare with the integer solvers); the others use absmax scaling
+ * (max |w| maps to the largest |level|) times the drawn perturbation factor when `scale` is 'perturbed'.
+ */
+export function levelProblemArb(o: LevelProblemArbOptions = {}): fc.Arbitrary<LevelQuantizationProblem> {
+  const kinds: readonly LevelKind[] = o.levels === undefined ? ['fp4', 'nf4', 'int', 'custom'] : typeof o.levels === 'string' ? [o.levels] : o.levels;
+  return fc
+    .record({ params: problemParamsArb(o), kind: fc.constantFrom(...kinds), count: rangeArb(o.customCount, 2, 10), levelSeed: fc.integer({ min: 0, max: 0x7fffffff }) })
+    .map(({ params, kind, count, levelSeed }) => {
+      const p = problemFromParams(params);
+      if (kind === 'int') return { name: `${p.name}-int`, objective: p.objective, scale: p.scale, levels: intLevels(p.zmin, p.zmax) };
+      const levels = kind === 'custom' ? randomLevels(count, levelSeed) : levelsOfFormat(kind);
+      let absmax = 0;
+      for (const x of p.objective.w) absmax = Math.max(absmax, Math.abs(x));
+      const top = Math.max(Math.abs(levels[0]), Math.abs(levels[levels.length - 1]));
+      let scale = absmax > 0 && top > 0 ? absmax / top : 1;
+      if (params.scaleRule === 'perturbed') scale *= params.scaleFactor;
+      if (!(scale > 0 && Number.isFinite(scale))) scale = 1;
+      return { name: `${p.name}-${kind}${kind === 'custom' ? levels.length : ''}`, objective: p.objective, scale, levels };
+    });
+}
+
+// ---- structured sparsity and joint sparse + quantized (docs/structured.md) ----
+
+/** Arbitrary structured patterns: N:M with 1 <= M <= maxM, 0 <= N <= M, or blocks of 1..maxM inputs keeping 0..maxKeep. */
+export function structuredPatternArb(o: { maxM?: number; maxKeep?: number; kinds?: readonly ('nm' | 'block')[] } = {}): fc.Arbitrary<StructuredPattern> {
+  const maxM = o.maxM ?? 4;
+  const kinds = o.kinds ?? ['nm', 'block'];
+  const nm = fc.integer({ min: 1, max: maxM }).chain((m) => fc.integer({ min: 0, max: m }).map((n): StructuredPattern => ({ kind: 'nm', n, m })));
+  const block = fc.record({ size: fc.integer({ min: 1, max: maxM }), keep: fc.integer({ min: 0, max: o.maxKeep ?? 3 }) }).map((b): StructuredPattern => ({ kind: 'block', ...b }));
+  const arbs: fc.Arbitrary<StructuredPattern>[] = [];
+  if (kinds.includes('nm')) arbs.push(nm);
+  if (kinds.includes('block')) arbs.push(block);
+  return fc.oneof(...arbs);
+}
+
+/** Arbitrary structured pruning problems (objective and box as `layerProblemArb`, pattern from `structuredPatternArb`). */
+export function structuredProblemArb(o: ProblemArbOptions & { maxM?: number; maxKeep?: number; kinds?: readonly ('nm' | 'block')[] } = {}): fc.Arbitrary<StructuredPruningProblem> {
+  return fc.tuple(layerProblemArb(o), structuredPatternArb(o)).map(([p, pattern]) => structuredProblemOf(p, { pattern, useBox: p.pruneBox !== null }));
+}
+
+/** Arbitrary joint problems: the layer problem's grid with at most k nonzeros or an N:M pattern (M <= maxM). */
+export function jointProblemArb(o: ProblemArbOptions & { maxM?: number } = {}): fc.Arbitrary<JointProblem> {
+  const sparsity = (n: number): fc.Arbitrary<JointSparsity> =>
+    fc.oneof(
+      fc.integer({ min: 0, max: n }).map((k): JointSparsity => ({ kind: 'k', k })),
+      fc.integer({ min: 1, max: o.maxM ?? 4 }).chain((m) => fc.integer({ min: 0, max: m }).map((nn): JointSparsity => ({ kind: 'nm', n: nn, m }))),
+    );
+  return layerProblemArb(o).chain((p) => sparsity(p.n).map((sp) => jointProblemOf(p, { sparsity: sp })));
+}
+// ---- end structured / joint ----

@@ -3,11 +3,13 @@
  * the invariant holds) and each `assert*` throws an `InvariantError` listing them. They take results as
  * input, so they apply to any solver, including users' own.
  */
-import { errorOf, isPruneFeasible, isQuantFeasible, pruningProblemOf, sqnrDb } from '../core/objective.js';
+import { errorOf, isJointFeasible, isPruneFeasible, isQuantFeasible, isStructuredFeasible, jointProblemOf, pruningProblemOf, sqnrDb, structuredProblemOf } from '../core/objective.js';
+import type { JointProblem, StructuredPruningProblem } from '../core/types.js';
 import { gapClosed, relativeGap } from '../core/result.js';
-import { DEFAULT_REL_GAP_TOL, type LayerProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../core/types.js';
+import { DEFAULT_REL_GAP_TOL, type LayerProblem, type LevelQuantizationProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../core/types.js';
+import { isLevel } from '../formats/levels.js';
 
-export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem;
+export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem | StructuredPruningProblem | JointProblem;
 
 export class InvariantError extends Error {
   readonly violations: string[];
@@ -54,12 +56,12 @@ export function errorScale(p: AnyProblem): number {
   return Math.max(r, t * t);
 }
 
-/** The error of a result's solution for its problem class (z for quantization, v for pruning). */
+/** The error of a result's solution for its problem class (z for quantization, levels x for 'levels', v for pruning). */
 export function recomputeError(result: SolveResult, problem: AnyProblem): number {
   if (result.solution === null) return Infinity;
   const obj = objectiveOf(problem);
-  if (result.problemClass === 'quantization') {
-    const s = (problem as QuantizationProblem).scale;
+  if (result.problemClass === 'quantization' || result.problemClass === 'levels' || result.problemClass === 'joint') {
+    const s = (problem as QuantizationProblem | LevelQuantizationProblem).scale;
     const v = new Float64Array(obj.n);
     for (let i = 0; i < obj.n; i++) v[i] = s * result.solution[i];
     return errorOf(obj, v);
@@ -74,7 +76,8 @@ export function checkResultShape(result: SolveResult): string[] {
   if (typeof result !== 'object' || result === null) return ['result is not an object'];
   if (typeof result.solver !== 'string' || result.solver.length === 0) v.push(`${where}: solver must be a non-empty string`);
   if (typeof result.problem !== 'string') v.push(`${where}: problem must be a string`);
-  if (result.problemClass !== 'quantization' && result.problemClass !== 'pruning') v.push(`${where}: problemClass must be 'quantization' or 'pruning', got ${String(result.problemClass)}`);
+  if (!['quantization', 'pruning', 'levels', 'structured', 'joint'].includes(result.problemClass))
+    v.push(`${where}: problemClass must be 'quantization', 'pruning', 'levels', 'structured' or 'joint', got ${String(result.problemClass)}`);
   if (!STATUSES.has(result.status)) v.push(`${where}: unknown status ${String(result.status)}`);
   if (typeof result.lowerBound !== 'number' || !Number.isFinite(result.lowerBound) || result.lowerBound < 0)
     v.push(`${where}: lowerBound must be a finite number >= 0, got ${result.lowerBound}`);
@@ -103,12 +106,27 @@ export function checkFeasible(result: SolveResult, problem: AnyProblem): string[
   const where = `${result.solver} on ${result.problem}`;
   const n = problem.objective.n;
   if (result.solution.length !== n) return [`${where}: solution has length ${result.solution.length}, expected n = ${n}`];
+  if (result.problemClass === 'levels') {
+    // a level problem, or a layer problem with levels (the integer grid zmin..zmax when it has none)
+    const lp = problem as Partial<LevelQuantizationProblem> & Partial<LayerProblem>;
+    const ok = (x: number): boolean => (lp.levels ? isLevel(lp.levels, x) : Number.isInteger(x) && x >= (lp.zmin ?? 0) && x <= (lp.zmax ?? 0));
+    for (let i = 0; i < n; i++) if (!ok(result.solution[i])) return [`${where}: solution entry ${i} (${result.solution[i]}) is not one of the levels`];
+    return [];
+  }
   if (result.problemClass === 'quantization') {
     const q = problem as QuantizationProblem;
     return isQuantFeasible(q, result.solution) ? [] : [`${where}: solution is not integer-valued in [${q.zmin}, ${q.zmax}]`];
   }
+  if (result.problemClass === 'structured') {
+    const sp: StructuredPruningProblem = 'pattern' in problem ? problem : structuredProblemOf(problem as LayerProblem);
+    return isStructuredFeasible(sp, result.solution) ? [] : [`${where}: solution does not fit the pattern ${JSON.stringify(sp.pattern)}${sp.box ? ` or leaves the box` : ''}`];
+  }
+  if (result.problemClass === 'joint') {
+    const jp: JointProblem = 'sparsity' in problem ? problem : jointProblemOf(problem as LayerProblem);
+    return isJointFeasible(jp, result.solution) ? [] : [`${where}: joint solution is not an integer vector in [${jp.zmin}, ${jp.zmax}] fitting ${JSON.stringify(jp.sparsity)}`];
+  }
   // a LayerProblem is checked with its pruneBox (as pruningProblemOf does by default); pass the PruningProblem you solved to check exactly that one
-  const pr: PruningProblem = 'box' in problem ? problem : pruningProblemOf(problem as LayerProblem);
+  const pr: PruningProblem = 'k' in problem && 'box' in problem ? (problem as PruningProblem) : pruningProblemOf(problem as LayerProblem);
   if (!isPruneFeasible(pr, result.solution)) {
     let nnz = 0;
     for (const x of result.solution) if (x !== 0) nnz++;
@@ -168,7 +186,7 @@ export function checkSandwich(results: readonly SolveResult[], opts: Tolerances 
   const v: string[] = [];
   const r = opts.r ?? 0;
   const classes = new Set(results.map((x) => x.problemClass));
-  if (classes.size > 1) return ['results mix quantization and pruning'];
+  if (classes.size > 1) return [`results mix problem classes (${[...classes].join(', ')})`];
   for (const a of results)
     for (const b of results)
       if (a.lowerBound > b.upperBound + (Number.isFinite(b.upperBound) ? tol(a.lowerBound, b.upperBound, opts, r) : 0))

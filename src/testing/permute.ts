@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { makeObjective } from '../core/objective.js';
 import { Rng } from '../core/random.js';
-import type { LayerProblem, PruningProblem, QuadObjective, QuantizationProblem } from '../core/types.js';
+import type { LayerProblem, LevelQuantizationProblem, PruningProblem, QuadObjective, QuantizationProblem } from '../core/types.js';
 
 /** Check that `perm` is a permutation of 0..n-1. */
 export function isPermutation(perm: ArrayLike<number>, n = perm.length): boolean {
@@ -46,7 +46,7 @@ export function permuteObjective(obj: QuadObjective, perm: ArrayLike<number>): Q
 }
 
 /** Permute any problem (layer, quantization or pruning); everything but the objective is unchanged. */
-export function permuteProblem<T extends LayerProblem | QuantizationProblem | PruningProblem>(p: T, perm: ArrayLike<number>): T {
+export function permuteProblem<T extends LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem>(p: T, perm: ArrayLike<number>): T {
   const base = { ...p, objective: permuteObjective(p.objective, perm) };
   if ('meta' in p) return { ...base, meta: { ...p.meta, permutation: Array.from(perm) } } as T;
   return base as T;
@@ -64,7 +64,7 @@ export function permutationArb(n: number): fc.Arbitrary<number[]> {
 }
 
 /** Multiply G by alpha > 0 (r scales too): every error scales by alpha, SQNRs are unchanged. */
-export function scaleProblem<T extends LayerProblem | QuantizationProblem | PruningProblem>(p: T, alpha: number): T {
+export function scaleProblem<T extends LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem>(p: T, alpha: number): T {
   if (!(alpha > 0 && Number.isFinite(alpha))) throw new RangeError(`alpha must be a finite number > 0, got ${alpha}`);
   const G = p.objective.G.map((g) => g * alpha);
   return { ...p, objective: { n: p.objective.n, G, w: p.objective.w, r: p.objective.r * alpha } };

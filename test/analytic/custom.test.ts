@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expressionDensity } from '../../src/analytic/custom.js';
+import { checkTails, expressionDensity } from '../../src/analytic/custom.js';
+import { runCli } from '../helpers/cli.js';
 import { Empirical } from '../../src/analytic/empirical.js';
 import { Gaussian, Laplace, Uniform } from '../../src/analytic/distribution.js';
 import { compareDistribution, optimalStep, quantMse, signedGrid } from '../../src/analytic/errors.js';
@@ -49,5 +50,50 @@ describe('custom densities', () => {
     }
     const o = optimalStep(e, g, { pointsPerDecade: 400 });
     for (let i = 0; i <= 500; i++) expect(quantMse(e, o.step * (0.5 + i / 500), g)).toBeGreaterThanOrEqual(o.mse * (1 - 1e-12));
+  });
+});
+
+describe('densities that are not normalisable or have an infinite variance are refused at once', () => {
+  it('checkTails: power tails against the thresholds (|x|^-a: a > 1 normalisable, a > 3 finite variance)', () => {
+    const pow = (a: number) => (x: number) => 1 / (1 + Math.abs(x) ** a);
+    expect(() => checkTails('x^2', (x) => x * x, -Infinity, Infinity)).toThrow(/not normalisable/);
+    expect(() => checkTails('1/(1+|x|)', pow(1), -Infinity, Infinity)).toThrow(/not normalisable/);
+    expect(() => checkTails('cauchy', pow(2), -Infinity, Infinity)).toThrow(/infinite variance/);
+    expect(() => checkTails('t2', pow(3), -Infinity, Infinity)).toThrow(/infinite variance/);
+    expect(() => checkTails('t3', pow(3.5), -Infinity, Infinity)).not.toThrow();
+    expect(() => checkTails('gauss', (x) => Math.exp(-x * x), -Infinity, Infinity)).not.toThrow();
+    // only the infinite side is examined; a finite support is always accepted
+    expect(() => checkTails('x^2', (x) => x * x, -1, 1)).not.toThrow();
+    expect(() => checkTails('right', (x) => (x > 0 ? Math.exp(-x) : 1), -5, Infinity)).not.toThrow();
+    expect(() => checkTails('left heavy', (x) => (x > 0 ? Math.exp(-x) : 1 / (1 + x * x)), -Infinity, Infinity)).toThrow(/infinite variance .* x -> -inf/);
+    // far-out growth that overflows (Infinity) or turns into NaN
+    expect(() => checkTails('exp', (x) => Math.exp(x), -Infinity, Infinity)).toThrow(/not normalisable/);
+    expect(() => checkTails('x^4 e^-x^2', (x) => x ** 4 * Math.exp(-x * x), -Infinity, Infinity)).not.toThrow();
+  });
+
+  it('expressionDensity refuses x^2 and 1/(1+x^2) on the default infinite support', async () => {
+    await expect(expressionDensity('x^2')).rejects.toThrow(/pdf: the density "x\^2" is not normalisable on \[-inf, inf\]/);
+    await expect(expressionDensity('1/(1+x^2)')).rejects.toThrow(/pdf: the density "1\/\(1\+x\^2\)" has an infinite variance/);
+    // on a finite support both are fine
+    expect((await expressionDensity('1/(1+x^2)', -3, 3)).variance()).toBeGreaterThan(0);
+  });
+
+  it('pvq analytic --pdf x^2 / 1/(1+x^2): exit 2 with one clear line; --truncate makes the Cauchy density usable', async () => {
+    for (const [expr, re] of [
+      ['x^2', /pvq: error: pdf: the density "x\^2" is not normalisable .*give a finite --support/],
+      ['1/(1+x^2)', /pvq: error: pdf: the density "1\/\(1\+x\^2\)" has an infinite variance .*--truncate R/],
+    ] as const) {
+      const r = await runCli(['analytic', '--pdf', expr, '--bits', '4', '--no-progress']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(re);
+    }
+    const t = await runCli(['analytic', '--pdf', '1/(1+x^2)', '--truncate', '3', '--bits', '4', '--json', '--no-progress']);
+    expect(t.code).toBe(0);
+    const j = JSON.parse(t.stdout);
+    expect(j.params.support).toEqual([-3, 3]);
+    // Cauchy on [-3, 3]: variance (3 - atan 3) / atan 3 in closed form
+    expect(rel(j.variance, (3 - Math.atan(3)) / Math.atan(3))).toBeLessThan(1e-9);
   });
 });

@@ -109,3 +109,48 @@ describe('problem sets', () => {
     expect(parseProblemSet([base()], 'arr').problems[0].name).toBe('t');
   });
 });
+
+describe('derived quantities must fit in double precision', () => {
+  it('w * 1e300: r = w^T G w overflows -> refused naming w', () => {
+    const e = errorOfParse((o) => (o.w = o.w.map((x: number) => x * 1e300)));
+    expect(e.field).toBe('w');
+    expect(e.message).toMatch(/r = w\^T G w is not finite \(it overflows double precision\)/);
+  });
+
+  it('G so large that G w overflows', () => {
+    const e = errorOfParse((o) => {
+      o.G = [[1e308, 0], [0, 1e308]];
+      o.w = [1e-300, 10];
+    });
+    expect(e.field).toBe('w');
+  });
+
+  it('scale 1e-300: scale^2 G underflows -> refused naming scale (no "NaN", no "singular G")', () => {
+    const e = errorOfParse((o) => (o.scale = 1e-300));
+    expect(e.field).toBe('scale');
+    expect(e.message).toMatch(/scale = 1e-300 is so small that scale\^2 \* max G_ii = 0 underflows double precision/);
+    expect(e.message).not.toMatch(/NaN|singular/);
+  });
+
+  it('scale so small that w / scale overflows', () => {
+    const e = errorOfParse((o) => {
+      o.scale = 1e-310;
+      o.w = [1, 0];
+    });
+    expect(e.field).toBe('scale');
+    expect(e.message).toMatch(/w\[0\] \/ scale .* overflows/);
+  });
+
+  it('scale so large that scale * zmax overflows', () => {
+    const e = errorOfParse((o) => (o.scale = 1e308));
+    expect(e.field).toBe('scale');
+  });
+
+  it('an all-zero G with a tiny scale is fine (nothing to represent), and so are the reference problems', () => {
+    const o: any = base();
+    o.G = [[0, 0], [0, 0]];
+    o.scale = 1e-300;
+    expect(() => parseLayerProblem(o)).not.toThrow();
+    for (const c of referenceCases()) expect(() => parseLayerProblem(layerProblemToJSON(c.problem))).not.toThrow();
+  });
+});

@@ -23,14 +23,14 @@ function direct(values: number[], b: number) {
   }
   const abs = x.map(Math.abs).sort((a, c) => a - c);
   const prune = (c: number) => {
-    const j = Math.floor(f32(c * n));
+    const j = Math.floor(c * n); // Python int(sparsity * numel): double precision
     let s = 0;
     for (let i = 0; i < j; i++) s += abs[i] ** 2;
     return s;
   };
   const qs = f32(zeros / n);
   const pe = prune(1 - b / 16);
-  const pc = prune(f32(1 - f32(f32(f32(1 - qs) * b) / 16))); // torch float32 tensor arithmetic
+  const pc = prune(1.0 - ((1.0 - qs) * b) / 16.0); // Python floats: keep_ratio = (1.0 - quant_sparsity) * n_bits / 16.0
   const mean = x.reduce((a, c) => a + c, 0) / n;
   let m2 = 0, m4 = 0;
   for (const v of x) { m2 += (v - mean) ** 2; m4 += (v - mean) ** 4; }
@@ -141,4 +141,34 @@ describe('exact range mode', () => {
     // sigma = 0.01 with the absolute 0.5 margin: the paper grid is coarse at 8 bits and loses a visible amount
     expect(rows[1].paper_grid_loss_db!).toBeGreaterThan(0.01);
   });
+});
+
+describe('corrected pruning counts are evaluated in double precision, as in the official code', () => {
+  // zeros exact zeros and n - zeros distinct magnitudes in [0.5, 1): the quantized tensor has exactly `zeros` zeros
+  // at any bit width (every nonzero entry is at least 3.5 grid steps from 0), so quant_sparsity = float32(zeros/n)
+  function tensorWith(n: number, zeros: number): number[] {
+    const v: number[] = [];
+    for (let i = 0; i < n; i++) v.push(i < zeros ? 0 : (i % 2 ? -1 : 1) * (0.5 + (0.5 * (i - zeros)) / (n - zeros)));
+    return v;
+  }
+  const cases: [string, number, number, number, number][] = [
+    // name, numel, bits, quantized zeros, entries pruned by the official code (float32 arithmetic gives 48 and 781)
+    ['96-entry bias at 8 bits with 2 zeros', 96, 8, 2, 49],
+    ['864-entry kernel at 4 bits with 532 zeros', 864, 4, 532, 780],
+  ];
+  for (const [name, n, b, zeros, pruned] of cases) {
+    it(name, () => {
+      const values = tensorWith(n, zeros);
+      const [row] = tensorStats('t', [n], values, [b]);
+      expect(row.quant_sparsity).toBe(f32(zeros / n));
+      // independent: the sum of the `pruned` smallest squares
+      const sq = values.map((x) => f32(x) ** 2).sort((a, c) => a - c);
+      const energy = (j: number) => sq.slice(0, j).reduce((a, c) => a + c, 0);
+      expect(row.pruning_mse_corrected * n).toBeCloseTo(energy(pruned), 12);
+      expect(Math.abs(row.pruning_mse_corrected * n - energy(pruned))).toBeLessThan(1e-3 * Math.abs(energy(pruned + 1) - energy(pruned)));
+      expect(Math.abs(row.pruning_mse_corrected * n - energy(pruned - 1))).toBeGreaterThan(0.1);
+      expect(Math.abs(row.pruning_mse_corrected * n - energy(pruned + 1))).toBeGreaterThan(0.1);
+      expect(Math.floor(correctedSparsity(row.quant_sparsity, b) * n)).toBe(pruned);
+    });
+  }
 });

@@ -47,8 +47,15 @@ async function buildDistribution(o: AnalyticCliOptions): Promise<{ dist: Distrib
       if (parts.length !== 2 || parts.some(Number.isNaN)) throw new PvqInputError('--support', `expected lo,hi, got ${JSON.stringify(o.support)}`);
       [lo, hi] = parts;
     }
+    // --truncate R restricts the density to [-R, R] (then renormalised): build it on that support directly, so a
+    // density with heavy tails only needs to be integrable on [-R, R]
+    if (truncate !== undefined) {
+      lo = Math.max(lo, -truncate);
+      hi = Math.min(hi, truncate);
+      if (!(lo < hi)) throw new PvqInputError('--truncate', `[-${truncate}, ${truncate}] does not meet the support [${lo}, ${hi}]`);
+    }
     const d = await expressionDensity(o.pdf!, lo, hi);
-    return { dist: truncate !== undefined ? new Truncated(d, truncate) : d, params: { pdf: o.pdf, support: [lo, hi], ...(truncate !== undefined ? { truncate } : {}) } };
+    return { dist: d, params: { pdf: o.pdf, support: [lo, hi], ...(truncate !== undefined ? { truncate } : {}) } };
   }
   const dist = namedDistribution(o.dist, { nu, kurtosis, truncate });
   const params: Record<string, unknown> = {};

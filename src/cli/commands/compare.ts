@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { compareProblems } from '../../compare/compare.js';
-import type { LayerProblem } from '../../core/types.js';
+import type { LayerProblem, SolveResult } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { renderComparison } from '../../report/table.js';
 import { getSolver } from '../../../solvers/index.js';
@@ -12,6 +12,7 @@ import { addLayerInputOptions, layerFromOptions, wantsLayerInput, type LayerInpu
 interface CompareCliOptions extends LayerInputOptions {
   json?: boolean;
   timeLimit?: string;
+  budget?: string;
   pruneBox: boolean;
   baselines: boolean;
   seed?: string;
@@ -19,22 +20,36 @@ interface CompareCliOptions extends LayerInputOptions {
   progress: boolean;
 }
 
-/** JSON view of a comparison: every number at full precision, solutions and certificates omitted for size. */
+/**
+ * JSON view of a comparison: every number at full precision, and per channel every solver's result with its
+ * solution and certificate, so that `pvq verify LAYER_FILE REPORT.json` can re-check the whole comparison.
+ */
 export function comparisonJSON(res: Awaited<ReturnType<typeof compareProblems>>): unknown {
   return {
     settings: res.settings,
     timeMs: res.timeMs,
     channels: res.channels.map((c) => ({
       ...c,
-      quant: { ...c.quant, results: c.quant.results.map(slimResult) },
-      prune: { ...c.prune, results: c.prune.results.map(slimResult) },
+      quant: { ...c.quant, results: c.quant.results.map(resultJSON) },
+      prune: { ...c.prune, results: c.prune.results.map(resultJSON) },
     })),
     aggregates: res.aggregates,
   };
 }
 
-function slimResult(r: { solver: string; lowerBound: number; upperBound: number; status: string; relGap: number; stats: unknown; solution: unknown }): unknown {
-  return { solver: r.solver, status: r.status, lowerBound: r.lowerBound, upperBound: r.solution === null ? null : r.upperBound, relGap: r.relGap, stats: r.stats };
+function resultJSON(r: SolveResult): unknown {
+  return {
+    solver: r.solver,
+    problemClass: r.problemClass,
+    status: r.status,
+    lowerBound: r.lowerBound,
+    upperBound: r.solution === null ? null : r.upperBound,
+    relGap: r.relGap,
+    stats: r.stats,
+    solution: r.solution,
+    ...(r.certificate ? { certificate: r.certificate } : {}),
+    ...(r.message ? { message: r.message } : {}),
+  };
 }
 
 export function registerCompare(program: Command): void {
@@ -43,7 +58,8 @@ export function registerCompare(program: Command): void {
     .description('per-channel comparison of b-bit quantization and pruning at equal compression (keep b/16), with proven bounds')
     .argument('[files...]', 'problem files (layer problem, array, or pvq-layer file); default: the shipped problems/default.json')
     .option('--json', 'machine-readable output')
-    .option('--time-limit <seconds>', 'limit per method and sub-problem for the exact solver (default 5)')
+    .option('--time-limit <seconds>', 'limit per method, sub-problem and phase (exact search; bound solvers); a cap under --budget (default 5)')
+    .option('--budget <seconds>', 'one overall time budget, split across channels and phases (remaining budget / remaining phases)')
     .option('--no-prune-box', 'ignore pruneBox in the pruning problems')
     .option('--no-baselines', 'skip the heuristic baselines (RTN, magnitude, ...)')
     .option('--seed <n>', 'seed for randomized solvers')
@@ -55,15 +71,22 @@ export function registerCompare(program: Command): void {
       if (wantsLayerInput(opts)) sets.push(layerFromOptions(opts));
       if (sets.length === 0) sets.push(readProblemSet(defaultProblemPath()));
       const timeLimitMs = opts.timeLimit !== undefined ? parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000 : undefined;
+      const budgetMs = opts.budget !== undefined ? parsePositiveNumber(opts.budget, '--budget') * 1000 : undefined;
       const seed = opts.seed !== undefined ? parseInteger(opts.seed, '--seed') : undefined;
       const total = sets.reduce((s, x) => s + x.problems.length, 0);
       const progress = new DelayedProgress('compare', opts.progress && !process.env.CI);
       let done = 0;
       const reports: { name: string; res: Awaited<ReturnType<typeof compareProblems>> }[] = [];
+      const start = performance.now();
+      let problemsLeft = total;
       for (const set of sets) {
         const problems: LayerProblem[] = set.problems;
+        // several files share the budget in proportion to their sub-problems
+        const setBudget = budgetMs === undefined ? undefined : Math.max(0, ((budgetMs - (performance.now() - start)) * problems.length) / Math.max(1, problemsLeft));
+        problemsLeft -= problems.length;
         const res = await compareProblems(problems, set.name, {
           timeLimitMs,
+          budgetMs: setBudget,
           pruneBox: opts.pruneBox,
           baselines: opts.baselines,
           seed,

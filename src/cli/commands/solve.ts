@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 import { PvqInputError } from '../../core/errors.js';
-import { pruningProblemOf, quantizationProblemOf } from '../../core/objective.js';
+import { jointProblemOf, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../../core/objective.js';
+import { levelProblemOf } from '../../formats/levels.js';
 import type { SolveOptions, SolveResult } from '../../core/types.js';
 import { readProblemSet } from '../../io/problem-file.js';
 import { renderResult } from '../../report/table.js';
 import { getSolver, listSolvers } from '../../../solvers/index.js';
 import { parseInteger, parseNonNegInt, parsePositiveNumber } from '../common.js';
 import { out, toJSON, writeFileAtomic } from '../output.js';
+import { resolveOptions } from '../../core/options.js';
 import { crossCheckAgainstExact } from '../check.js';
+import { SolveProgress } from '../progress.js';
+
+/** Default of `pvq solve --time-limit` in seconds (a solve never runs unbounded by accident). */
+export const DEFAULT_SOLVE_TIME_LIMIT_S = 60;
 
 interface SolveCliOptions {
   solver: string;
@@ -23,18 +29,17 @@ interface SolveCliOptions {
   check?: boolean;
   json?: boolean;
   output?: string;
+  progress: boolean;
 }
 
-/** Parse repeated `--option key=value` into solver-specific extras (numbers and booleans are converted). */
+/** Parse repeated `--option key=value` into raw strings; `resolveOptions` converts and checks them by the solver's schema. */
 function parseExtras(pairs: string[] | undefined, backend: string | undefined): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   if (backend !== undefined) extra.backend = backend;
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new PvqInputError('--option', `expected key=value, got ${JSON.stringify(p)}`);
-    const key = p.slice(0, eq);
-    const raw = p.slice(eq + 1);
-    extra[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    extra[p.slice(0, eq)] = p.slice(eq + 1);
   }
   return extra;
 }
@@ -63,7 +68,7 @@ export function registerSolve(program: Command): void {
     .argument('<file>', 'problem file (JSON)')
     .requiredOption('-s, --solver <name>', 'solver name (see `pvq solvers`)')
     .option('--no-prune-box', 'ignore pruneBox (pruning solvers)')
-    .option('--time-limit <seconds>', 'wall-clock limit per problem')
+    .option('--time-limit <seconds>', `wall-clock limit per problem (default ${DEFAULT_SOLVE_TIME_LIMIT_S})`)
     .option('--node-limit <n>', 'node limit (tree searches)')
     .option('--iteration-limit <n>', 'iteration limit (iterative methods)')
     .option('--gap <rel>', 'relative gap at which optimality is declared (default 1e-9)')
@@ -74,10 +79,11 @@ export function registerSolve(program: Command): void {
     .option('--check', 'cross-check against the exact solver of the same class; fail loudly on a contradiction')
     .option('--json', 'print the result object(s) as JSON')
     .option('-o, --output <file>', 'also write the JSON result(s) to a file (written atomically)')
+    .option('--no-progress', 'no progress lines on stderr (shown after 2 s for solvers that report progress)')
     .action(async (file: string, opts: SolveCliOptions) => {
       const solver = getSolver(opts.solver);
       if (!solver) throw new PvqInputError('--solver', `unknown solver ${JSON.stringify(opts.solver)}; available: ${listSolvers().map((s) => s.name).join(', ') || '(none)'}`);
-      const options: SolveOptions = {};
+      let options: SolveOptions = {};
       if (opts.timeLimit !== undefined) options.timeLimitMs = parsePositiveNumber(opts.timeLimit, '--time-limit') * 1000;
       if (opts.nodeLimit !== undefined) options.nodeLimit = parseNonNegInt(opts.nodeLimit, '--node-limit');
       if (opts.iterationLimit !== undefined) options.iterationLimit = parseNonNegInt(opts.iterationLimit, '--iteration-limit');
@@ -85,6 +91,9 @@ export function registerSolve(program: Command): void {
       if (opts.seed !== undefined) options.seed = parseInteger(opts.seed, '--seed');
       const extra = parseExtras(opts.option, opts.backend);
       if (Object.keys(extra).length > 0) options.extra = extra;
+      options = resolveOptions(solver, options, (line) => process.stderr.write(line + '\n'));
+      // the default limit (not given by the user) is applied after the check, so it never warns
+      if (options.timeLimitMs === undefined) options.timeLimitMs = DEFAULT_SOLVE_TIME_LIMIT_S * 1000;
       const set = readProblemSet(file);
       let problems = set.problems;
       if (opts.channel !== undefined) {
@@ -95,10 +104,18 @@ export function registerSolve(program: Command): void {
       const results: SolveResult[] = [];
       const texts: string[] = [];
       for (const p of problems) {
+        const progress = new SolveProgress(`pvq solve ${p.name}`, opts.progress && !process.env.CI);
+        options.onProgress = (info) => progress.report(info);
         const r =
           solver.problemClass === 'quantization'
             ? await solver.solve(quantizationProblemOf(p), options)
-            : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
+            : solver.problemClass === 'levels'
+              ? await solver.solve(levelProblemOf(p), options)
+              : solver.problemClass === 'structured'
+                ? await solver.solve(structuredProblemOf(p, { useBox: opts.pruneBox }), options)
+                : solver.problemClass === 'joint'
+                  ? await solver.solve(jointProblemOf(p), options)
+                  : await solver.solve(pruningProblemOf(p, { useBox: opts.pruneBox }), options);
         if (opts.check) await crossCheckAgainstExact(r, p, { useBox: opts.pruneBox, timeLimitMs: options.timeLimitMs });
         results.push(r);
         texts.push(renderResult(r, p.objective.r));
