@@ -8,7 +8,7 @@
  *   grid its results are rounded to; it only handles variables >= 0 (we shift by integers, turn fractional bounds
  *   into rows and split free variables) and it omits variables at 0 from its answer.
  */
-import type { MilpBackend, MilpModel, MilpResult, MilpSolveOptions, MilpStatus } from './model.js';
+import type { LpDualResult, MilpBackend, MilpModel, MilpResult, MilpSolveOptions, MilpStatus } from './model.js';
 import { checkModel } from './model.js';
 
 export type MilpBackendName = 'glpk' | 'jsl';
@@ -87,7 +87,7 @@ interface GlpkApi {
   GLP_INFEAS: number;
   GLP_UNBND: number;
   GLP_UNDEF: number;
-  solve(lp: unknown, options?: unknown): { result: { status: number; z: number; vars: Record<string, number> } };
+  solve(lp: unknown, options?: unknown): { result: { status: number; z: number; vars: Record<string, number>; dual?: Record<string, number> } };
 }
 
 async function loadGlpk(): Promise<MilpBackend> {
@@ -106,8 +106,54 @@ async function loadGlpk(): Promise<MilpBackend> {
     if (fu) return { type: glpk.GLP_UP, lb: 0, ub };
     return { type: glpk.GLP_FR, lb: 0, ub: 0 };
   };
+  const toLp = (model: MilpModel, integers: boolean) => {
+    const nv = model.vars.length;
+    const name = (j: number): string => `x${j}`;
+    const objVars = [];
+    for (let j = 0; j < nv; j++) if (model.objective[j] !== 0) objVars.push({ name: name(j), coef: model.objective[j] });
+    if (objVars.length === 0 && nv > 0) objVars.push({ name: name(0), coef: 0 });
+    const subjectTo = [];
+    let emptyInfeasible = false;
+    for (let i = 0; i < model.rows.length; i++) {
+      const r = model.rows[i];
+      if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
+      const vars = [];
+      for (let t = 0; t < r.idx.length; t++) if (r.coef[t] !== 0) vars.push({ name: name(r.idx[t]), coef: r.coef[t] });
+      if (vars.length === 0) {
+        if (r.lb > 1e-12 || r.ub < -1e-12) emptyInfeasible = true;
+        continue;
+      }
+      subjectTo.push({ name: `r${i}`, vars, bnds: boundType(r.lb, r.ub) });
+    }
+    const bounds = model.vars.map((v, j) => ({ name: name(j), ...boundType(v.lb, v.ub) }));
+    const generals: string[] = [];
+    if (integers) for (let j = 0; j < nv; j++) if (model.vars[j].integer) generals.push(name(j));
+    const lp = { name: 'pvq', objective: { direction: glpk.GLP_MIN, name: 'obj', vars: objVars }, subjectTo, bounds, generals };
+    return { lp, name, emptyInfeasible, generals };
+  };
   return {
     name: 'glpk',
+    solveLpDuals(model: MilpModel): LpDualResult {
+      checkModel(model);
+      const { lp, name, emptyInfeasible } = toLp(model, false);
+      if (emptyInfeasible) return { status: 'infeasible', x: null, duals: null };
+      let out: { status: number; z: number; vars: Record<string, number>; dual?: Record<string, number> };
+      try {
+        // no presolver: its infeasibility answer carries no multipliers (the simplex's phase-1 duals are a Farkas hint)
+        out = glpk.solve(lp, { msglev: glpk.GLP_MSG_OFF, presol: false }).result;
+      } catch {
+        return { status: 'other', x: null, duals: null };
+      }
+      const x = new Float64Array(model.vars.length);
+      for (let j = 0; j < x.length; j++) x[j] = out.vars[name(j)] ?? 0;
+      const duals = new Float64Array(model.rows.length);
+      for (let i = 0; i < duals.length; i++) {
+        const y = out.dual?.[`r${i}`];
+        duals[i] = typeof y === 'number' && Number.isFinite(y) ? y : 0;
+      }
+      const status = out.status === glpk.GLP_OPT ? 'optimal' : out.status === glpk.GLP_NOFEAS || out.status === glpk.GLP_INFEAS ? 'infeasible' : 'other';
+      return { status, x: status === 'optimal' ? x : null, duals };
+    },
     // GLPK prunes a node when its LP bound is within tol_obj = 1e-7 (relative to 1 + |incumbent|) of the incumbent.
     tolerance: 1e-7,
     solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {

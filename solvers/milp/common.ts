@@ -76,6 +76,12 @@ const OA_OPTIONS = {
   onIteration: { type: 'function', help: 'callback(info) after every master solve with the certified bounds so far (library only)' },
   absGapTol: { type: 'number', min: 0, help: 'absolute gap at which optimality is declared (default 1e-14 * r, the rounding level of the error)' },
   lpWarmupRounds: { type: 'integer', min: 0, help: 'Kelley rounds on the LP relaxation before the MILP masters (default 2n)' },
+  verifyNodeLimit: {
+    type: 'integer',
+    min: 1,
+    default: 20000,
+    help: 'node limit of the safe branch and bound that proves each master bound by interval arithmetic (glpk LPs with duals)',
+  },
 } as const;
 
 /** quant-oa's options (schema; resolved by resolveExtras). */

@@ -67,6 +67,19 @@ export interface MilpBackend {
    */
   readonly tolerance: number;
   solve(model: MilpModel, options?: MilpSolveOptions): MilpResult;
+  /**
+   * Optional: solve the LP relaxation (integrality dropped) and return its row duals. Used only as a hint: the
+   * safe bound of `safe-bound.ts` is valid for any dual vector, so nothing here needs to be trusted.
+   */
+  solveLpDuals?(model: MilpModel): LpDualResult;
+}
+
+export interface LpDualResult {
+  status: 'optimal' | 'infeasible' | 'other';
+  /** Primal point (all variables), or null. */
+  x: Float64Array | null;
+  /** Row duals (one per model row; 0 for rows the back end dropped), or null. */
+  duals: Float64Array | null;
 }
 
 /** Objective of `x` in the model, in double. */

@@ -19,8 +19,9 @@ import { Deadline, gapClosed, relativeGap } from '../../src/core/result.js';
 import { resolveExtras } from '../../src/core/options.js';
 import { PRUNE_OA_OPTIONS, QUANT_OA_OPTIONS } from './common.js';
 import type { SolveOptions } from '../../src/core/types.js';
-import type { MilpBackend, MilpModel, MilpRow } from './model.js';
+import type { LpDualResult, MilpBackend, MilpModel, MilpRow } from './model.js';
 import { objectiveAt } from './model.js';
+import { safeMilpBound } from './safe-bound.js';
 
 /** `x[aux] >= rhs + sum coef_t x[idx_t]` (in the problem's own units). */
 /**
@@ -96,6 +97,13 @@ export interface OaOptions {
   lpWarmupRounds: number;
   onIteration?: (info: OaIterationInfo) => void;
   onProgress?: (lb: number, ub: number, iterations: number, timeMs: number) => void;
+  /**
+   * LP solver with row duals for the safe bound (safe-bound.ts). The reported lower bound is ONLY what the safe
+   * branch and bound proves on the last master; without a verifier no bound above 0 is reported.
+   */
+  verifier?: (m: MilpModel) => LpDualResult;
+  /** Node limit of one safe-bound search (default 20000). */
+  verifyNodeLimit?: number;
 }
 
 export interface OaOutcome {
@@ -109,6 +117,8 @@ export interface OaOutcome {
   masterTimeMs: number;
   history: OaIterationInfo[];
   message?: string;
+  /** Nodes of the safe-bound searches behind `lowerBound`. */
+  verifyNodes?: number;
   /** The relative gap tolerance the run used (reported in stats so checks know what `optimal` means). */
   relGapTol: number;
 }
@@ -158,19 +168,22 @@ function buildMaster(spec: OaSpec, cuts: EpiCut[], sigma: number, relax: boolean
   });
   const objective = base.objective.map((c, j) => (c * col[j]) / sigma);
   const rows: MilpRow[] = base.rows.map((r) => (r.idx.some((j) => col[j] !== 1) ? { ...r, coef: r.coef.map((c, t) => c * col[r.idx[t]]) } : r));
-  for (const c of cuts) {
-    // x_aux >= rhs + sum coef x  <=>  x'_aux - sum (coef col_j / col_aux) x'_j >= rhs / col_aux
-    const ca = col[c.aux];
-    const idx = [c.aux];
-    const coef = [1];
-    for (let t = 0; t < c.idx.length; t++) {
-      if (c.coef[t] === 0) continue;
-      idx.push(c.idx[t]);
-      coef.push((-c.coef[t] * col[c.idx[t]]) / ca);
-    }
-    rows.push({ idx, coef, lb: c.rhs / ca, ub: Infinity });
-  }
+  for (const c of cuts) rows.push(cutRow(c, col));
   return { vars, rows, objective, objConst: (base.objConst ?? 0) / sigma };
+}
+
+/** An epigraph cut as a row of the scaled master. */
+function cutRow(c: EpiCut, col: Float64Array): MilpRow {
+  // x_aux >= rhs + sum coef x  <=>  x'_aux - sum (coef col_j / col_aux) x'_j >= rhs / col_aux
+  const ca = col[c.aux];
+  const idx = [c.aux];
+  const coef = [1];
+  for (let t = 0; t < c.idx.length; t++) {
+    if (c.coef[t] === 0) continue;
+    idx.push(c.idx[t]);
+    coef.push((-c.coef[t] * col[c.idx[t]]) / ca);
+  }
+  return { idx, coef, lb: c.rhs / ca, ub: Infinity };
 }
 
 /** Master point back in problem units. */
@@ -214,12 +227,36 @@ function reevaluate(spec: OaSpec, cuts: EpiCut[], x: Float64Array): { value: num
   return { value: objectiveAt(base, y), magnitude };
 }
 
+/**
+ * The LP-with-duals solver behind the safe bound: the back end's own when it has one (glpk), else glpk's if it can
+ * be loaded (the jsl back end gives no duals), else none.
+ */
+export async function loadVerifier(backend: MilpBackend): Promise<((m: MilpModel) => LpDualResult) | undefined> {
+  if (backend.solveLpDuals) return (m) => (backend.solveLpDuals as (m: MilpModel) => LpDualResult)(m);
+  try {
+    const { loadMilpBackend } = await import('./backends.js');
+    const g = await loadMilpBackend('glpk');
+    return g.solveLpDuals ? (m) => (g.solveLpDuals as (m: MilpModel) => LpDualResult)(m) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** OaOptions from a solver's SolveOptions (shared by quant-oa and prune-oa). */
-export function oaOptionsFrom(solver: string, options: SolveOptions, backend: MilpBackend, r: number, n: number): OaOptions {
+export function oaOptionsFrom(
+  solver: string,
+  options: SolveOptions,
+  backend: MilpBackend,
+  r: number,
+  n: number,
+  verifier?: (m: MilpModel) => LpDualResult,
+): OaOptions {
   const ex = resolveExtras(solver === 'prune-oa' ? PRUNE_OA_OPTIONS : QUANT_OA_OPTIONS, options.extra, solver);
   const extraOnIter = ex.onIteration;
   return {
     backend,
+    verifier,
+    verifyNodeLimit: ex.verifyNodeLimit,
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
     relGapTol: options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL,
@@ -260,7 +297,12 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   let lpRounds = 0;
   let masterTimeMs = 0;
   const sigmaOf = (): number => (Number.isFinite(ub) && ub > 0 ? ub : spec.scale);
-  const closed = (): boolean => gapClosed(lb, ub, opts.relGapTol, opts.absGapTol);
+  // `claimed`: the back end's (unverified) master values, which only steer the loop; `lb`: what is proven.
+  let claimed = 0;
+  const closed = (): boolean => gapClosed(Math.max(lb, claimed), ub, opts.relGapTol, opts.absGapTol);
+  let lastMaster: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } | null = null;
+  let verifyNodes = 0;
+  let verifyComplete = true;
   const certified = (reported: number, x: Float64Array, sigma: number, tol: number): number => {
     const re = reevaluate(spec, cuts, x);
     const v = Math.min(reported, re.value / sigma);
@@ -287,8 +329,8 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       lpRounds++;
       if (res.status !== 'optimal' || !res.x) break;
       const xr = unscale(res.x, col);
+      // the LP value is not proven here; it only steers the warm-up (the final safe bound covers these cuts)
       const mb = certified(res.objective, xr, sigma, res.tolerance ?? opts.backend.tolerance);
-      if (mb > lb) lb = mb;
       record({ iteration: lpRounds, masterBound: mb, kind: 'lp', masterTimeMs: res.timeMs });
       const newCuts = spec.relaxedOracle(xr);
       let added = 0;
@@ -302,6 +344,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   let message: string | undefined;
   let stalls = 0;
   let resolvedAtUb = false;
+  for (let verifyRound = 0; ; verifyRound++) {
   for (;;) {
     if (closed()) {
       status = 'optimal';
@@ -338,8 +381,16 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       const check = opts.backend.solve(buildMaster(spec, [], sigma, false, col), { timeLimitMs: remaining });
       if (check.status !== 'infeasible') {
         status = 'numerical_failure';
+        if (Number.isFinite(ub)) lastMaster = { model: master, sigma, col, incumbent: (ub / sigma) * (1 + 1e-6) + 1e-12, tol: opts.backend.tolerance };
         message = `MILP back end ${opts.backend.name} reported an infeasible master although the model without cuts is '${check.status}'`;
         record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
+        break;
+      }
+      if (Number.isFinite(ub)) {
+        // a feasible point is known: the back end's claim is wrong (the safe bound below then solves the master)
+        status = 'numerical_failure';
+        message = `MILP back end ${opts.backend.name} reported an infeasible master although a feasible point is known`;
+        lastMaster = { model: master, sigma, col, incumbent: (ub / sigma) * (1 + 1e-6) + 1e-12, tol: opts.backend.tolerance };
         break;
       }
       status = 'infeasible';
@@ -351,12 +402,16 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     if (res.status !== 'optimal' || !res.x) {
       status = 'numerical_failure';
       message = `MILP back end ${opts.backend.name} returned '${res.status}'${res.message ? `: ${res.message}` : ''}`;
+      // the safe branch and bound below then solves this master itself (capped at the best known error)
+      if (Number.isFinite(ub)) lastMaster = { model: master, sigma, col, incumbent: (ub / sigma) * (1 + 1e-6) + 1e-12, tol: opts.backend.tolerance };
       record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
       break;
     }
     const x = roundIntegers(base, res.x);
     const mb = certified(res.objective, x, sigma, res.tolerance ?? opts.backend.tolerance);
-    if (mb > lb) lb = mb;
+    if (mb > claimed) claimed = mb;
+    const tolM = res.tolerance ?? opts.backend.tolerance;
+    lastMaster = { model: master, sigma, col, incumbent: reevaluate(spec, cuts, x).value / sigma, tol: tolM };
     const out = spec.oracle(x);
     out.candidates.forEach(consider);
     record({ iteration: iterations, masterBound: mb, kind: 'milp', masterTimeMs: res.timeMs });
@@ -380,7 +435,58 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
       }
     }
   }
-  return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message, relGapTol: opts.relGapTol };
+  // ---- the proven bound: a safe branch and bound on the last master (safe-bound.ts)
+  if (status === 'infeasible') break;
+  if (!lastMaster) break;
+  if (!opts.verifier) {
+    message = [message, `no LP solver with duals to verify the ${opts.backend.name} master: only the trivial bound 0 is reported`].filter(Boolean).join('; ');
+    if (status === 'optimal') status = 'numerical_failure';
+    claimed = lb; // the back end's unverified master values must not close the gap below
+    break;
+  }
+  const lm: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } = lastMaster;
+  const budget = opts.timeLimitMs !== undefined ? Math.max(200, opts.timeLimitMs - deadline.elapsed()) : 600000;
+  // a node whose bound already closes the gap to the best known error need not be explored
+  const allow = Math.max(opts.relGapTol * Math.abs(ub), opts.absGapTol);
+  const target = Number.isFinite(ub) ? (ub - 0.999 * allow) / lm.sigma : undefined;
+  const sb = safeMilpBound(lm.model, {
+    incumbent: lm.incumbent,
+    target,
+    pruneTol: lm.tol * (1 + Math.abs(lm.incumbent)),
+    nodeLimit: opts.verifyNodeLimit ?? 20000,
+    deadline: performance.now() + budget,
+    lp: opts.verifier,
+  });
+  verifyNodes += sb.nodes;
+  verifyComplete = sb.complete;
+  if (Number.isFinite(sb.bound)) {
+    const b = sb.bound * lm.sigma;
+    const proven = b - Math.abs(b) * 8 * EPS;
+    if (proven > lb) lb = proven;
+  }
+  claimed = lb;
+  if (sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent)) && verifyRound < 50 && !deadline.expired()) {
+    // the back end's master answer was not the master optimum: evaluate the better point and go on iterating
+    const xb = roundIntegers(base, unscale(sb.better, lm.col));
+    const out = spec.oracle(xb);
+    out.candidates.forEach(consider);
+    let added = 0;
+    for (const c of out.cuts) if (addCut(c)) added++;
+    message = `the ${opts.backend.name} master answer was not optimal (found by the safe bound); iteration continued`;
+    if (added > 0 || !closed()) {
+      stalls = 0;
+      resolvedAtUb = false;
+      if (added > 0) continue;
+    }
+  }
+  break;
+  }
+  if (status !== 'infeasible' && closed()) status = 'optimal';
+  else if (status === 'optimal') {
+    status = deadline.expired() ? 'time_limit' : 'numerical_failure';
+    message = [message, `the master bound could not be proven to the gap (safe bound ${lb.toExponential(6)}, ${verifyNodes} nodes${verifyComplete ? '' : ', search stopped by its limit'})`].join('; ');
+  }
+  return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message, relGapTol: opts.relGapTol, verifyNodes };
 }
 
 export function roundIntegers(model: MilpModel, x: Float64Array): Float64Array {

@@ -29,7 +29,7 @@ import { PRUNE_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, parseSi
 import { boxRefitOnSupport, gramTimes, refitOnSupport } from './ls.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { oaOptionsFrom, runOa } from './oa.js';
+import { loadVerifier, oaOptionsFrom, runOa } from './oa.js';
 import { finishOa } from './quant-oa.js';
 
 export interface PruneOaExtra {
@@ -405,7 +405,7 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
     };
   }
 
-  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n));
+  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n, await loadVerifier(backend)));
   const note = [`formulation ${mode}`, mNote].filter(Boolean).join('; ');
   const res = finishOa(name, problem.name, 'pruning', out, backendName, t0, side.length, (v) => errorOf(obj, v), d, note);
   (res.certificate as Record<string, unknown> | undefined) && Object.assign(res.certificate as object, { formulation: mode });

@@ -19,7 +19,7 @@ import type { SideConstraint } from './common.js';
 import { QUANT_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import type { MilpModel, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { oaOptionsFrom, runOa } from './oa.js';
+import { loadVerifier, oaOptionsFrom, runOa } from './oa.js';
 
 export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -267,7 +267,7 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
         }
       : undefined,
   };
-  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n));
+  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n, await loadVerifier(backend)));
   return finishOa(name, problem.name, 'quantization', out, backendName, t0, side.length, (sol) => quantErrorOf(problem, sol), d);
 }
 
@@ -308,7 +308,7 @@ export function finishOa(
     status,
     stats: {
       timeMs: performance.now() - t0,
-      nodes: 0,
+      nodes: out.verifyNodes ?? 0,
       iterations: out.iterations,
       lpRounds: out.lpRounds,
       cuts: out.cuts,

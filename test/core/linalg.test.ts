@@ -11,6 +11,7 @@ import {
   principalSubmatrix,
 } from '../../src/linalg/dense.js';
 import { minEigenvalue, symEig } from '../../src/linalg/eigen.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 /** G = X^T X with X (m x n) Gaussian: PSD of rank min(m, n). */
 function gram(n: number, m: number, seed: number): Float64Array {
@@ -57,7 +58,7 @@ describe('Cholesky', () => {
         const x = cholSolve(L!, n, Float64Array.from(b));
         expect(maxAbsDiff(x, x0)).toBeLessThan(1e-7);
       }),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 
@@ -93,7 +94,7 @@ describe('Cholesky', () => {
         expect(cholRankOne(Lu, n, Float64Array.from(x), -1)).toBe(true);
         expect(maxAbsDiff(lowerTimesTranspose(Lu, n), A)).toBeLessThan(1e-8 * (1 + Math.max(...Aplus)));
       }),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 
@@ -124,7 +125,7 @@ describe('pivoted LDL^T', () => {
             expect(Math.abs(s - A[f.perm[i] * n + f.perm[j]])).toBeLessThan(1e-9 * maxDiag);
           }
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { PvqInputError } from '../../src/core/errors.js';
 import { encodeNpy, parseNpy, parseNpyWithNpyjs, readNpy } from '../../src/io/npy.js';
 import { encodeSafetensors, parseSafetensors, readSafetensors } from '../../src/io/safetensors.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/tensors');
 const ref = JSON.parse(readFileSync(join(FIX, 'c_f4.json'), 'utf8')) as { shape: number[]; values: number[] };
@@ -52,7 +53,7 @@ describe('readNpy', () => {
         const b = parseNpyWithNpyjs(bytes);
         expect(Array.from(b.data)).toEqual(Array.from(data));
       }),
-      { numRuns: 50 },
+      fcParams({ numRuns: 50 }),
     );
   });
 });

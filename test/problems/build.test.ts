@@ -16,6 +16,7 @@ import {
 } from '../../problems/build.js';
 import { chooseScale, MIN_SCALE, mseExactScale } from '../../problems/scale.js';
 import { layerFileJSON, parseLayerFile } from '../../problems/layer-file.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 function randTensor(shape: number[], rng: Rng, sparsity = 0): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -124,7 +125,7 @@ describe('array_split and chunking', () => {
         for (let i = 1; i < sizes.length; i++) expect(sizes[i] === sizes[i - 1] || sizes[i] === sizes[i - 1] - 1).toBe(true);
         expect(sizes.length).toBe(p);
       }),
-      { numRuns: 200 },
+      fcParams({ numRuns: 200 }),
     );
   });
 
@@ -170,7 +171,7 @@ describe('im2col', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 
@@ -377,7 +378,7 @@ describe('scale rules', () => {
         const c = chooseScale(vals, 4, 'paper-grid');
         expect(c.scale).toBe(stepForClip(bestJ * (R / 100), grid));
       }),
-      { numRuns: 100 },
+      fcParams({ numRuns: 100 }),
     );
     // all-zero weights: every candidate ties with loss 0; the first (smallest range) wins
     const z = buildLinearLayer({ shape: [2, 2], data: [1, 0, 0, 1] }, { shape: [1, 2], data: [0, 0] });
@@ -408,7 +409,7 @@ describe('scale rules', () => {
           expect(ex.loss).toBeLessThanOrEqual(scan * (1 + 1e-9) + slack);
         },
       ),
-      { numRuns: 150 },
+      fcParams({ numRuns: 150 }),
     );
   });
 

@@ -5,6 +5,7 @@ import { pivotedLDL } from '../../src/linalg/dense.js';
 import { symEig } from '../../src/linalg/eigen.js';
 import { validateGram } from '../../src/io/layer-problem.js';
 import { firstConvLayer, syntheticLayer, syntheticProblem, syntheticWeights, toeplitzActivations } from '../../problems/synthetic.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 function numericRank(G: Float64Array, n: number): number {
   let maxDiag = 0;
@@ -94,7 +95,7 @@ describe('synthetic problems', () => {
           expect(ev[0]).toBeGreaterThan(-1e-10 * Math.max(1, ev[n - 1]));
         },
       ),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 

@@ -22,6 +22,7 @@ import {
   verifyPerspectiveCertificate,
 } from '../../solvers/pruning/index.js';
 import { bruteForcePrune, bruteSupport, randomProblem } from './helpers.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 type Kind = 'positive' | 'negative' | 'shifted' | 'point';
 
@@ -77,7 +78,7 @@ describe('box not containing 0', () => {
           expect(Math.abs(errorOf(p.objective, t.v) - bf.err)).toBeLessThanOrEqual(tol);
         }
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 
@@ -95,7 +96,7 @@ describe('box not containing 0', () => {
           expect(v.bound).toBeLessThanOrEqual(bf.err * (1 + 1e-9) + 1e-12 * p.objective.r);
         }
       }),
-      { numRuns: 25 },
+      fcParams({ numRuns: 25 }),
     );
   });
 
@@ -114,7 +115,7 @@ describe('box not containing 0', () => {
         // at least as good as keeping all of S with the box (the old refit)
         expect(errorOf(p.objective, v)).toBeLessThanOrEqual(bruteSupport(G, n, w, S, p.box).err * (1 + 1e-9) + 1e-12 * p.objective.r);
       }),
-      { numRuns: 30 },
+      fcParams({ numRuns: 30 }),
     );
   });
 
@@ -149,7 +150,7 @@ describe('box not containing 0', () => {
         if (cut.exact) expect(Math.abs(cut.value - exact.value)).toBeLessThanOrEqual(1e-12 * r);
         expect(exact.solves > budget).toBe(!cut.exact);
       }),
-      { numRuns: 30 },
+      fcParams({ numRuns: 30 }),
     );
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { boxLeastSquares, boxLSKKT, boxLSValue } from '../../src/linalg/boxls.js';
 import { Rng } from '../../src/core/random.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 /** Brute force over all active sets {free, lo, hi}^m with Gaussian elimination on the free block. */
 function bruteBoxLS(A: Float64Array, c: Float64Array, m: number, lo: number, hi: number): number {
@@ -76,7 +77,7 @@ describe('boxLeastSquares', () => {
         expect(res.value).toBeLessThanOrEqual(bf + 1e-9 * (1 + Math.abs(bf)));
         expect(res.value).toBeGreaterThanOrEqual(bf - 1e-9 * (1 + Math.abs(bf)));
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 

@@ -4,6 +4,7 @@ import { errorOf, isPruneFeasible } from '../../src/core/objective.js';
 import type { PruningProblem, SolveResult } from '../../src/core/types.js';
 import { pruneExactSolver, pruneBoundSolver, swapSolver, obsSolver, greedyForwardSolver, magnitudeRefitSolver, pruneBranchAndBound } from '../../solvers/pruning/index.js';
 import { bruteForcePrune, randomProblem } from './helpers.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 function checkExact(p: PruningProblem): void {
   const bf = bruteForcePrune(p);
@@ -31,7 +32,7 @@ describe('prune-exact equals brute-force enumeration (independent ml-matrix solv
           checkExact(randomProblem({ n, k: boxed ? Math.min(k, 4) : k, seed, box: boxed ? (box as 'paper' | 'tight') : 'none' }));
         },
       ),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 
@@ -66,7 +67,7 @@ describe('prune-exact equals brute-force enumeration (independent ml-matrix solv
         checkExact(randomProblem({ n, k: kk, seed: seed + 1, dead: [0, n - 1], box: boxed ? 'tight' : 'none' }));
         checkExact(randomProblem({ n, k: kk, seed: seed + 2, duplicate: [0, 1], zeroW: [n - 1] }));
       }),
-      { numRuns: 12 },
+      fcParams({ numRuns: 12 }),
     );
   });
 });
@@ -138,7 +139,7 @@ describe('branch-and-bound internals', () => {
         expect(Math.abs(errorOf(p.objective, r.v) - bf.err)).toBeLessThanOrEqual(1e-9 * bf.err + 1e-11 * p.objective.r);
         expect(r.leaves).toBeGreaterThan(0);
       }),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { isDiagFeasible, scaledDiag, sdpDiag } from '../../solvers/pruning/diag.js';
 import { rootPerspectiveBound, verifyPerspectiveCertificate } from '../../solvers/pruning/index.js';
 import { bruteForcePrune, randomProblem } from './helpers.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 describe('SDP-optimised diagonal (barrier Newton)', () => {
   it('is feasible (G - diag(d) passes Cholesky, d >= 0) and beats the scaled diagonal on its objective', () => {
@@ -23,7 +24,7 @@ describe('SDP-optimised diagonal (barrier Newton)', () => {
         }
         expect(cd).toBeGreaterThanOrEqual(cs * (1 - 1e-3));
       }),
-      { numRuns: 30 },
+      fcParams({ numRuns: 30 }),
     );
   });
 

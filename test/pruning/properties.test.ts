@@ -16,6 +16,7 @@ import {
 } from '../../solvers/pruning/index.js';
 import { randomProblem } from './helpers.js';
 import { syntheticProblem } from '../../problems/synthetic.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 /** Project-wide synthetic generator (Toeplitz rho^|i-j| activations, m = 4n), free problem with budget k. */
 function synthetic(n: number, k: number, rho: number, seed: number) {
@@ -73,7 +74,7 @@ describe('pruning invariants (fast-check)', () => {
           );
         }
       }),
-      { numRuns: 25 },
+      fcParams({ numRuns: 25 }),
     );
   });
 
@@ -94,7 +95,7 @@ describe('pruning invariants (fast-check)', () => {
         const scaled = (pruneExactSolver.solve({ ...p, objective: makeObjective(G, p.objective.w) }, { relGapTol: 1e-12 }) as SolveResult).upperBound;
         expect(Math.abs(scaled - alpha * base)).toBeLessThanOrEqual(alpha * tol);
       }),
-      { numRuns: 20 },
+      fcParams({ numRuns: 20 }),
     );
   });
 
@@ -107,7 +108,7 @@ describe('pruning invariants (fast-check)', () => {
         const huge = (pruneExactSolver.solve({ ...p, box: [-1e6, 1e6] }, { relGapTol: 1e-12 }) as SolveResult).upperBound;
         expect(Math.abs(huge - free)).toBeLessThanOrEqual(1e-9 * free + 1e-13 * p.objective.r);
       }),
-      { numRuns: 15 },
+      fcParams({ numRuns: 15 }),
     );
   });
 });

@@ -5,6 +5,7 @@ import { checkResult, checkSandwich } from '../../src/testing/invariants.js';
 import type { SolveResult } from '../../src/core/types.js';
 import { pruningSolvers, pruneExactSolver } from '../../solvers/pruning/index.js';
 import { bruteForcePrune } from './helpers.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 // The project-wide arbitraries (rank-deficient and ill-conditioned G, dead inputs, heavy tails, boxes) and
 // result invariants (shape, feasibility, recomputed upper bound, bound order, sandwich lb <= opt <= ub).
@@ -20,7 +21,7 @@ describe('pruning solvers against the shared invariants (src/testing)', () => {
         expect(Math.abs(ex.upperBound - bf.err)).toBeLessThanOrEqual(1e-9 * bf.err + 1e-11 * p.objective.r);
         expect(checkSandwich(results, { optimum: bf.err, r: p.objective.r, relTol: 1e-9, absTol: 1e-11 * p.objective.r })).toEqual([]);
       }),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 });

@@ -5,6 +5,7 @@ import { PvqInputError } from '../../src/core/errors.js';
 import { intGrid, paperRangeSearch, quantizeValue, quantLoss } from '../../src/tensors/range.js';
 import { correctedSparsity, PreparedTensor, tensorStats } from '../../src/tensors/stats.js';
 import { mseExactScale } from '../../problems/scale.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 const f32 = Math.fround;
 
@@ -66,7 +67,7 @@ describe('tensor fields against a direct element-by-element computation', () => 
       fc.property(fc.array(fc.oneof(fc.integer({ min: -40, max: 40 }).map((k) => k * 0.0625), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 1, maxLength: 40 }), fc.integer({ min: 2, max: 8 }), (vals, b) => {
         check(vals, [b]);
       }),
-      { numRuns: 150 },
+      fcParams({ numRuns: 150 }),
     );
   });
   it('ties at .5: values exactly halfway between levels round half to even', () => {

@@ -31,6 +31,7 @@ import {
   randomPermutation,
   scaleProblem,
 } from '../../src/testing/index.js';
+import { fcParams } from '../helpers/fc-seed.js';
 
 /** Brute-force exact quantization (small n and bits): enumerate every grid point. */
 function bruteQuant(p: QuantizationProblem, solver = 'brute'): SolveResult {
@@ -83,7 +84,7 @@ describe('arbitraries', () => {
         for (const d of p.meta.dead as number[]) for (let j = 0; j < p.n; j++) expect(p.objective.G[d * p.n + j]).toBe(0);
         if (p.pruneBox) expect(p.pruneBox[0]).toBeLessThanOrEqual(p.pruneBox[1]);
       }),
-      { numRuns: 150 },
+      fcParams({ numRuns: 150 }),
     );
   });
 
@@ -95,7 +96,7 @@ describe('arbitraries', () => {
         expect((p.meta.dead as number[]).length).toBe(0);
         expect(p.pruneBox).toBeNull();
       }),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
     fc.assert(
       fc.property(layerProblemArb({ n: 6, rank: 'full', dead: false, pruneBox: true, bits: 4 }), (p) => {
@@ -103,7 +104,7 @@ describe('arbitraries', () => {
         expect(p.pruneBox).not.toBeNull();
         expect(p.k).toBe(2); // round(6*4/16) = round(1.5) = 2
       }),
-      { numRuns: 30 },
+      fcParams({ numRuns: 30 }),
     );
   });
 
@@ -116,7 +117,7 @@ describe('arbitraries', () => {
         expect(ev[0]).toBeGreaterThan(-1e-12);
         expect(Math.abs(nz[nz.length - 1] - 1)).toBeLessThan(1e-9);
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
     const cond = 1e4;
     fc.assert(
@@ -124,7 +125,7 @@ describe('arbitraries', () => {
         const ev = symEig(G, 5).values;
         expect(ev[4] / ev[0]).toBeCloseTo(cond, -1);
       }),
-      { numRuns: 10 },
+      fcParams({ numRuns: 10 }),
     );
   });
 
@@ -136,7 +137,7 @@ describe('arbitraries', () => {
         expect(p.box).not.toBeNull();
         expect(p.k).toBeLessThanOrEqual(3);
       }),
-      { numRuns: 20 },
+      fcParams({ numRuns: 20 }),
     );
   });
 
@@ -160,7 +161,7 @@ describe('invariants', () => {
         expect(checkResult(h, q)).toEqual([]);
         expect(checkSandwich([ex, h], { optimum: ex.upperBound, r: errorScale(q) })).toEqual([]);
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 
@@ -181,7 +182,7 @@ describe('invariants', () => {
           expect(checkScaleInvariance(q, ex, bruteQuant(sq), alpha, { which: 'both' })).toEqual([]);
         },
       ),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 
@@ -261,7 +262,7 @@ describe('permutation helpers', () => {
         expect(Math.abs(errorOf(pp.objective, permuteVector(v, perm)) - errorOf(p.objective, v))).toBeLessThanOrEqual(1e-13 * p.n * mag(e) + 1e-300);
         expect(() => parseLayerProblem(layerProblemToJSON(pp))).not.toThrow();
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
     expect(isPermutation([0, 2, 2])).toBe(false);
     expect(randomPermutation(6, 3)).toEqual(randomPermutation(6, 3));
