@@ -24,11 +24,10 @@ function bruteQuantOptimum(p: QuantizationProblem): number {
   }
 }
 
-// Node/iteration limits, plus a time limit as a safety net (without one some registered solver did not finish
-// within 10 minutes on one of these cases). No assertion depends on where a run stops: checkResult and
-// checkSandwich check validity (bounds vs feasible values and the brute-force optimum, `optimal` only with a
-// closed gap), and checkPermutationInvariance compares optima only when both runs are optimal.
-const opts = { nodeLimit: 100_000, iterationLimit: 1000, timeLimitMs: 2000, seed: 1 };
+// The time limit only stops runs early: no assertion depends on where a run stops (checkResult and checkSandwich
+// check validity - bounds vs feasible values and the brute-force optimum, `optimal` only with a closed gap - and
+// checkPermutationInvariance compares optima only when both runs are optimal).
+const opts = { timeLimitMs: 2000, seed: 1 };
 const arb = layerProblemArb({ n: { min: 1, max: 5 }, bits: { min: 2, max: 3 } }).chain((p) => fc.tuple(fc.constant(p), permutationArb(p.n)));
 
 describe('registered solvers satisfy the kit invariants', () => {
