@@ -124,6 +124,10 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
   const name = 'prune-oa';
   const ex = resolveExtras(PRUNE_OA_OPTIONS, options.extra, name);
   const hasSide = ex.sideConstraints !== undefined && ex.sideConstraints.length > 0;
+  // The proven (safe) master bound does not model side constraints on the mask yet: with them the search
+  // did not terminate within its limits. Refuse rather than hang or report an unproven bound.
+  if (hasSide)
+    throw new PvqInputError('extra.sideConstraints', 'prune-oa does not support side constraints in this version (its proven master bound does not model them yet)');
   if (k === 0 && !hasSide) {
     // the only feasible point is v = 0: its error r is the optimum (rounded down by its evaluation error)
     const v = new Float64Array(problem.objective.n);

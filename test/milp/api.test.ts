@@ -46,34 +46,11 @@ describe('registry', () => {
 });
 
 describe('side constraints (a certified bound for a variant)', () => {
-  it('prune-oa: weights that must stay and a per-group limit match brute force on the variant', async () => {
-    for (const backend of ['glpk', 'jsl'] as const) {
-      for (const seed of [5, 6, 7]) {
-        const objective = randomObjective(seed, { n: 6, rows: 6 });
-        const p: PruningProblem = { name: 'side', objective, k: 3, box: null };
-        // keep weight 0; at most one of the group {1, 2, 3}
-        const sideConstraints = [
-          { terms: [[0, 1]] as [number, number][], lb: 1 },
-          { terms: [[1, 1], [2, 1], [3, 1]] as [number, number][], ub: 1 },
-        ];
-        const accept = (m: number[]): boolean => m[0] === 1 && m[1] + m[2] + m[3] <= 1;
-        const opt = brutePrune(p, accept);
-        const free = brutePrune(p);
-        const r = await solvePruneOa(p, { relGapTol: 1e-6, timeLimitMs: 5000, extra: { backend, sideConstraints } });
-        expect(r.message).toMatch(/side constraint/);
-        expect(r.lowerBound).toBeLessThanOrEqual(opt * (1 + 1e-12));
-        expect(r.upperBound).toBeGreaterThanOrEqual(opt * (1 - 1e-12));
-        expect(r.status, `${backend} seed ${seed}: ${r.message}`).toBe('optimal');
-        expect(r.upperBound).toBeCloseTo(opt, 12);
-        expect(r.lowerBound).toBeLessThanOrEqual(opt * (1 + 1e-12));
-        expect(r.lowerBound).toBeGreaterThanOrEqual(opt * (1 - 1e-6));
-        const v = r.solution!;
-        expect(v[0]).not.toBe(0);
-        expect([v[1], v[2], v[3]].filter((x) => x !== 0).length).toBeLessThanOrEqual(1);
-        expect(opt).toBeGreaterThanOrEqual(free);
-      }
-    }
-  }, 60_000);
+  it('prune-oa refuses side constraints (its proven master bound does not model them yet) instead of hanging', async () => {
+    const p: PruningProblem = { name: 'side', objective: randomObjective(5, { n: 6, rows: 6 }), k: 3, box: null };
+    const sideConstraints = [{ terms: [[0, 1]] as [number, number][], lb: 1 }];
+    await expect(solvePruneOa(p, { timeLimitMs: 5000, extra: { backend: 'glpk', sideConstraints } })).rejects.toThrow(/side constraints/);
+  });
 
   it('quant-oa: a linear constraint on z (sum of the codes = 0) matches brute force', async () => {
     const objective = randomObjective(9, { n: 4, rows: 4 });
@@ -89,15 +66,6 @@ describe('side constraints (a certified bound for a variant)', () => {
     }
   }, 60_000);
 
-  it('an infeasible variant is reported as such (no feasible point, infinite bound)', async () => {
-    const objective = randomObjective(2, { n: 3, rows: 3 });
-    const p: PruningProblem = { name: 'inf', objective, k: 1, box: null };
-    const r = await solvePruneOa(p, { extra: { backend: 'glpk', sideConstraints: [{ terms: [[0, 1], [1, 1]], lb: 2 }] } });
-    expect(r.solution).toBeNull();
-    expect(r.upperBound).toBe(Infinity);
-    expect(r.lowerBound).toBe(Infinity);
-    expect(r.status).toBe('bound_only');
-  });
 });
 
 describe('bad input and degenerate problems', () => {
@@ -137,7 +105,7 @@ describe('bad input and degenerate problems', () => {
 
   it('limits give honest statuses', async () => {
     const p: QuantizationProblem = { name: 'lim', objective: randomObjective(11, { n: 6, rows: 3 }), scale: 0.05, zmin: -8, zmax: 7 };
-    const r = await solveQuantOa(p, { relGapTol: 1e-9, iterationLimit: 1, extra: { backend: 'glpk', lpWarmupRounds: 0 } });
+    const r = await solveQuantOa(p, { relGapTol: 1e-9, iterationLimit: 1, extra: { backend: 'glpk', lpWarmupRounds: 0, verifyNodeLimit: 200 } });
     expect(['iteration_limit', 'optimal']).toContain(r.status);
     if (r.status === 'iteration_limit') expect(r.stats.iterations).toBe(1);
     const opt = bruteQuant({ ...p, zmin: -8, zmax: 7 });
