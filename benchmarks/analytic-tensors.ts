@@ -6,7 +6,7 @@
 import { namedDistribution } from '../src/analytic/distribution.js';
 import { compareDistribution } from '../src/analytic/errors.js';
 import { Rng } from '../src/core/random.js';
-import { paperRangeSearch } from '../src/tensors/range.js';
+import { paperRangeSearch } from '../src/formats/range.js';
 import { PreparedTensor, tensorStats } from '../src/tensors/stats.js';
 
 const quick = process.argv.includes('--quick');

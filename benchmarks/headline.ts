@@ -7,7 +7,7 @@
 import { execSync } from 'node:child_process';
 import type { QuantizationProblem, SolveResult } from '../src/core/types.js';
 import { quantExactSolver, sdpBoxSolver, sdpSolver } from '../solvers/quantization/index.js';
-import { synthQuant } from '../test/quantization/gen.js';
+import { synthQuant } from '../problems/gen-quant.js';
 
 type Sync = { solve: (p: QuantizationProblem, o?: object) => SolveResult | Promise<SolveResult> };
 const median = (a: number[]): number => {

@@ -14,7 +14,7 @@ import type { LevelQuantizationProblem, QuantizationProblem, SolveResult } from 
 import { intLevels, levelsOfFormat } from '../src/formats/levels.js';
 import { levelsExactSolver, levelsGptqSolver, levelsRoundingSolver, levelsRtnSolver, levelsSdpSolver } from '../solvers/levels/index.js';
 import { quantExactSolver } from '../solvers/quantization/index.js';
-import { synthQuant } from '../test/quantization/gen.js';
+import { synthQuant } from '../problems/gen-quant.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

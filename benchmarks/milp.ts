@@ -8,7 +8,7 @@ import { pruningProblemOf, quantizationProblemOf } from '../src/core/objective.j
 import type { SolveResult } from '../src/core/types.js';
 import { solvePruneOa } from '../solvers/milp/prune-oa.js';
 import { solveQuantOa } from '../solvers/milp/quant-oa.js';
-import { referenceCases } from '../test/helpers/reference.js';
+import { referenceCases } from '../problems/reference-set.js';
 
 const maxN = Number(process.argv[2] ?? 12);
 const runs = Number(process.argv[3] ?? 3);

@@ -17,7 +17,7 @@ import {
   sdpRoundingSolver,
   sdpSolver,
 } from '../solvers/quantization/index.js';
-import { synthQuant } from '../test/quantization/gen.js';
+import { synthQuant } from '../problems/gen-quant.js';
 import { quantizationProblemOf } from '../src/core/objective.js';
 import { readProblemSet } from '../src/io/problem-file.js';
 import { execSync } from 'node:child_process';

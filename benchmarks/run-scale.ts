@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { syntheticLayer } from '../problems/synthetic.js';
 import { makeJob, type Job, type JobResult } from '../study/run/jobs.js';
 import { runJobs } from '../study/run/schedule.js';
-import { REPO, exited, redisServerPath, spawnTs, startRedis, waitFor } from '../test/run/helpers.js';
+import { REPO, exited, redisServerPath, spawnTs, startRedis, waitFor } from '../study/run/test-support.js';
 
 const { values } = parseArgs({
   options: {
@@ -81,7 +81,7 @@ for (let r = 0; r < runs; r++) {
 const redisBin = redisServerPath();
 if (redisBin) {
   const redis = await startRedis(redisBin);
-  const workers = [0, 1].map(() => spawnTs([resolve(REPO, 'src/cli/main.ts'), 'worker', redis.url, '--queue', 'bench', '--concurrency', '1']));
+  const workers = [0, 1].map(() => spawnTs([resolve(REPO, 'app/cli/main.ts'), 'worker', redis.url, '--queue', 'bench', '--concurrency', '1']));
   try {
     await waitFor(() => workers.every((w) => w.output().includes('waiting for jobs')), 'the queue workers');
     await runJobs(warm, { queueUrl: redis.url, queueName: 'bench' });

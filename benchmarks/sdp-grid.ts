@@ -10,7 +10,7 @@
  */
 import { execSync } from 'node:child_process';
 import { solveSdpDual } from '../solvers/quantization/index.js';
-import { synthQuant } from '../test/quantization/gen.js';
+import { synthQuant } from '../problems/gen-quant.js';
 
 const args = process.argv.slice(2);
 const argVal = (name: string): string | undefined => {

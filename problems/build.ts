@@ -10,8 +10,8 @@ import type { LayerProblem } from '../src/core/types.js';
 import { validateGram } from '../src/io/layer-problem.js';
 import { inputChunks, type ChunkRange } from './chunks.js';
 import { columnsGram, convGram, convOutSize, pair, type Conv2dGeometry, type ConvInput, type Pair } from './im2col.js';
-import { intGrid } from '../src/tensors/range.js';
-import { chooseScale, SCALE_RULES, type ScaleRule } from './scale.js';
+import { intGrid } from '../src/formats/range.js';
+import { chooseScale, SCALE_RULES, type ScaleRule } from '../src/formats/scale.js';
 
 /** An n-d array as `.npy` readers return it: row-major data with a shape. */
 export interface Tensor {

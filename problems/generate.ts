@@ -4,9 +4,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeLayerFile } from './layer-file.js';
+import { writeLayerFile } from '../src/io/layer-file.js';
 import { shippedInstances } from './instances.js';
-import { writeNpy } from './npy-write.js';
+import { writeNpy } from '../src/io/npy-write.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 mkdirSync(join(here, 'data'), { recursive: true });

@@ -2,9 +2,9 @@
 export * from './build.js';
 export * from './chunks.js';
 export { im2col, im2colRows, convGram, columnsGram, convOutSize, type Conv2dGeometry, type ConvInput, type Pair } from './im2col.js';
-export * from './scale.js';
+export * from '../src/formats/scale.js';
 export * from './synthetic.js';
-export * from './layer-file.js';
-export * from './npy-write.js';
+export * from '../src/io/layer-file.js';
+export * from '../src/io/npy-write.js';
 export { shippedInstances, defaultLayerInputs, type ShippedInstance } from './instances.js';
 export { shippedProblemPath, SHIPPED_PROBLEMS } from './shipped.js';

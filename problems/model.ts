@@ -9,7 +9,7 @@ import { PvqInputError } from '../src/core/errors.js';
 import type { LayerProblem } from '../src/core/types.js';
 import type { OnnxLayer } from '../src/io/onnx-graph.js';
 import { buildConv2dLayer, buildDepthwiseConv2dLayer, buildLinearLayer, type Conv2dOptions, type Tensor } from './build.js';
-import type { ScaleRule } from './scale.js';
+import type { ScaleRule } from '../src/formats/scale.js';
 
 export type Im2colMode = 'layer' | 'paper';
 

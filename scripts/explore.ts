@@ -13,8 +13,8 @@ import { jointProblemOf, pruningProblemOf, quantizationProblemOf } from '../src/
 import type { SolveResult } from '../src/core/types.js';
 import { listSolvers } from '../solvers/index.js';
 import { verifyCertificate } from '../solvers/verify.js';
-import { checkResult, checkSandwich, errorScale, layerProblemArb, levelProblemArb, structuredProblemArb } from '../src/testing/index.js';
-import type { AnyProblem } from '../src/testing/index.js';
+import { checkResult, checkSandwich, errorScale, layerProblemArb, levelProblemArb, structuredProblemArb } from '../study/testing/index.js';
+import type { AnyProblem } from '../study/testing/index.js';
 
 const args = process.argv.slice(2);
 const arg = (k: string) => {

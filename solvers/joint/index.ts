@@ -1,5 +1,5 @@
 import type { JointSolver } from '../../src/core/solver.js';
-import type { FamilyProofs } from '../certificates.js';
+import type { FamilyProofs } from '../proofs.js';
 import { jointBoundSolver, jointExactSolver, jointPruneQuantSolver, jointQuantPruneSolver, verifyJointCertificate } from './joint.js';
 
 export { jointBoundSolver, jointExactSolver, jointPruneQuantSolver, jointQuantPruneSolver, verifyJointCertificate, jointCertificate, jointBranchAndBound, pruneThenQuantize, quantizeThenPrune, gridValues, validateJointProblem } from './joint.js';

@@ -1,5 +1,5 @@
 import type { LevelQuantizationSolver } from '../../src/core/solver.js';
-import type { FamilyProofs } from '../certificates.js';
+import type { FamilyProofs } from '../proofs.js';
 import { levelsExactSolver } from './exact.js';
 import { levelsGptqSolver, levelsRoundingSolver, levelsRtnSolver } from './heuristics.js';
 import { levelsSdpSolver, verifyLevelsCertificate } from './sdp.js';

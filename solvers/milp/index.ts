@@ -1,5 +1,5 @@
 import type { PruningSolver, QuantizationSolver, Solver } from '../../src/core/solver.js';
-import type { FamilyProofs } from '../certificates.js';
+import type { FamilyProofs } from '../proofs.js';
 import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 
 import { PRUNE_OA_OPTIONS, QUANT_OA_OPTIONS } from './common.js';

@@ -1,5 +1,5 @@
 import type { PruningSolver } from '../../src/core/solver.js';
-import type { FamilyProofs } from '../certificates.js';
+import type { FamilyProofs } from '../proofs.js';
 import { verifyPerspectiveCertificate as verifyPerspective } from './perspective.js';
 import { pruneBoundSolver } from './bound.js';
 import { pruneExactSolver } from './exact.js';

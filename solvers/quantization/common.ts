@@ -8,7 +8,7 @@ import { PvqInputError } from '../../src/core/errors.js';
 import { checkObjective, quantErrorOf } from '../../src/core/objective.js';
 import { makeResult } from '../../src/core/result.js';
 import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
-import { roundHalfEven } from '../../src/tensors/range.js';
+import { roundHalfEven } from '../../src/formats/range.js';
 
 /** Unit roundoff. */
 export const U = 2 ** -53;

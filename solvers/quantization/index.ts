@@ -1,5 +1,5 @@
 import type { QuantizationSolver } from '../../src/core/solver.js';
-import type { FamilyProofs } from '../certificates.js';
+import type { FamilyProofs } from '../proofs.js';
 import { eigenFloor, quantBoundSolver } from './bound.js';
 import { quantExactSolver } from './exact.js';
 import { gptqSolver, sdpRoundingSolver } from './heuristics.js';

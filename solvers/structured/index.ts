@@ -1,5 +1,5 @@
 import type { StructuredSolver } from '../../src/core/solver.js';
-import type { FamilyProofs } from '../certificates.js';
+import type { FamilyProofs } from '../proofs.js';
 import { nmBoundSolver, verifyNmCertificate } from './bound.js';
 import { nmExactSolver } from './exact.js';
 import { nmMagnitudeSolver, nmObsSolver } from './heuristics.js';

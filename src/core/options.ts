@@ -5,13 +5,28 @@
  * defaults filled, `resolveOptions` additionally refuses common options the solver does not honour (the CLI path).
  */
 import { PvqInputError } from './errors.js';
-import type { CommonOption, Solver } from './solver.js';
 import type { SolveOptions } from './types.js';
 
 interface SpecBase {
   /** One line for `pvq solvers` (say the default when it depends on the problem). */
   readonly help: string;
 }
+/**
+ * The common `SolveOptions` a solver may honour (`backend` is the MILP back end, a typed entry of its option schema).
+ * `timeLimit`: the solver checks the wall clock; `nodeLimit` / `iterationLimit`: it counts nodes / iterations;
+ * `relGapTol`: it stops at that relative gap; `seed`: it draws random numbers; `incumbent`: it warm-starts from it.
+ */
+export type CommonOption = 'timeLimit' | 'nodeLimit' | 'iterationLimit' | 'relGapTol' | 'seed' | 'incumbent' | 'backend';
+
+export const COMMON_OPTIONS: readonly CommonOption[] = ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'seed', 'incumbent', 'backend'];
+
+/** What option resolution needs of a solver (structural, so that this file does not import the solver types). */
+export interface OptionedSolver {
+  readonly name: string;
+  readonly options?: OptionSchema;
+  readonly capabilities?: readonly CommonOption[];
+}
+
 export interface NumberOptionSpec extends SpecBase {
   readonly type: 'number' | 'integer';
   readonly default?: number;
@@ -168,7 +183,7 @@ export function commonOptionsSet(options: SolveOptions): CommonOption[] {
  * exception: solvers that never look at the clock (they run in polynomial time) accept it with a warning through
  * `warn`, so one `--time-limit` can be given to any solver. A solver without `capabilities` is not checked.
  */
-export function resolveOptions(solver: Solver, options: SolveOptions, warn: (line: string) => void = () => {}): SolveOptions {
+export function resolveOptions(solver: OptionedSolver, options: SolveOptions, warn: (line: string) => void = () => {}): SolveOptions {
   const problems: { field: string; problem: string }[] = [];
   const caps = solver.capabilities;
   if (caps) {

@@ -1,4 +1,6 @@
-import type { OptionSchema } from './options.js';
+import type { CommonOption, OptionSchema } from './options.js';
+
+export { COMMON_OPTIONS, type CommonOption } from './options.js';
 import type { JointProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from './types.js';
 
 /**
@@ -7,15 +9,6 @@ import type { JointProblem, LevelQuantizationProblem, PruningProblem, Quantizati
  * - `heuristic`: a feasible point (upper bound), lowerBound is the trivial 0 unless it proves more.
  */
 export type SolverRole = 'exact' | 'bound' | 'heuristic';
-
-/**
- * The common `SolveOptions` a solver may honour (`backend` is the MILP back end, a typed entry of its option schema).
- * `timeLimit`: the solver checks the wall clock; `nodeLimit` / `iterationLimit`: it counts nodes / iterations;
- * `relGapTol`: it stops at that relative gap; `seed`: it draws random numbers; `incumbent`: it warm-starts from it.
- */
-export type CommonOption = 'timeLimit' | 'nodeLimit' | 'iterationLimit' | 'relGapTol' | 'seed' | 'incumbent' | 'backend';
-
-export const COMMON_OPTIONS: readonly CommonOption[] = ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'seed', 'incumbent', 'backend'];
 
 interface SolverBase {
   /** Registry name, e.g. 'quant-exact'. */

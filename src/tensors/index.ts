@@ -1,4 +1,4 @@
-export * from './range.js';
+export * from '../formats/range.js';
 export * from './stats.js';
 export * from './load.js';
 export * from './summary.js';

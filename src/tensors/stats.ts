@@ -8,8 +8,8 @@
 import { PvqInputError } from '../core/errors.js';
 import { Empirical, sampleExcessKurtosis } from '../analytic/empirical.js';
 import { optimalStep } from '../analytic/errors.js';
-import { mseExactScale } from '../../problems/scale.js';
-import { intGrid, roundHalfEven, stepForClip, type IntGrid, type RangeChoice } from './range.js';
+import { mseExactScale } from '../formats/scale.js';
+import { intGrid, roundHalfEven, stepForClip, type IntGrid, type RangeChoice } from '../formats/range.js';
 
 const f32 = Math.fround;
 
@@ -157,7 +157,7 @@ export class PreparedTensor {
   }
 
   /**
-   * The MSE-optimal step on the same grid. Candidates: the exact breakpoint sweep of `problems/scale.ts` (signed
+   * The MSE-optimal step on the same grid. Candidates: the exact breakpoint sweep of `src/formats/scale.ts` (signed
    * grid, when N * 2^(b-1) <= 4e6), a dense scan + refinement of the empirical error, and the paper's grid choice;
    * each is polished by the Lloyd fixed point s = Σ w q / Σ q^2 under the float32 quantizer; the best wins.
    */

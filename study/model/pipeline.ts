@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { aggregate, type AggregateComparison, type ChannelComparison } from '../../src/compare/compare.js';
+import { aggregate, type AggregateComparison, type ChannelComparison } from '../compare/compare.js';
 import { PvqInputError } from '../../src/core/errors.js';
 import { readBytes } from '../../src/io/files.js';
 import { readNpy, type NdArray } from '../../src/io/npy.js';

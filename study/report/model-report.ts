@@ -5,9 +5,9 @@
  * proven optima and proven verdicts marked) and one self-contained report.html (inline SVG and tables, no
  * external resources). Rendering is pure: it returns the files' contents; the caller writes them.
  */
-import type { AggregateComparison } from '../../src/compare/compare.js';
-import { renderSvg, type VlSpec } from '../../src/report/plots.js';
-import { fmtDb, renderTable } from '../../src/report/table.js';
+import type { AggregateComparison } from '../compare/compare.js';
+import { renderSvg, type VlSpec } from './plots.js';
+import { fmtDb, renderTable } from './table.js';
 import type { LayerBitsSummary, ModelStudyResult } from '../model/pipeline.js';
 
 export const REPORT_FILES = ['results.json', 'table.txt', 'figure.svg', 'report.html'] as const;

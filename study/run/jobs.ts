@@ -8,8 +8,8 @@
  * methods, options): the same key always means the same result, so stores and queues can be idempotent.
  */
 import { createHash } from 'node:crypto';
-import type { ChannelComparison } from '../../src/compare/compare.js';
-import { compareProblems } from '../../src/compare/compare.js';
+import type { ChannelComparison } from '../compare/compare.js';
+import { compareProblems } from '../compare/compare.js';
 import { layerProblemToJSON } from '../../src/io/layer-problem.js';
 import { parseProblemSet } from '../../src/io/problem-file.js';
 import type { LayerProblem } from '../../src/core/types.js';

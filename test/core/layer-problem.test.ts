@@ -3,7 +3,7 @@ import { PvqInputError } from '../../src/core/errors.js';
 import { errorOf, sqnrDb } from '../../src/core/objective.js';
 import { parseLayerProblem, layerProblemToJSON } from '../../src/io/layer-problem.js';
 import { parseProblemSet } from '../../src/io/problem-file.js';
-import { referenceCases } from '../helpers/reference.js';
+import { referenceCases } from '../../problems/reference-set.js';
 
 const base = () => ({
   name: 't',

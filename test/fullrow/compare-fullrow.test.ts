@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareProblems, DEFAULT_PLANS } from '../../src/compare/compare.js';
+import { compareProblems, DEFAULT_PLANS } from '../../study/compare/compare.js';
 import { getSolver } from '../../solvers/index.js';
 import { syntheticProblem } from '../../problems/synthetic.js';
 

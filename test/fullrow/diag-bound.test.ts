@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pruningProblemOf, quantizationProblemOf } from '../../src/core/objective.js';
-import { problemFromParams, type ProblemParams } from '../../src/testing/arbitraries.js';
-import { checkSandwich } from '../../src/testing/invariants.js';
+import { problemFromParams, type ProblemParams } from '../../study/testing/arbitraries.js';
+import { checkSandwich } from '../../study/testing/invariants.js';
 import { quantDiagBoundSolver, verifyDiagShiftCertificate } from '../../solvers/quantization/diag-bound.js';
 import { pruneDiagBoundSolver, verifyPruneDiagShiftCertificate } from '../../solvers/pruning/diag-bound.js';
 import { quantExactSolver } from '../../solvers/quantization/index.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
+import { main } from '../../app/cli/main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, '../..');
@@ -39,7 +39,7 @@ export async function runCli(args: string[]): Promise<CliRun> {
 
 /** Run the CLI as a separate process through tsx (slow start: use sparingly, for exit codes and stack traces). */
 export function spawnCli(args: string[]): CliRun {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(REPO, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(REPO, 'app/cli/main.ts'), ...args], {
     cwd: REPO,
     encoding: 'utf8',
     env: { ...process.env, PVQ_DEBUG: '' },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../src/core/objective.js';
 import { levelsOfFormat } from '../../src/formats/levels.js';
 import { groupAbsmaxScales, perCoordinateScaleProblem, weightsOf } from '../../src/formats/groups.js';
-import { layerProblemArb } from '../../src/testing/index.js';
+import { layerProblemArb } from '../../study/testing/index.js';
 import { levelsSdpSolver, solveLevelsExact } from '../../solvers/levels/index.js';
 import fc from 'fast-check';
 

@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LevelQuantizationProblem, SolveResult } from '../../src/core/types.js';
 import { intLevels, levelsOfFormat } from '../../src/formats/levels.js';
-import { assertResult, checkScaleInvariance, errorScale, levelProblemArb, quantizationProblemArb, scaleProblem } from '../../src/testing/index.js';
+import { assertResult, checkScaleInvariance, errorScale, levelProblemArb, quantizationProblemArb, scaleProblem } from '../../study/testing/index.js';
 import {
   levelErrorOf, levelsExactSolver, levelsGptqSolver, levelsRoundingSolver, levelsRtnSolver, levelsSdpSolver, solveLevelsExact, verifyLevelsCertificate,
   type LevelsCertificate,
 } from '../../solvers/levels/index.js';
 import { solveExact } from '../../solvers/quantization/exact.js';
 import { sdpBoxSolver } from '../../solvers/quantization/sdp.js';
-import { synthQuant } from '../quantization/gen.js';
+import { synthQuant } from '../../problems/gen-quant.js';
 import { getSolver, listSolvers } from '../../solvers/index.js';
 
 /** Minimum over all level combinations (L^n points). */

@@ -14,7 +14,7 @@ import { pruningProblemOf, quantizationProblemOf } from '../../src/core/objectiv
 import { Deadline, setDeadlineClock, type Clock } from '../../src/core/result.js';
 import type { PruningProblem, QuantizationProblem, SolveResult } from '../../src/core/types.js';
 import type { PruningSolver, QuantizationSolver } from '../../src/core/solver.js';
-import { checkResult, errorScale } from '../../src/testing/invariants.js';
+import { checkResult, errorScale } from '../../study/testing/invariants.js';
 import { syntheticProblem } from '../../problems/synthetic.js';
 import { listSolvers } from '../../solvers/index.js';
 import { pruneExactSolver } from '../../solvers/pruning/index.js';

@@ -12,8 +12,8 @@ import { solvePruneOa } from '../../solvers/milp/prune-oa.js';
 import { solveQuantOa } from '../../solvers/milp/quant-oa.js';
 import { crossCheck } from '../../solvers/milp/crosscheck.js';
 import { makeResult } from '../../src/core/result.js';
-import { referenceCases } from '../helpers/reference.js';
-import { recomputeError } from '../../src/testing/invariants.js';
+import { referenceCases } from '../../problems/reference-set.js';
+import { recomputeError } from '../../study/testing/invariants.js';
 
 const REL = 1e-6;
 /** Both back ends must close the default OA gap (1e-6 relative); the lower bound is then within it of the optimum. */

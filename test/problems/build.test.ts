@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PvqInputError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/random.js';
-import { intGrid, quantLoss, stepForClip } from '../../src/tensors/range.js';
+import { intGrid, quantLoss, stepForClip } from '../../src/formats/range.js';
 import { arraySplit, inputChunks } from '../../problems/chunks.js';
 import { convOutSize, im2col } from '../../problems/im2col.js';
 import {
@@ -14,8 +14,8 @@ import {
   equalCompressionK,
   type Tensor,
 } from '../../problems/build.js';
-import { chooseScale, MIN_SCALE, mseExactScale } from '../../problems/scale.js';
-import { layerFileJSON, parseLayerFile } from '../../problems/layer-file.js';
+import { chooseScale, MIN_SCALE, mseExactScale } from '../../src/formats/scale.js';
+import { layerFileJSON, parseLayerFile } from '../../src/io/layer-file.js';
 import { fcParams } from '../helpers/fc-seed.js';
 
 function randTensor(shape: number[], rng: Rng, sparsity = 0): Tensor {

@@ -6,8 +6,8 @@ import { parseLayerProblem } from '../../src/io/layer-problem.js';
 import { parseNpy, readNpy } from '../../src/io/npy.js';
 import { buildLinearLayer } from '../../problems/build.js';
 import { shippedInstances } from '../../problems/instances.js';
-import { layerFileJSON, parseLayerFile } from '../../problems/layer-file.js';
-import { npyBytes } from '../../problems/npy-write.js';
+import { layerFileJSON, parseLayerFile } from '../../src/io/layer-file.js';
+import { npyBytes } from '../../src/io/npy-write.js';
 
 /** null when equal (compared as JSON text, fast), else the index and name of the first differing problem. */
 function firstDifference(a: { name: string }[], b: { name: string }[]): string | null {

@@ -146,7 +146,7 @@ describe('branch-and-bound internals', () => {
 
 describe('ill-conditioned positive definite G', () => {
   it('cond(G) up to 1e13: exact equals brute force (fast or generic path), bound below the optimum', async () => {
-    const { psdMatrix } = await import('../../src/testing/arbitraries.js');
+    const { psdMatrix } = await import('../../study/testing/arbitraries.js');
     const { makeObjective } = await import('../../src/core/objective.js');
     const { Rng } = await import('../../src/core/random.js');
     for (const [seed, logCond] of [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referenceCases } from '../helpers/reference.js';
+import { referenceCases } from '../../problems/reference-set.js';
 import { errorOf, isPruneFeasible, pruningProblemOf } from '../../src/core/objective.js';
 import { boxLSKKT } from '../../src/linalg/boxls.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pruningProblemArb } from '../../src/testing/arbitraries.js';
-import { checkResult, checkSandwich } from '../../src/testing/invariants.js';
+import { pruningProblemArb } from '../../study/testing/arbitraries.js';
+import { checkResult, checkSandwich } from '../../study/testing/invariants.js';
 import type { SolveResult } from '../../src/core/types.js';
 import { pruningSolvers, pruneExactSolver } from '../../solvers/pruning/index.js';
 import { bruteForcePrune } from './helpers.js';
@@ -9,7 +9,7 @@ import { fcParams } from '../helpers/fc-seed.js';
 
 // The project-wide arbitraries (rank-deficient and ill-conditioned G, dead inputs, heavy tails, boxes) and
 // result invariants (shape, feasibility, recomputed upper bound, bound order, sandwich lb <= opt <= ub).
-describe('pruning solvers against the shared invariants (src/testing)', () => {
+describe('pruning solvers against the shared invariants (study/testing)', () => {
   it('every solver passes checkResult; exact equals brute force; the sandwich holds', () => {
     fc.assert(
       fc.property(pruningProblemArb({ n: { min: 1, max: 8 } }), (p) => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeObjective, quantErrorOf } from '../../src/core/objective.js';
 import type { QuantizationProblem } from '../../src/core/types.js';
-import { permuteProblem } from '../../src/testing/index.js';
+import { permuteProblem } from '../../study/testing/index.js';
 import { quantExactSolver } from '../../solvers/quantization/index.js';
 
-/** Found by test/testing/registry.test.ts: nearly singular G (rank 3 of 4) on which the 'auto' LLL basis,
+/** Found by test/study/testing/registry.test.ts: nearly singular G (rank 3 of 4) on which the 'auto' LLL basis,
  * which checks the box only at the leaves, ran > 50M nodes within a 2 s limit for one coordinate order. */
 const G = Float64Array.from([
   0.3090242972962535, 0.0833084916347417, -0.4349679072329039, -0.01806499982444482, 0.0833084916347417, 0.029175571570726345,

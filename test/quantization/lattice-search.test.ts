@@ -6,7 +6,7 @@ import { readProblemSet } from '../../src/io/problem-file.js';
 import { gptqSolver, quantExactSolver, reduce } from '../../solvers/quantization/index.js';
 import { congruence, lllGram } from '../../solvers/quantization/reduction.js';
 import { cholesky } from '../../src/linalg/dense.js';
-import { synthQuant } from './gen.js';
+import { synthQuant } from '../../problems/gen-quant.js';
 import { bruteForce, relClose } from './helpers.js';
 
 const solve = (s: { solve: (p: QuantizationProblem, o?: object) => SolveResult | Promise<SolveResult> }, p: QuantizationProblem, o: object = {}) =>

@@ -17,7 +17,7 @@ import {
   verifySdpCertificate,
   type SdpCertificate,
 } from '../../solvers/quantization/index.js';
-import { synthQuant } from './gen.js';
+import { synthQuant } from '../../problems/gen-quant.js';
 import { bruteForce, permuteProblem, relClose, scaleProblem } from './helpers.js';
 
 const solve = (s: { solve: (p: QuantizationProblem, o?: object) => SolveResult | Promise<SolveResult> }, p: QuantizationProblem, o: object = {}) =>

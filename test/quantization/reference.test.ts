@@ -9,7 +9,7 @@ import {
   sdpSolver,
   verifySdpCertificate,
 } from '../../solvers/quantization/index.js';
-import { referenceCases } from '../helpers/reference.js';
+import { referenceCases } from '../../problems/reference-set.js';
 
 const cases = referenceCases();
 

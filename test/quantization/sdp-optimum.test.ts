@@ -8,7 +8,7 @@ import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.
 import { Rng } from '../../src/core/random.js';
 import { sdpBoxSolver, sdpSolver, solveSdpDual, verifySdpCertificate } from '../../solvers/quantization/index.js';
 import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
-import { synthQuant } from './gen.js';
+import { synthQuant } from '../../problems/gen-quant.js';
 
 /** The proven interval [lo, hi] around the relaxation optimum from the primal-dual method and the solver itself. */
 function provenOptimum(p: QuantizationProblem, box: boolean, own: { bound: number; primalBound: number }): { lo: number; hi: number } {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { solveSdpDual, verifySdpCertificate } from '../../solvers/quantization/index.js';
-import { synthQuant } from './gen.js';
+import { synthQuant } from '../../problems/gen-quant.js';
 
 describe('SDP dual: primal-dual method and barrier stall fallback', () => {
   it('the instance where the barrier centring stalls (n = 64, rho 0, seed 1) gets a better, verified bound', () => {

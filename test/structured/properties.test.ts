@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isJointFeasible, isStructuredFeasible, quantErrorOf } from '../../src/core/objective.js';
 import type { JointProblem, SolveResult, StructuredPruningProblem } from '../../src/core/types.js';
-import { assertResult, assertSandwich, jointProblemArb, structuredProblemArb } from '../../src/testing/index.js';
+import { assertResult, assertSandwich, jointProblemArb, structuredProblemArb } from '../../study/testing/index.js';
 import { nmBoundSolver, nmExactSolver, nmMagnitudeSolver, nmObsSolver, structuredRefit, verifyNmCertificate } from '../../solvers/structured/index.js';
 import { jointBoundSolver, jointExactSolver, jointPruneQuantSolver, jointQuantPruneSolver, verifyJointCertificate } from '../../solvers/joint/index.js';
 

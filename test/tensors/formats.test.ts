@@ -8,7 +8,7 @@ import { Rng } from '../../src/core/random.js';
 import { intBitsLevels, levelsOfFormat, nearestLevelIndex } from '../../src/formats/levels.js';
 import { encodeNpy } from '../../src/io/npy.js';
 import { bestLevelScale, formatWinCounts, nmPrune, tensorFormatStats, type TensorFormatStats } from '../../src/tensors/formats.js';
-import { mseExactScale } from '../../problems/scale.js';
+import { mseExactScale } from '../../src/formats/scale.js';
 import { runCli } from '../helpers/cli.js';
 
 function loss(x: Float64Array, s: number, L: Float64Array): number {
@@ -23,7 +23,7 @@ function sample(n: number, seed: number, heavy = false): Float64Array {
 }
 
 describe('per-tensor scale search over a level set', () => {
-  it('INT4 levels: equals the exact breakpoint sweep of problems/scale.ts (1e-9 relative)', () => {
+  it('INT4 levels: equals the exact breakpoint sweep of src/formats/scale.ts (1e-9 relative)', () => {
     for (const seed of [1, 2, 3]) {
       const x = sample(400, seed, seed === 3);
       const exact = mseExactScale(x, 4);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../src/core/random.js';
 import { PvqInputError } from '../../src/core/errors.js';
-import { intGrid, paperRangeSearch, quantizeValue, quantLoss } from '../../src/tensors/range.js';
+import { intGrid, paperRangeSearch, quantizeValue, quantLoss } from '../../src/formats/range.js';
 import { correctedSparsity, PreparedTensor, tensorStats } from '../../src/tensors/stats.js';
-import { mseExactScale } from '../../problems/scale.js';
+import { mseExactScale } from '../../src/formats/scale.js';
 import { fcParams } from '../helpers/fc-seed.js';
 
 const f32 = Math.fround;
