@@ -30,7 +30,7 @@ export function addLayerInputOptions(cmd: Command): Command {
     .option('--acts <file>', 'input activations (.npy, or file.safetensors:tensor): linear [rows, in] or [B, T, in]; conv [N, C, H, W]')
     .option('--weights <file>', 'weights (.npy, or file.safetensors:tensor): linear [out, in]; conv [out, C, kh, kw]; depthwise [C, 1, kh, kw]')
     .option('--bits <b>', 'bit width b (default 4): grid [-2^(b-1), 2^(b-1)-1], k = round(n*b/16)')
-    .option('--opt-dim <d>', 'split input channels into ceil(C_in*kh*kw/d) chunks (numpy array_split), like the paper (32)')
+    .option('--opt-dim <d|full>', 'split input channels into ceil(C_in*kh*kw/d) chunks (numpy array_split), like the paper (32); "full" (the default): whole rows')
     .option('--scale-rule <rule>', `scale rule: ${SCALE_RULES.join(' | ')} (default paper-grid)`)
     .option('--scale-per-channel', 'one scale per output channel (default: one per tensor and chunk, like the paper)')
     .option('--stride <s>', 'conv stride, "s" or "sh,sw" (default 1, like the paper)')
@@ -94,7 +94,7 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
     X,
     W,
     bits,
-    optDim: o.optDim !== undefined ? parsePositiveNumber(o.optDim, '--opt-dim') : null,
+    optDim: o.optDim !== undefined && o.optDim !== 'full' ? parsePositiveNumber(o.optDim, '--opt-dim') : null,
     scaleRule: (o.scaleRule ?? 'paper-grid') as ScaleRule,
     scaleGranularity: o.scalePerChannel ? 'channel' : 'tensor',
     pruneBox: o.pruneBox === false ? 'none' : 'paper',

@@ -111,4 +111,18 @@ describe('pvq compare', () => {
     expect(cmp.stdout).toMatch(/ch 1 \/ chunk 1/);
     expect(cmp.stdout).toMatch(/aggregate/);
   });
+
+  it('--opt-dim full builds whole rows, the same file as no --opt-dim', async () => {
+    const Xf = join(REPO, 'problems/data/default_X.npy');
+    const Wf = join(REPO, 'problems/data/default_W.npy');
+    const full = join(dir, 'full.json');
+    const plain = join(dir, 'plain.json');
+    const args = ['build', '--type', 'linear', '--acts', Xf, '--weights', Wf, '--bits', '4', '--channels', '2'];
+    expect((await runCli([...args, '--opt-dim', 'full', '-o', full])).code).toBe(0);
+    expect((await runCli([...args, '-o', plain])).code).toBe(0);
+    const a = readProblemSet(full);
+    expect(a.problems).toHaveLength(2);
+    expect(a.problems[0].n).toBe(readNpy(Xf).shape[1]);
+    expect(readFileSync(full, 'utf8')).toBe(readFileSync(plain, 'utf8'));
+  });
 });
