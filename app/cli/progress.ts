@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { ProgressInfo } from '../../src/core/types.js';
 
 /**
  * A progress bar on stderr that appears only once a run has taken more than `delayMs` (default 1 s),
@@ -33,15 +34,8 @@ export class DelayedProgress {
   }
 }
 
-/** What a solver reports through `SolveOptions.onProgress` (structurally the core `ProgressInfo`). */
-export interface SolverProgressInfo {
-  solver: string;
-  lowerBound: number;
-  upperBound: number;
-  nodes: number;
-  iterations: number;
-  timeMs: number;
-}
+/** What a solver reports through `SolveOptions.onProgress`. */
+export type SolverProgressInfo = ProgressInfo;
 
 /**
  * Progress lines on stderr for one long solve (`pvq solve`): nothing during the first `delayMs` (default

@@ -23,18 +23,8 @@ export function safeLowerBound(value: number, relSlack = 0, absSlack = 0): numbe
   return v > 0 ? v : 0;
 }
 
-export interface ResultInput {
-  solver: string;
-  problem: string;
-  problemClass: AnyProblemClass;
-  lowerBound: number;
-  upperBound: number;
-  solution: Float64Array | null;
-  status: SolveStatus;
-  stats: Partial<SolveStats> & { timeMs: number };
-  certificate?: Certificate;
-  message?: string;
-}
+/** What a solver hands to `makeResult`: the result without `relGap` (computed), stats with `timeMs` required. */
+export type ResultInput = Omit<SolveResult, 'relGap' | 'stats'> & { stats: Partial<SolveStats> & { timeMs: number } };
 
 /** Assemble a SolveResult, normalising the bound and computing relGap. */
 export function makeResult(r: ResultInput): SolveResult {

@@ -6,6 +6,9 @@
 import { readBytes } from './files.js';
 import { PvqInputError } from '../core/errors.js';
 import { assertFinite, type NdArray } from './npy.js';
+import { halfToFloat } from './half.js';
+
+export { halfToFloat };
 
 export interface OnnxTensor extends NdArray {
   name: string;
@@ -25,14 +28,6 @@ function toNum(v: unknown): number {
   return Number(v);
 }
 
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 interface TensorProtoLike {
   name?: string | null;

@@ -5,17 +5,10 @@
 import { readBytes } from './files.js';
 import { PvqInputError } from '../core/errors.js';
 import { assertFinite, type NdArray } from './npy.js';
+import { halfToFloat } from './half.js';
 
 const ITEM: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, U16: 2, U32: 4, U64: 8, BOOL: 1 };
 
-function f16(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 export interface SafetensorsOptions {
   allowNonFinite?: boolean;
@@ -61,7 +54,7 @@ export function parseSafetensors(buf: Uint8Array, field = 'safetensors', opts: S
     if (dtype === 'F32' || dtype === 'F16' || dtype === 'BF16') {
       data = new Float32Array(numel);
       if (dtype === 'F32') for (let i = 0; i < numel; i++) data[i] = v.getFloat32(4 * i, true);
-      else if (dtype === 'F16') for (let i = 0; i < numel; i++) data[i] = f16(v.getUint16(2 * i, true));
+      else if (dtype === 'F16') for (let i = 0; i < numel; i++) data[i] = halfToFloat(v.getUint16(2 * i, true));
       else {
         const tmp = new DataView(new ArrayBuffer(4));
         for (let i = 0; i < numel; i++) {

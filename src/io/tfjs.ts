@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PvqInputError } from '../core/errors.js';
 import { assertFinite, type NdArray } from './npy.js';
-import { halfToFloat } from './onnx.js';
+import { halfToFloat } from './half.js';
 
 interface WeightEntry {
   name: string;

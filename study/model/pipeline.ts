@@ -49,20 +49,12 @@ export interface ModelStudyOptions {
   onStage?: (message: string) => void;
 }
 
-export interface LayerInfo {
-  name: string;
+/** One weight layer as the results describe it: the graph's facts without the weight data. */
+export interface LayerInfo extends Pick<OnnxLayer, 'name' | 'input' | 'weightName' | 'weights' | 'stride' | 'padding' | 'dilation' | 'group' | 'kernel'> {
   op: string;
   kind: string;
-  input: string;
   inputShape: number[];
-  weightName: string;
   weightShape: number[];
-  weights: number;
-  stride: [number, number];
-  padding: [number, number];
-  dilation: [number, number];
-  group: number;
-  kernel: [number, number];
 }
 
 export interface SubproblemResult {
