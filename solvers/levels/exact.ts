@@ -15,24 +15,14 @@ import { integerGridOf, isLevel, nearestLevelIndex } from '../../src/formats/lev
 import { reducedValue, restrict, type Reduced } from '../quantization/common.js';
 import { boxExpansionPoint, expansionTerms, leafEvalError, roundingMargin, solveExact, toErrorUnits } from '../quantization/exact.js';
 import { factorInOrder, vblastOrder, type OrderedFactor } from '../quantization/lattice.js';
-import { enumerateGrid } from '../grid/enumerate.js';
+import { enumerateGrid, type EnumerationResult } from '../grid/enumerate.js';
 import { conditionalOrder } from '../grid/order.js';
 import { checkLevelProblem, expandLevels, levelErrorOf, reduceLevels } from './common.js';
 import { cheapLevelCandidates, pivTolOf } from './heuristics.js';
 import { solveLevelsSdp } from './sdp.js';
 
-export interface LevelSearchResult {
-  x: Float64Array;
-  value: number;
-  /** Proven lower bound on the normalised optimum (see seSearch in solvers/quantization/exact.ts). */
-  lower: number;
-  finished: boolean;
-  stoppedBy: 'none' | 'nodes' | 'time';
-  nodes: number;
-  leaves: number;
-  marginAbs: number;
-  marginRel: number;
-}
+/** The search result in level units (`x`: the best point, reduced coordinates); the fields of the grid enumeration. */
+export type LevelSearchResult = Omit<EnumerationResult, 'z'> & { x: Float64Array };
 
 /**
  * Depth-first search over level sets in the order of F, pruning subtrees that provably cannot beat
