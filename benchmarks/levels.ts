@@ -9,38 +9,19 @@
  * scaling (max |w| maps to the largest level: 6 for FP4, 1 for NF4), the usual rule for these formats.
  * Times are medians over `reps` runs per instance, then medians over seeds; `solved` counts seeds proven optimal.
  */
-import { execSync } from 'node:child_process';
 import type { LevelQuantizationProblem, QuantizationProblem, SolveResult } from '../src/core/types.js';
 import { intLevels, levelsOfFormat } from '../src/formats/levels.js';
 import { levelsExactSolver, levelsGptqSolver, levelsRoundingSolver, levelsRtnSolver, levelsSdpSolver } from '../solvers/levels/index.js';
 import { quantExactSolver } from '../solvers/quantization/index.js';
 import { synthQuant } from '../problems/gen-quant.js';
+import { cliArgs, fmtMs, fmtN, fmtPct, median, printLoad } from './_util.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const argVal = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const list = (name: string, dflt: number[]): number[] => {
-  const v = argVal(name);
-  return v ? v.split(',').map(Number) : dflt;
-};
+const { value: argVal, list, quick } = cliArgs();
 const ns = list('--n', [32]);
 const rhos = list('--rho', quick ? [0.5] : [0, 0.5, 0.9]);
 const seeds = Number(argVal('--seeds') ?? (quick ? 2 : 5));
 const timeMs = Number(argVal('--time') ?? 2000);
 const reps = Number(argVal('--reps') ?? (quick ? 1 : 3));
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-const fmtMs = (v: number): string => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
-const fmtN = (v: number): string => (Number.isNaN(v) ? '-' : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${Math.round(v)}`);
-const fmtPct = (v: number): string => (Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
 
 type AnySolver = { solve: (p: never, o?: object) => SolveResult | Promise<SolveResult> };
 function timed(s: AnySolver, p: unknown, o: object = {}): { r: SolveResult; ms: number } {
@@ -119,8 +100,4 @@ for (const n of ns)
       );
   }
 console.log(`\nTotal ${((performance.now() - t00) / 1000).toFixed(1)} s. 'x INT4 time' = median over seeds of (levels-exact time / quant-exact INT4 time) on the same instance.`);
-try {
-  console.log(`\nload: ${execSync('uptime').toString().trim()}`);
-} catch {
-  /* no uptime */
-}
+printLoad();

@@ -12,13 +12,15 @@
  * after `--kill` seconds; the time shown is the wall time of `solve()` alone. One run per cell (this
  * benchmark checks a bound, not a median speed).
  */
-import { levelProblemOf } from '../src/formats/levels.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { pruningProblemOf, quantizationProblemOf } from '../src/core/objective.js';
-import type { SolveOptions, SolveResult } from '../src/core/types.js';
+import type { AnyProblemClass, SolveOptions, SolveResult } from '../src/core/types.js';
 import { syntheticProblem } from '../problems/synthetic.js';
+import { problemOf } from '../solvers/classes.js';
 import { getSolver, listSolvers } from '../solvers/index.js';
+
+/** The problem classes benchmarked here (the others need a pattern or sparsity this instance lacks). */
+const CLASSES: readonly AnyProblemClass[] = ['quantization', 'levels', 'pruning'];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,17 +42,11 @@ async function child(): Promise<void> {
   if (!solver) throw new Error(`unknown solver ${name}`);
   const options: SolveOptions = { timeLimitMs: limit * 1000 };
   if (nodeLimit !== undefined) options.nodeLimit = Number(nodeLimit);
+  if (!CLASSES.includes(solver.problemClass)) throw new Error(`benchmarks/limits.ts: class ${solver.problemClass} is not benchmarked here`);
+  // the class's problem (pruning with the layer's prune box), built before the clock starts
+  const problem = problemOf(solver.problemClass, lp, { useBox: true });
   const t0 = performance.now();
-  const r: SolveResult =
-    solver.problemClass === 'quantization'
-      ? await solver.solve(quantizationProblemOf(lp), options)
-      : solver.problemClass === 'levels'
-        ? await solver.solve(levelProblemOf(lp), options)
-        : solver.problemClass === 'pruning'
-          ? await solver.solve(pruningProblemOf(lp), options)
-          : (() => {
-              throw new Error(`benchmarks/limits.ts: class ${solver.problemClass} is not benchmarked here`);
-            })();
+  const r = await (solver.solve as (p: typeof problem, o?: SolveOptions) => SolveResult | Promise<SolveResult>)(problem, options);
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ ms, status: r.status, lb: r.lowerBound, ub: r.upperBound }) + '\n');
 }
@@ -60,7 +56,7 @@ function main(): void {
   const ns = (arg('n') ?? (quick ? '100,400' : '100,400,1000')).split(',').map(Number);
   const limits = (arg('limits') ?? (quick ? '1' : '1,2')).split(',').map(Number);
   const names = arg('solvers')?.split(',') ?? listSolvers()
-    .filter((s) => s.problemClass === 'quantization' || s.problemClass === 'pruning' || s.problemClass === 'levels')
+    .filter((s) => CLASSES.includes(s.problemClass))
     .map((s) => s.name);
   const killS = Number(arg('kill') ?? 30);
   const nodeLimit = arg('node-limit');

@@ -20,33 +20,14 @@ import {
 import { synthQuant } from '../problems/gen-quant.js';
 import { quantizationProblemOf } from '../src/core/objective.js';
 import { readProblemSet } from '../src/io/problem-file.js';
-import { execSync } from 'node:child_process';
+import { cliArgs, fmtMs, fmtN, fmtPct, median, printLoad } from './_util.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const argVal = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const list = (name: string, dflt: number[]): number[] => {
-  const v = argVal(name);
-  return v ? v.split(',').map(Number) : dflt;
-};
+const { has, value: argVal, list, quick } = cliArgs();
 const ns = list('--n', quick ? [8, 16, 32] : [8, 16, 32, 48, 64]);
 const rhos = list('--rho', quick ? [0, 0.9] : [0, 0.5, 0.9, 0.99]);
 const bitsList = list('--bits', quick ? [4] : [2, 3, 4, 8]);
 const seeds = Number(argVal('--seeds') ?? (quick ? 2 : 3));
 const timeMs = Number(argVal('--time') ?? (quick ? 500 : 1000));
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-const fmtMs = (v: number): string => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
-const fmtPct = (v: number): string => (Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
-const fmtN = (v: number): string => (Number.isNaN(v) ? '-' : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${Math.round(v)}`);
 
 function run(s: { solve: (p: QuantizationProblem, o?: object) => SolveResult | Promise<SolveResult> }, p: QuantizationProblem, o: object = {}): SolveResult {
   return s.solve(p, o) as SolveResult;
@@ -112,7 +93,7 @@ for (const n of ns)
     }
 console.log(`\nTotal ${((performance.now() - t0) / 1000).toFixed(1)} s. 'solved' = exact finished within the limit (status optimal); unsolved cells report the time spent (= the limit).`);
 
-if (!args.includes('--no-first-conv')) {
+if (!has('--no-first-conv')) {
   const set = readProblemSet(new URL('../problems/first-conv.json', import.meta.url).pathname);
   console.log(`\nproblems/first-conv.json (n = 27, 4 bits), quant-exact time limit ${timeMs} ms; lb/ub = proven lower bound / best point.\n`);
   console.log('| channel | default: status | ms | nodes | lb/ub | reduce none: status | ms | nodes | lb/ub | none ub / default ub |');
@@ -125,8 +106,4 @@ if (!args.includes('--no-first-conv')) {
     console.log(`| ${lp.name} | ${f(a)} | ${f(b)} | ${(b.upperBound / a.upperBound).toFixed(4)} |`);
   }
 }
-try {
-  console.log(`\nload: ${execSync('uptime').toString().trim()}`);
-} catch {
-  /* uptime not available */
-}
+printLoad();

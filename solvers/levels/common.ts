@@ -8,6 +8,7 @@ import { checkObjective, quantErrorOf } from '../../src/core/objective.js';
 import { makeResult } from '../../src/core/result.js';
 import type { LevelQuantizationProblem, QuantizationProblem, SolveResult } from '../../src/core/types.js';
 import { checkLevels, isLevel, nearestLevelIndex } from '../../src/formats/levels.js';
+import { gridOneOpt } from '../grid/one-opt.js';
 import { reduce, type Reduced } from '../quantization/common.js';
 
 /** Validate a level problem; throws PvqInputError. */
@@ -66,38 +67,7 @@ export function levelErrorOf(p: LevelQuantizationProblem, x: ArrayLike<number>):
  * decreases the value. Every iterate is feasible. Returns the number of moves.
  */
 export function levelOneOpt(P: Float64Array, t: ArrayLike<number>, x: Float64Array, n: number, levels: Float64Array, maxMoves = 100 * n + 1000): number {
-  const g = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const off = i * n;
-    for (let j = 0; j < n; j++) s += P[off + j] * (x[j] - t[j]);
-    g[i] = 2 * s;
-  }
-  let moves = 0;
-  while (moves < maxMoves) {
-    let best = 0;
-    let bi = -1;
-    let bc = 0;
-    for (let i = 0; i < n; i++) {
-      const v = P[i * n + i];
-      if (!(v > 0)) continue;
-      const target = levels[nearestLevelIndex(levels, x[i] - g[i] / (2 * v))];
-      const c = target - x[i];
-      if (c === 0) continue;
-      const delta = c * c * v + c * g[i];
-      if (delta < best && delta < -1e-14 * (Math.abs(c * g[i]) + c * c * v)) {
-        best = delta;
-        bi = i;
-        bc = c;
-      }
-    }
-    if (bi < 0) break;
-    x[bi] += bc;
-    const off = bi * n;
-    for (let j = 0; j < n; j++) g[j] += 2 * bc * P[off + j];
-    moves++;
-  }
-  return moves;
+  return gridOneOpt(P, t, x, n, { kind: 'levels', levels }, maxMoves);
 }
 
 /** Heuristic result: upper bound recomputed from x, trivial lower bound 0, status `feasible`. */

@@ -12,13 +12,14 @@
  * (`solvePd`, cuts are arbitrary one-coordinate quadratics there); the bound is what `verifyLevelsCertificate`
  * recomputes from scratch.
  */
-import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import { makeResult } from '../../src/core/result.js';
 import type { LevelQuantizationSolver } from '../../src/core/solver.js';
 import type { Certificate, LevelQuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { floorLevelIndex } from '../../src/formats/levels.js';
-import { cholInverse, cholSolve, cholesky, choleskyInPlace } from '../../src/linalg/dense.js';
+import { cholInverse, cholSolve, choleskyInPlace } from '../../src/linalg/dense.js';
 import { U, type Reduced } from '../quantization/common.js';
 import { liftedSdp, pdStartLambda, solvePd } from '../quantization/sdp-pd.js';
+import { assembleWithMargin, cutCoordinates, gamma, gradientNorm2Bound, lagrangianMinimiser, quadraticPart, errorUnitsBound, type DiagonalSums } from '../grid/cut-dual.js';
 import { checkLevelProblem, reduceLevels } from './common.js';
 
 /** Certificate of a level-set SDP-dual bound (indices in the original coordinates, values in level units). */
@@ -44,8 +45,6 @@ export interface LevelsVerifyResult {
   reason?: string;
 }
 
-const gamma = (k: number): number => (k * U) / (1 - k * U);
-
 /** Shape: cut arrays of the length of theta. A reason, or null. */
 function levelsShapeError(cert: LevelsCertificate): string | null {
   const { cutCoord, cutSign, cutA, cutB, theta } = cert;
@@ -61,18 +60,8 @@ function levelsShapeError(cert: LevelsCertificate): string | null {
  */
 function checkLevelCuts(cert: LevelsCertificate, lv: LevelQuantizationProblem['levels'], active: ArrayLike<number>, n: number, na: number): Int32Array | string {
   const { cutCoord, cutSign, cutA, cutB, theta } = cert;
-  const m = theta.length;
   const L = lv.length;
-  const pos = new Int32Array(n).fill(-1);
-  for (let a = 0; a < na; a++) pos[active[a]] = a;
-  const coord = new Int32Array(m);
-  for (let k = 0; k < m; k++) {
-    const th = theta[k];
-    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return `theta[${k}] must be finite and >= 0`;
-    const i = cutCoord[k];
-    if (!Number.isInteger(i) || i < 0 || i >= n) return `cutCoord[${k}] out of range`;
-    if (pos[i] < 0) return `cut ${k} is on an inactive coordinate ${i}`;
-    coord[k] = pos[i];
+  return cutCoordinates(theta, cutCoord, active, n, na, (k) => {
     const a = cutA[k];
     const b = cutB[k];
     if (!(typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) && a <= b)) return `cut ${k}: need finite a <= b`;
@@ -83,78 +72,32 @@ function checkLevelCuts(cert: LevelsCertificate, lv: LevelQuantizationProblem['l
     } else if (cutSign[k] === -1) {
       if (!(a <= lv[0] && b >= lv[L - 1])) return `cut ${k}: box cut [${a}, ${b}] does not contain every level`;
     } else return `cutSign[${k}] must be +1 or -1`;
-  }
-  return coord;
+    return null;
+  });
 }
 
 /**
- * Matrix assembly and Cholesky with margin: M = P - diag(d), d_i = sum theta_k sign_k, and lambda_min(M) >= eps
- * checked by factoring M - (eps + delta) I (delta covers forming and factoring M). Also the right-hand side
- * of the minimiser, M x = P t - 1/2 sum theta sign (a + b) e_i (in rhs). M, or null when the check fails.
+ * Per-coordinate multiplier sums (d = sum theta sign, |.|, counts) and the right-hand side of the minimiser,
+ * M x = P t - 1/2 sum theta sign (a + b) e_i (in rhs).
  */
-function assembleWithMargin(P: Float64Array, cert: LevelsCertificate, coord: Int32Array, na: number, rhs: Float64Array): Float64Array | null {
-  const { cutSign, cutA, cutB, theta, eps } = cert;
-  const d = new Float64Array(na);
-  const dAbs = new Float64Array(na);
-  const cnt = new Int32Array(na);
+function levelSums(cert: LevelsCertificate, coord: Int32Array, na: number, rhs: Float64Array): DiagonalSums {
+  const { cutSign, cutA, cutB, theta } = cert;
+  const sums: DiagonalSums = { d: new Float64Array(na), dAbs: new Float64Array(na), cnt: new Int32Array(na) };
   for (let k = 0; k < theta.length; k++) {
     const i = coord[k];
-    d[i] += theta[k] * cutSign[k];
-    dAbs[i] += theta[k];
-    cnt[i]++;
+    sums.d[i] += theta[k] * cutSign[k];
+    sums.dAbs[i] += theta[k];
+    sums.cnt[i]++;
     rhs[i] -= 0.5 * theta[k] * cutSign[k] * (cutA[k] + cutB[k]);
   }
-  const M = Float64Array.from(P);
-  let maxDiag = 0;
-  for (let i = 0; i < na; i++) {
-    M[i * na + i] = P[i * na + i] - d[i];
-    maxDiag = Math.max(maxDiag, Math.abs(M[i * na + i]) + eps);
-  }
-  let formErr = 0;
-  for (let i = 0; i < na; i++) formErr = Math.max(formErr, gamma(cnt[i] + 3) * (Math.abs(P[i * na + i]) + dAbs[i] + eps));
-  const delta = 1.01 * gamma(na + 2) * na * maxDiag + formErr;
-  const A = Float64Array.from(M);
-  for (let i = 0; i < na; i++) A[i * na + i] -= eps + delta;
-  return choleskyInPlace(A, na) >= 0 ? null : M;
-}
-
-/** Minimiser x^ of L from M x = P t + rhs. x, or a reason. */
-function levelsMinimiser(M: Float64Array, P: Float64Array, t: Float64Array, rhs: Float64Array, na: number): Float64Array | string {
-  const Lm = cholesky(M, na);
-  if (Lm === null) return 'Cholesky of M failed';
-  const x = new Float64Array(na);
-  for (let i = 0; i < na; i++) {
-    let s = 0;
-    for (let j = 0; j < na; j++) s += P[i * na + j] * t[j];
-    x[i] = s + rhs[i];
-  }
-  cholSolve(Lm, na, x);
-  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return 'non-finite minimiser';
-  return x;
+  return sums;
 }
 
 /** Dual value with rounding slack: L(x^) - ||grad L(x^)||^2 / (4 eps), every sum's rounding error subtracted (cuts in product form). */
 function levelsDualValueWithSlack(P: Float64Array, t: Float64Array, cert: LevelsCertificate, coord: Int32Array, x: Float64Array, na: number): number {
   const { cutSign, cutA, cutB, theta, eps } = cert;
   const m = theta.length;
-  const v = new Float64Array(na);
-  for (let i = 0; i < na; i++) v[i] = x[i] - t[i];
-  let quad = 0;
-  let quadAbs = 0;
-  const Pv = new Float64Array(na);
-  const PvAbs = new Float64Array(na);
-  for (let i = 0; i < na; i++) {
-    let s = 0;
-    let sa = 0;
-    for (let j = 0; j < na; j++) {
-      s += P[i * na + j] * v[j];
-      sa += Math.abs(P[i * na + j] * v[j]);
-    }
-    Pv[i] = s;
-    PvAbs[i] = sa;
-    quad += v[i] * s;
-    quadAbs += Math.abs(v[i]) * sa;
-  }
+  const q = quadraticPart(P, t, x, na);
   let cutVal = 0;
   let cutAbs = 0;
   const gradCut = new Float64Array(na);
@@ -169,27 +112,10 @@ function levelsDualValueWithSlack(P: Float64Array, t: Float64Array, cert: Levels
     gradCut[i] += th * (da + db);
     gradCutAbs[i] += theta[k] * (Math.abs(da) + Math.abs(db));
   }
-  const Lval = quad - cutVal;
-  const Lslack = gamma(na + m + 8) * (quadAbs + cutAbs);
-  let rho2 = 0;
-  for (let i = 0; i < na; i++) {
-    const r = Math.abs(2 * Pv[i] - gradCut[i]) + gamma(na + m + 8) * (2 * PvAbs[i] + gradCutAbs[i]);
-    rho2 += r * r;
-  }
+  const Lval = q.quad - cutVal;
+  const Lslack = gamma(na + m + 8) * (q.quadAbs + cutAbs);
+  const rho2 = gradientNorm2Bound(q, gradCut, gradCutAbs, na, m);
   return (Lval - Lslack) * (1 - 2 * U) - (rho2 / (4 * eps)) * (1 + 4 * U);
-}
-
-/** Rounding of t = w/s (|dt_i| <= u |t_i|): min f >= (sqrt(beta) - eta)^2; in error units, rounded down. */
-function levelsErrorUnitsBound(P: Float64Array, t: Float64Array, na: number, unit: number, beta: number): number {
-  let eta2 = 0;
-  for (let i = 0; i < na; i++) {
-    const di = 1.01 * U * Math.abs(t[i]);
-    for (let j = 0; j < na; j++) eta2 += Math.abs(P[i * na + j]) * di * 1.01 * U * Math.abs(t[j]);
-  }
-  const eta = Math.sqrt(eta2) * (1 + 1e-6);
-  const root = beta > 0 ? Math.sqrt(beta) * (1 - 2 * U) - eta : 0;
-  const bNorm = root > 0 ? root * root * (1 - 2 * U) : 0;
-  return safeLowerBound(bNorm * unit, 16 * U);
 }
 
 /**
@@ -218,13 +144,15 @@ export function verifyLevelsCertificate(problem: LevelQuantizationProblem, certi
   const coord = checkLevelCuts(cert, problem.levels, red.active, n, na);
   if (typeof coord === 'string') return bad(coord);
   const rhs = new Float64Array(na);
-  const M = assembleWithMargin(P, cert, coord, na, rhs);
+  const M = assembleWithMargin(P, levelSums(cert, coord, na, rhs), eps, na);
   if (M === null) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
-  const x = levelsMinimiser(M, P, red.t, rhs, na);
+  const x = lagrangianMinimiser(M, P, red.t, rhs, na);
   if (typeof x === 'string') return bad(x);
   const beta = levelsDualValueWithSlack(P, red.t, cert, coord, x, na);
   if (!Number.isFinite(beta)) return bad('non-finite bound');
-  return { valid: true, bound: levelsErrorUnitsBound(P, red.t, na, red.unit, beta) };
+  // rounding of t = w/s: |dt_i| <= 1.01 u |t_i|
+  const dt = Float64Array.from(red.t, (v) => 1.01 * U * Math.abs(v));
+  return { valid: true, bound: errorUnitsBound(P, dt, na, red.unit, beta) };
 }
 
 /** Cut set: per active coordinate the adjacent-level pair around t_i and its two neighbouring pairs, plus the box cut. */

@@ -9,6 +9,7 @@ import { checkObjective, quantErrorOf } from '../../src/core/objective.js';
 import { makeResult } from '../../src/core/result.js';
 import type { QuantizationProblem, SolveResult } from '../../src/core/types.js';
 import { roundHalfEven } from '../../src/formats/range.js';
+import { gridOneOpt } from '../grid/one-opt.js';
 
 /** Unit roundoff. */
 export const U = 2 ** -53;
@@ -85,20 +86,8 @@ export function reduce(p: QuantizationProblem): Reduced {
   return { n, active, na, P, t, tFull, kappa, unit, lo: p.zmin, hi: p.zmax };
 }
 
-/** Normalised objective (z - t)^T P (z - t) on the reduced coordinates. */
-export function reducedValue(P: Float64Array, t: Float64Array, z: ArrayLike<number>, na: number, work = new Float64Array(na)): number {
-  for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
-  let s = 0;
-  for (let i = 0; i < na; i++) {
-    const ei = work[i];
-    if (ei === 0) continue;
-    let row = 0;
-    const off = i * na;
-    for (let j = 0; j < na; j++) row += P[off + j] * work[j];
-    s += ei * row;
-  }
-  return s;
-}
+/** Normalised objective (z - t)^T P (z - t) on the reduced coordinates (shared with the level sets: solvers/grid). */
+export { reducedValue } from '../grid/reduced.js';
 
 /** Expand a reduced z (active coordinates) into a full z, filling inactive ones with clamp(round(t)). */
 export function expand(red: Reduced, zA: ArrayLike<number>): Float64Array {
@@ -130,44 +119,8 @@ export function boxOneOpt(
   maxMoves = 100 * n + 1000,
   stop?: { expired(): boolean },
 ): number {
-  // g = 2 P (z - t)
-  const g = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const off = i * n;
-    for (let j = 0; j < n; j++) s += P[off + j] * (z[j] - t[j]);
-    g[i] = 2 * s;
-  }
-  let moves = 0;
-  while (moves < maxMoves) {
-    // every iterate is feasible: a deadline just ends the polish
-    if (stop && (moves & 63) === 63 && stop.expired()) break;
-    let best = 0;
-    let bi = -1;
-    let bc = 0;
-    for (let i = 0; i < n; i++) {
-      const v = P[i * n + i];
-      if (!(v > 0)) continue;
-      let c = roundHalfEven(-g[i] / (2 * v));
-      const zi = z[i] + c;
-      if (zi < lo) c = lo - z[i];
-      else if (zi > hi) c = hi - z[i];
-      if (c === 0) continue;
-      const delta = c * c * v + c * g[i];
-      // require a decrease that is not rounding noise
-      if (delta < best && delta < -1e-14 * (Math.abs(c * g[i]) + c * c * v)) {
-        best = delta;
-        bi = i;
-        bc = c;
-      }
-    }
-    if (bi < 0) break;
-    z[bi] += bc;
-    const off = bi * n;
-    for (let j = 0; j < n; j++) g[j] += 2 * bc * P[off + j];
-    moves++;
-  }
-  return moves;
+  // every iterate is feasible: a deadline just ends the polish
+  return gridOneOpt(P, t, z, n, { kind: 'integers', lo, hi }, maxMoves, stop);
 }
 
 /** Eigenvalue floor helper: sum over coordinates of the squared distance from t_i to the nearest box integer. */

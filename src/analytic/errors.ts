@@ -8,6 +8,7 @@
  */
 import { PvqInputError } from '../core/errors.js';
 import type { Distribution } from './distribution.js';
+import { cellMoments, extent, goldenSection, scanMinima } from './cells.js';
 
 export interface Grid {
   qmin: number;
@@ -39,45 +40,29 @@ const tmp = new Float64Array(3);
 export function quantMseAndDerivative(d: Distribution, s: number, grid: Grid): { mse: number; deriv: number } {
   if (!(s > 0) || !Number.isFinite(s)) throw new PvqInputError('step', `expected a positive finite step, got ${s}`);
   const { qmin, qmax } = grid;
-  let mse = 0;
-  let deriv = 0;
-  const half = 0.5 * s;
-  // left clip level
-  const xl = s * qmin;
-  d.leftTail(xl, tmp);
-  mse += tmp[2];
-  let m1 = -tmp[1];
-  if (qmax > qmin) {
-    d.cell(xl, xl + half, xl, tmp);
-    mse += tmp[2];
-    m1 += tmp[1];
-  }
-  deriv += qmin * m1;
-  // interior levels (skip cells entirely outside the support)
-  const kFrom = Math.max(qmin + 1, Math.ceil(d.lo / s - 0.5) - 1);
-  const kTo = Math.min(qmax - 1, Math.floor(d.hi / s + 0.5) + 1);
-  for (let k = kFrom; k <= kTo; k++) {
-    const c = s * k;
-    d.cell(c - half, c + half, c, tmp);
-    mse += tmp[2];
-    deriv += k * tmp[1];
-  }
-  // right clip level
-  if (qmax > qmin) {
-    const xr = s * qmax;
-    d.cell(xr - half, xr, xr, tmp);
-    mse += tmp[2];
-    m1 = tmp[1];
-    d.rightTail(xr, tmp);
-    mse += tmp[2];
-    m1 += tmp[1];
-    deriv += qmax * m1;
-  } else {
+  if (qmax === qmin) {
+    // one level: the two tails about it
+    const xl = s * qmin;
+    d.leftTail(xl, tmp);
+    let mse = tmp[2];
+    const m1 = -tmp[1];
     d.rightTail(xl, tmp);
     mse += tmp[2];
-    deriv += qmin * tmp[1];
+    return { mse, deriv: -2 * (qmin * m1 + qmin * tmp[1]) };
   }
-  return { mse, deriv: -2 * deriv };
+  const half = 0.5 * s;
+  // interior cells entirely outside the support are not visited
+  return cellMoments(d, {
+    first: qmin,
+    last: qmax,
+    from: Math.ceil(d.lo / s - 0.5) - 1,
+    to: Math.floor(d.hi / s + 0.5) + 1,
+    skipOutside: false,
+    level: (k) => k,
+    point: (k) => s * k,
+    lower: (k) => s * k - half,
+    upper: (k) => s * k + half,
+  });
 }
 
 export function quantMse(d: Distribution, s: number, grid: Grid): number {
@@ -104,13 +89,6 @@ export interface OptimalStepOptions {
   maxCandidates?: number;
 }
 
-/** Largest |w| worth scanning to: the support end, or a far quantile for unbounded supports. */
-function extent(d: Distribution): number {
-  const m = Math.max(Math.abs(d.lo), Math.abs(d.hi));
-  if (Number.isFinite(m)) return m;
-  return d.absQuantile(1 - 1e-12);
-}
-
 /**
  * The globally MSE-optimal step: a log-spaced scan of E(s) over [sMin, sMax], then every local minimum of the
  * scan is refined by a root search of dE/ds inside its bracket (golden section on E if the derivative has no
@@ -124,21 +102,7 @@ export function optimalStep(d: Distribution, grid: Grid, opts: OptimalStepOption
   const rms = Math.sqrt(m2);
   const sMin = opts.sMin ?? (0.01 * rms) / L;
   const sMax = opts.sMax ?? Math.max(4 * rms, (2 * extent(d)) / Math.max(1, grid.qmax));
-  const ppd = opts.pointsPerDecade ?? 60;
-  const n = Math.max(8, Math.ceil(Math.log10(sMax / sMin) * ppd));
-  const ss = new Float64Array(n + 1);
-  const es = new Float64Array(n + 1);
-  for (let i = 0; i <= n; i++) {
-    ss[i] = sMin * Math.pow(sMax / sMin, i / n);
-    es[i] = quantMse(d, ss[i], grid);
-  }
-  const cands: number[] = [];
-  for (let i = 0; i <= n; i++) {
-    const l = i > 0 ? es[i - 1] : Infinity;
-    const r = i < n ? es[i + 1] : Infinity;
-    if (es[i] <= l && es[i] <= r) cands.push(i);
-  }
-  cands.sort((a, b) => es[a] - es[b]);
+  const { ss, es, n, cands } = scanMinima((x) => quantMse(d, x, grid), sMin, sMax, opts.pointsPerDecade ?? 60);
   const maxC = opts.maxCandidates ?? 12;
   const refined: { step: number; mse: number }[] = [];
   for (const i of cands.slice(0, maxC)) {
@@ -162,31 +126,8 @@ export function refineMinimum(d: Distribution, grid: Grid, a: number, b: number,
     if (e <= best.mse) best = { step: s, mse: e };
   } else {
     // golden section on E
-    const g = (Math.sqrt(5) - 1) / 2;
-    let lo = a;
-    let hi = b;
-    let x1 = hi - g * (hi - lo);
-    let x2 = lo + g * (hi - lo);
-    let f1 = quantMse(d, x1, grid);
-    let f2 = quantMse(d, x2, grid);
-    for (let it = 0; it < 200 && hi - lo > 1e-15 * hi; it++) {
-      if (f1 <= f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - g * (hi - lo);
-        f1 = quantMse(d, x1, grid);
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + g * (hi - lo);
-        f2 = quantMse(d, x2, grid);
-      }
-    }
-    const s = f1 <= f2 ? x1 : x2;
-    const e = Math.min(f1, f2);
-    if (e <= best.mse) best = { step: s, mse: e };
+    const gs = goldenSection((x) => quantMse(d, x, grid), a, b);
+    if (gs.f <= best.mse) best = { step: gs.x, mse: gs.f };
   }
   return best;
 }

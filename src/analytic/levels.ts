@@ -7,6 +7,7 @@
  */
 import { PvqInputError } from '../core/errors.js';
 import type { Distribution } from './distribution.js';
+import { cellMoments, extent, goldenSection, scanMinima } from './cells.js';
 import { brentRoot, snrDb } from './errors.js';
 import type { LevelSet } from '../formats/levels.js';
 
@@ -17,50 +18,31 @@ export function levelQuantMseAndDerivative(d: Distribution, s: number, levels: L
   if (!(s > 0) || !Number.isFinite(s)) throw new PvqInputError('scale', `expected a positive finite scale, got ${s}`);
   const L = levels.length;
   if (L === 0) throw new PvqInputError('levels', 'expected at least one level');
-  let mse = 0;
-  let deriv = 0;
   if (L === 1) {
     // one level c: the two tails about c
     const c = s * levels[0];
     d.leftTail(c, tmp);
-    mse += tmp[2];
+    let mse = tmp[2];
     let m1 = -tmp[1];
     d.rightTail(c, tmp);
     mse += tmp[2];
     m1 += tmp[1];
     return { mse, deriv: -2 * levels[0] * m1 };
   }
-  // left clip level
-  const xl = s * levels[0];
-  d.leftTail(xl, tmp);
-  mse += tmp[2];
-  let m1 = -tmp[1];
-  let lo = s * (0.5 * (levels[0] + levels[1]));
-  d.cell(xl, lo, xl, tmp);
-  mse += tmp[2];
-  m1 += tmp[1];
-  deriv += levels[0] * m1;
-  // interior levels; cells outside the support are skipped
-  for (let i = 1; i + 1 < L; i++) {
-    const hi = s * (0.5 * (levels[i] + levels[i + 1]));
-    if (hi > d.lo && lo < d.hi) {
-      const c = s * levels[i];
-      d.cell(lo, hi, c, tmp);
-      mse += tmp[2];
-      deriv += levels[i] * tmp[1];
-    }
-    lo = hi;
-  }
-  // right clip level
-  const xr = s * levels[L - 1];
-  d.cell(lo, xr, xr, tmp);
-  mse += tmp[2];
-  m1 = tmp[1];
-  d.rightTail(xr, tmp);
-  mse += tmp[2];
-  m1 += tmp[1];
-  deriv += levels[L - 1] * m1;
-  return { mse, deriv: -2 * deriv };
+  // edge between levels i and i + 1
+  const edge = (i: number): number => s * (0.5 * (levels[i] + levels[i + 1]));
+  return cellMoments(d, {
+    first: 0,
+    last: L - 1,
+    from: 1,
+    to: L - 2,
+    // cells outside the support are skipped
+    skipOutside: true,
+    level: (i) => levels[i],
+    point: (i) => s * levels[i],
+    lower: (i) => edge(i - 1),
+    upper: edge,
+  });
 }
 
 export function levelQuantMse(d: Distribution, s: number, levels: LevelSet): number {
@@ -87,12 +69,6 @@ export interface OptimalScaleOptions {
   maxCandidates?: number;
 }
 
-function extent(d: Distribution): number {
-  const m = Math.max(Math.abs(d.lo), Math.abs(d.hi));
-  if (Number.isFinite(m)) return m;
-  return d.absQuantile(1 - 1e-12);
-}
-
 /**
  * Globally MSE-optimal scale for a level set, as `optimalStep` does for the integer grid: a log-spaced scan of
  * E(s) over [0.01 rms / Lmax, max(4 rms, 2 extent / Lpos)] (Lmax = max |level|, Lpos = the largest positive level,
@@ -113,21 +89,7 @@ export function optimalLevelScale(d: Distribution, levels: LevelSet, opts: Optim
   const rms = Math.sqrt(m2);
   const sMin = opts.sMin ?? (0.01 * rms) / Math.max(Lmax, 1);
   const sMax = opts.sMax ?? Math.max(4 * rms, (2 * extent(d)) / Math.max(1, Lpos));
-  const ppd = opts.pointsPerDecade ?? 60;
-  const n = Math.max(8, Math.ceil(Math.log10(sMax / sMin) * ppd));
-  const ss = new Float64Array(n + 1);
-  const es = new Float64Array(n + 1);
-  for (let i = 0; i <= n; i++) {
-    ss[i] = sMin * Math.pow(sMax / sMin, i / n);
-    es[i] = levelQuantMse(d, ss[i], levels);
-  }
-  const cands: number[] = [];
-  for (let i = 0; i <= n; i++) {
-    const l = i > 0 ? es[i - 1] : Infinity;
-    const r = i < n ? es[i + 1] : Infinity;
-    if (es[i] <= l && es[i] <= r) cands.push(i);
-  }
-  cands.sort((a, b) => es[a] - es[b]);
+  const { ss, es, n, cands } = scanMinima((x) => levelQuantMse(d, x, levels), sMin, sMax, opts.pointsPerDecade ?? 60);
   const refined: { scale: number; mse: number }[] = [];
   for (const i of cands.slice(0, opts.maxCandidates ?? 24)) {
     refined.push(refineLevelMinimum(d, levels, ss[Math.max(0, i - 1)], ss[Math.min(n, i + 1)], ss[i], es[i]));
@@ -149,31 +111,8 @@ export function refineLevelMinimum(d: Distribution, levels: LevelSet, a: number,
   }
   // golden section on E as well (E may have kinks where the derivative has no root, e.g. an empirical law)
   if (!(fa < 0 && fb > 0) || best.scale === s0) {
-    const g = (Math.sqrt(5) - 1) / 2;
-    let lo = a;
-    let hi = b;
-    let x1 = hi - g * (hi - lo);
-    let x2 = lo + g * (hi - lo);
-    let f1 = levelQuantMse(d, x1, levels);
-    let f2 = levelQuantMse(d, x2, levels);
-    for (let it = 0; it < 200 && hi - lo > 1e-15 * hi; it++) {
-      if (f1 <= f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - g * (hi - lo);
-        f1 = levelQuantMse(d, x1, levels);
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + g * (hi - lo);
-        f2 = levelQuantMse(d, x2, levels);
-      }
-    }
-    const s = f1 <= f2 ? x1 : x2;
-    const e = Math.min(f1, f2);
-    if (e <= best.mse) best = { scale: s, mse: e };
+    const gs = goldenSection((x) => levelQuantMse(d, x, levels), a, b);
+    if (gs.f <= best.mse) best = { scale: gs.x, mse: gs.f };
   }
   return best;
 }

@@ -3,11 +3,11 @@
  * the invariant holds) and each `assert*` throws an `InvariantError` listing them. They take results as
  * input, so they apply to any solver, including users' own.
  */
-import { errorOf, isJointFeasible, isPruneFeasible, isQuantFeasible, isStructuredFeasible, jointProblemOf, pruningProblemOf, sqnrDb, structuredProblemOf } from '../../src/core/objective.js';
+import { errorOf, sqnrDb } from '../../src/core/objective.js';
 import type { JointProblem, StructuredPruningProblem } from '../../src/core/types.js';
 import { gapClosed, relativeGap } from '../../src/core/result.js';
 import { DEFAULT_REL_GAP_TOL, type LayerProblem, type LevelQuantizationProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../../src/core/types.js';
-import { isLevel } from '../../src/formats/levels.js';
+import { getProblemClass, listProblemClasses, type ProblemClassAdapter } from '../../solvers/classes.js';
 
 export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem | StructuredPruningProblem | JointProblem;
 
@@ -56,17 +56,26 @@ export function errorScale(p: AnyProblem): number {
   return Math.max(r, t * t);
 }
 
-/** The error of a result's solution for its problem class (z for quantization, levels x for 'levels', v for pruning). */
+/**
+ * The error of a result's solution for its problem class: points in grid units (the class's `solution` is `z` or
+ * level `x`) are scaled by the problem's scale, weights (`v`) are taken as they are.
+ */
 export function recomputeError(result: SolveResult, problem: AnyProblem): number {
   if (result.solution === null) return Infinity;
   const obj = objectiveOf(problem);
-  if (result.problemClass === 'quantization' || result.problemClass === 'levels' || result.problemClass === 'joint') {
+  const a = getProblemClass(result.problemClass);
+  if (a && a.solution !== 'v') {
     const s = (problem as QuantizationProblem | LevelQuantizationProblem).scale;
     const v = new Float64Array(obj.n);
     for (let i = 0; i < obj.n; i++) v[i] = s * result.solution[i];
     return errorOf(obj, v);
   }
   return errorOf(obj, result.solution);
+}
+
+/** A layer problem (the file format) rather than the problem of one class. */
+function isLayerProblem(p: AnyProblem): p is LayerProblem {
+  return 'meta' in p && 'pruneBox' in p;
 }
 
 /** Shape of a result: fields present with sane types and values. */
@@ -76,8 +85,8 @@ export function checkResultShape(result: SolveResult): string[] {
   if (typeof result !== 'object' || result === null) return ['result is not an object'];
   if (typeof result.solver !== 'string' || result.solver.length === 0) v.push(`${where}: solver must be a non-empty string`);
   if (typeof result.problem !== 'string') v.push(`${where}: problem must be a string`);
-  if (!['quantization', 'pruning', 'levels', 'structured', 'joint'].includes(result.problemClass))
-    v.push(`${where}: problemClass must be 'quantization', 'pruning', 'levels', 'structured' or 'joint', got ${String(result.problemClass)}`);
+  const classes = listProblemClasses().map((a) => a.problemClass as string);
+  if (!classes.includes(result.problemClass)) v.push(`${where}: problemClass must be one of ${classes.map((c) => `'${c}'`).join(', ')}, got ${String(result.problemClass)}`);
   if (!STATUSES.has(result.status)) v.push(`${where}: unknown status ${String(result.status)}`);
   if (typeof result.lowerBound !== 'number' || !Number.isFinite(result.lowerBound) || result.lowerBound < 0)
     v.push(`${where}: lowerBound must be a finite number >= 0, got ${result.lowerBound}`);
@@ -100,39 +109,20 @@ export function checkResultShape(result: SolveResult): string[] {
   return v;
 }
 
-/** The solution (if any) is feasible: integers in [zmin, zmax], or at most k nonzeros inside the box. */
+/**
+ * The solution (if any) is feasible for the problem of its class (solvers/classes.ts): `problem` is that
+ * problem, or a layer problem from which the class builds it (pruning-like classes with the layer's pruneBox, as
+ * the solvers run by default; pass the PruningProblem you solved to check exactly that one).
+ */
 export function checkFeasible(result: SolveResult, problem: AnyProblem): string[] {
   if (result.solution === null) return [];
   const where = `${result.solver} on ${result.problem}`;
   const n = problem.objective.n;
   if (result.solution.length !== n) return [`${where}: solution has length ${result.solution.length}, expected n = ${n}`];
-  if (result.problemClass === 'levels') {
-    // a level problem, or a layer problem with levels (the integer grid zmin..zmax when it has none)
-    const lp = problem as Partial<LevelQuantizationProblem> & Partial<LayerProblem>;
-    const ok = (x: number): boolean => (lp.levels ? isLevel(lp.levels, x) : Number.isInteger(x) && x >= (lp.zmin ?? 0) && x <= (lp.zmax ?? 0));
-    for (let i = 0; i < n; i++) if (!ok(result.solution[i])) return [`${where}: solution entry ${i} (${result.solution[i]}) is not one of the levels`];
-    return [];
-  }
-  if (result.problemClass === 'quantization') {
-    const q = problem as QuantizationProblem;
-    return isQuantFeasible(q, result.solution) ? [] : [`${where}: solution is not integer-valued in [${q.zmin}, ${q.zmax}]`];
-  }
-  if (result.problemClass === 'structured') {
-    const sp: StructuredPruningProblem = 'pattern' in problem ? problem : structuredProblemOf(problem as LayerProblem);
-    return isStructuredFeasible(sp, result.solution) ? [] : [`${where}: solution does not fit the pattern ${JSON.stringify(sp.pattern)}${sp.box ? ` or leaves the box` : ''}`];
-  }
-  if (result.problemClass === 'joint') {
-    const jp: JointProblem = 'sparsity' in problem ? problem : jointProblemOf(problem as LayerProblem);
-    return isJointFeasible(jp, result.solution) ? [] : [`${where}: joint solution is not an integer vector in [${jp.zmin}, ${jp.zmax}] fitting ${JSON.stringify(jp.sparsity)}`];
-  }
-  // a LayerProblem is checked with its pruneBox (as pruningProblemOf does by default); pass the PruningProblem you solved to check exactly that one
-  const pr: PruningProblem = 'k' in problem && 'box' in problem ? (problem as PruningProblem) : pruningProblemOf(problem as LayerProblem);
-  if (!isPruneFeasible(pr, result.solution)) {
-    let nnz = 0;
-    for (const x of result.solution) if (x !== 0) nnz++;
-    return [`${where}: pruning solution infeasible (${nnz} nonzeros, k = ${pr.k}${pr.box ? `, box [${pr.box[0]}, ${pr.box[1]}]` : ''})`];
-  }
-  return [];
+  const a = getProblemClass(result.problemClass) as ProblemClassAdapter | undefined;
+  if (!a) return [`${where}: unknown problem class ${String(result.problemClass)}`];
+  const p = isLayerProblem(problem) ? a.of(problem, { useBox: true }) : problem;
+  return a.isFeasible(p as never, result.solution) ? [] : [`${where}: ${a.infeasible(p as never)}`];
 }
 
 /** upperBound equals the error recomputed from the solution (relTol 1e-12 + absTol). */
