@@ -25,7 +25,7 @@
 import { PvqInputError } from '../../src/core/errors.js';
 import { sqnrDb } from '../../src/core/objective.js';
 import type { Solver } from '../../src/core/solver.js';
-import type { AnyProblemClass, LayerProblem } from '../../src/core/types.js';
+import type { AnyProblemClass, LayerProblem, SolveResult } from '../../src/core/types.js';
 import { bitsPerWeight, valueBitsOf, type BitsBreakdown } from '../../src/formats/bits.js';
 import { nearestLevelIndex } from '../../src/formats/levels.js';
 import { parseFormatSyntax, splitFormatList, UnknownFormatError, type FormatSyntax, type SparsityFormat, type ValueFormat } from '../../src/formats/spec.js';
@@ -394,8 +394,10 @@ export interface FormatChannelOutcome {
   status: string;
   sqnrDb: [number, number];
   bits: BitsBreakdown;
-  /** The format's parameters on this channel (k, grid, scale, N:M). */
+  /** The format's parameters on this channel (k, grid, scale, N:M; per-input `scales` with /gG). */
   params: Record<string, unknown>;
+  /** Every solver result on the format's problem (solutions and certificates: `pvq verify` re-checks them). */
+  results: SolveResult[];
 }
 
 export interface FormatRank {
@@ -459,7 +461,7 @@ function fileBitsOf(p: LayerProblem): number | null {
 }
 
 /** Per-problem scale contexts: a tensor is a (layer, kind) group, or each channel when the file scales per channel. */
-function contexts(problems: LayerProblem[], setName: string): TensorContext[] {
+export function contexts(problems: LayerProblem[], setName: string): TensorContext[] {
   const byGroup = new Map<string, number[]>();
   problems.forEach((p, i) => {
     const k = groupKey(p, setName).key;
@@ -479,7 +481,7 @@ function contexts(problems: LayerProblem[], setName: string): TensorContext[] {
   return out;
 }
 
-function paramsOf(p: LayerProblem, cls: AnyProblemClass): Record<string, unknown> {
+export function paramsOf(p: LayerProblem, cls: AnyProblemClass): Record<string, unknown> {
   const own = paramsOfClass(p, cls);
   return p.scales ? { ...own, scales: Array.from(p.scales) } : own;
 }
@@ -532,6 +534,7 @@ export async function compareFormats(problems: LayerProblem[], setName: string, 
         sqnrDb: m.sqnrDb,
         bits: inst.bits,
         params: paramsOf(inst.problem, f.problemClass),
+        results: m.results,
       };
     }
     channels.push({ problem: p.name, n: p.n, r: p.objective.r, outcomes });

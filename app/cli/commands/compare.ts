@@ -42,6 +42,17 @@ export function comparisonJSON(res: Awaited<ReturnType<typeof compareProblems>>)
   };
 }
 
+/** JSON view of a format comparison: per channel and format every solver's result (for `pvq verify`). */
+export function formatComparisonJSON(res: FormatCompareResult): unknown {
+  return {
+    ...res,
+    channels: res.channels.map((c) => ({
+      ...c,
+      outcomes: Object.fromEntries(Object.entries(c.outcomes).map(([k, o]) => [k, o === null ? null : { ...o, results: o.results.map(resultJSON) }])),
+    })),
+  };
+}
+
 function resultJSON(r: SolveResult): unknown {
   return {
     solver: r.solver,
@@ -109,7 +120,8 @@ export function registerCompare(program: Command): void {
           reports.push({ name: set.name, res });
         }
         progress.stop();
-        const json = toJSON(reports.length === 1 ? { name: reports[0].name, ...reports[0].res } : { reports: reports.map((r) => ({ name: r.name, ...r.res })) });
+        const view = (r: { name: string; res: FormatCompareResult }): object => ({ name: r.name, ...(formatComparisonJSON(r.res) as object) });
+        const json = toJSON(reports.length === 1 ? view(reports[0]) : { reports: reports.map(view) });
         if (opts.output) writeFileAtomic(opts.output, json + '\n');
         out(opts.json ? json : reports.map((r) => renderFormatComparison(r.res, `pvq compare --formats: ${r.name}`)).join('\n\n'));
         return;
