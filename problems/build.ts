@@ -414,9 +414,11 @@ export interface GramProblemInput {
   G: ArrayLike<number>;
   w: ArrayLike<number>;
   bits?: number;
-  /** A given scale; otherwise chosen from w by `scaleRule`. */
-  scale?: number;
+  /** A given scale, or n per-input scales; otherwise chosen from w by `scaleRule` (per group of `groupSize` inputs when set). */
+  scale?: number | ArrayLike<number>;
   scaleRule?: ScaleRule;
+  /** One scale per group of this many consecutive inputs (by `scaleRule`): the problem gets per-input `scales`. */
+  groupSize?: number;
   /** Default round(n*b/16). */
   k?: number;
   pruneBox?: PruneBoxRule | readonly [number, number] | null;
@@ -435,12 +437,24 @@ export function buildProblem(input: GramProblemInput): LayerProblem {
   validateGram(G, n, 'G');
   const r = resolve({ bits: input.bits, scaleRule: input.scaleRule });
   let scale: number;
+  let scales: Float64Array | undefined;
   let rule: string;
   const grid = intGrid(r.bits, true);
-  if (input.scale !== undefined) {
+  if (input.groupSize !== undefined && (!Number.isInteger(input.groupSize) || input.groupSize < 1)) throw new PvqInputError('groupSize', `expected an integer >= 1, got ${input.groupSize}`);
+  if (input.scale !== undefined && typeof input.scale !== 'number') {
+    if (input.scale.length !== n) throw new PvqInputError('scale', `expected ${n} per-input scales, got ${input.scale.length}`);
+    scales = Float64Array.from(input.scale);
+    for (let i = 0; i < n; i++) if (!(Number.isFinite(scales[i]) && scales[i] > 0)) throw new PvqInputError(`scale[${i}]`, `must be a finite number > 0, got ${scales[i]}`);
+    scale = 1;
+    rule = 'given';
+  } else if (input.scale !== undefined) {
     if (!(Number.isFinite(input.scale) && input.scale > 0)) throw new PvqInputError('scale', `must be a finite number > 0, got ${input.scale}`);
     scale = input.scale;
     rule = 'given';
+  } else if (input.groupSize !== undefined) {
+    scales = groupScalesOf(w, input.groupSize, r.bits, r.scaleRule);
+    scale = 1;
+    rule = `${r.scaleRule} per group of ${input.groupSize}`;
   } else {
     const sc = chooseScale(w, r.bits, r.scaleRule);
     scale = sc.scale;
@@ -460,8 +474,9 @@ export function buildProblem(input: GramProblemInput): LayerProblem {
     kind: 'standalone',
     scaleRule: rule,
     kRule: input.k === undefined ? K_RULE : 'given',
+    ...(input.groupSize !== undefined && input.scale === undefined ? { scaleGranularity: 'group', scaleGroupSize: input.groupSize } : {}),
     ...(input.meta ?? {}),
   };
   if (objective.r === 0) meta.zeroEnergy = true;
-  return { name: input.name ?? 'problem', n, objective, scale, zmin: grid.qmin, zmax: grid.qmax, k, pruneBox: box, meta };
+  return { name: input.name ?? 'problem', n, objective, scale, ...(scales ? { scales } : {}), zmin: grid.qmin, zmax: grid.qmax, k, pruneBox: box, meta };
 }

@@ -13,7 +13,7 @@ import { levelsOfFormat } from '../../src/formats/levels.js';
 import { chooseScale } from '../../src/formats/scale.js';
 import { layerFileJSON, parseLayerFile } from '../../src/io/layer-file.js';
 import { layerProblemToJSON, parseLayerProblem } from '../../src/io/layer-problem.js';
-import { buildConv2dLayer, buildLinearLayer, groupScalesOf, type Tensor } from '../../problems/build.js';
+import { buildConv2dLayer, buildLinearLayer, buildProblem, groupScalesOf, type Tensor } from '../../problems/build.js';
 import { getSolver } from '../../solvers/index.js';
 import { solveOn } from '../../solvers/classes.js';
 import { auditResult, verifyCertificate } from '../../solvers/verify.js';
@@ -95,6 +95,17 @@ describe('group scales in the builders', () => {
       // three distinct groups: [0,5), [5,10), [10,12)
       expect(new Set(p.scales!).size).toBeLessThanOrEqual(3);
     }
+  });
+
+  it('buildProblem: groupSize picks a scale per group, an array scale is taken as given', () => {
+    const G = [2, 1, 0, 1, 2, 0, 0, 0, 1];
+    const w = [0.5, -1, 0.25];
+    const p = buildProblem({ G, w, bits: 3, groupSize: 2, scaleRule: 'minmax' });
+    expect(Array.from(p.scales!)).toEqual([1 / 3, 1 / 3, 0.25 / 3]);
+    expect(p.meta.scaleGroupSize).toBe(2);
+    expect(Array.from(buildProblem({ G, w, scale: [0.1, 0.2, 0.3] }).scales!)).toEqual([0.1, 0.2, 0.3]);
+    expect(() => buildProblem({ G, w, scale: [0.1, 0.2] })).toThrow(/scale: expected 3 per-input scales/);
+    expect(() => buildProblem({ G, w, scale: [0.1, -0.2, 1] })).toThrow(/scale\[1\]/);
   });
 
   it('refuses groupSize without scaleGranularity group, and a bad group size (PvqInputError naming the field)', () => {
