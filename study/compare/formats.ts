@@ -26,7 +26,7 @@ import { PvqInputError } from '../../src/core/errors.js';
 import { sqnrDb } from '../../src/core/objective.js';
 import type { Solver } from '../../src/core/solver.js';
 import type { AnyProblemClass, LayerProblem, SolveResult } from '../../src/core/types.js';
-import { bitsPerWeight, valueBitsOf, type BitsBreakdown } from '../../src/formats/bits.js';
+import { bitsPerWeight, groupScaleBitsPerWeight, valueBitsOf, type BitsBreakdown } from '../../src/formats/bits.js';
 import { nearestLevelIndex } from '../../src/formats/levels.js';
 import { parseFormatSyntax, splitFormatList, UnknownFormatError, type FormatSyntax, type SparsityFormat, type ValueFormat } from '../../src/formats/spec.js';
 import { paperRangeSearch } from '../../src/formats/range.js';
@@ -178,9 +178,9 @@ function intScaleFields(p: LayerProblem, ctx: TensorContext, B: number, g: numbe
   return { scale: 1, scales: groupScales(p.objective.w, g, (v) => paperRangeSearch(v, B, { signed: true }).scale) };
 }
 
-/** Scale bits: FP16 per tensor (or channel), or per group of g inputs (ceil(n / g) scales on the problem's n weights). */
+/** Scale bits: FP16 per tensor (or channel), or per group of g inputs (`groupScaleBitsPerWeight`: ceil(n / g) scales on n weights). */
 function scaleBitsOf(p: LayerProblem, ctx: TensorContext, g: number | null): { scaleBits: number; groupSize: number } {
-  return { scaleBits: SCALE_BITS, groupSize: g === null ? ctx.weightsPerScale : p.n / Math.ceil(p.n / g) };
+  return { scaleBits: SCALE_BITS, groupSize: g === null ? ctx.weightsPerScale : SCALE_BITS / groupScaleBitsPerWeight(p.n, g, SCALE_BITS) };
 }
 
 const groupLabel = (g: number | null): string => (g === null ? '' : `/g${g}`);
