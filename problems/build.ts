@@ -19,7 +19,10 @@ export interface Tensor {
   readonly data: ArrayLike<number>;
 }
 
-export type ScaleGranularity = 'tensor' | 'channel';
+/** One scale per tensor (and chunk), per output channel (and chunk), or per group of `groupSize` consecutive inputs of a channel. */
+export type ScaleGranularity = 'tensor' | 'channel' | 'group';
+/** Group sizes of `scaleGranularity: 'group'` (the usual ones; any integer >= 1 is accepted). */
+export const DEFAULT_GROUP_SIZE = 128;
 export type PruneBoxRule = 'paper' | 'none';
 export type GramNormalization = 'sum' | 'mean';
 
@@ -30,8 +33,13 @@ export interface BuildOptions {
   optDim?: number | null;
   /** Scale rule (default 'paper-grid'). */
   scaleRule?: ScaleRule;
-  /** One scale per tensor (per chunk, over all output channels; the paper) or per output channel (and chunk). */
+  /**
+   * One scale per tensor (per chunk, over all output channels; the paper), per output channel (and chunk), or per
+   * group of `groupSize` consecutive inputs of each output channel ('group': the problem's `scales`, one per input).
+   */
   scaleGranularity?: ScaleGranularity;
+  /** With scaleGranularity 'group': inputs per scale, e.g. 32, 64, 128 (default 128). Groups run over the whole row (im2col order), across chunks. */
+  groupSize?: number;
   /** 'paper' (default): pruneBox = [2 min(w), 2 max(w)] per problem; 'none': no box. */
   pruneBox?: PruneBoxRule;
   /** Output channels to build: a count (the first ones, like --num-output-channels) or a list. Default: all. */
@@ -78,6 +86,7 @@ interface Resolved {
   bits: number;
   scaleRule: ScaleRule;
   scaleGranularity: ScaleGranularity;
+  groupSize: number | null;
   pruneBox: PruneBoxRule;
   layer: string;
   gram: GramNormalization;
@@ -89,14 +98,18 @@ function resolve(o: BuildOptions): Resolved {
   const scaleRule = o.scaleRule ?? 'paper-grid';
   if (!SCALE_RULES.includes(scaleRule)) throw new PvqInputError('scaleRule', `unknown rule ${JSON.stringify(scaleRule)}; expected one of ${SCALE_RULES.join(', ')}`);
   const scaleGranularity = o.scaleGranularity ?? 'tensor';
-  if (scaleGranularity !== 'tensor' && scaleGranularity !== 'channel') throw new PvqInputError('scaleGranularity', `expected 'tensor' or 'channel', got ${JSON.stringify(scaleGranularity)}`);
+  if (scaleGranularity !== 'tensor' && scaleGranularity !== 'channel' && scaleGranularity !== 'group')
+    throw new PvqInputError('scaleGranularity', `expected 'tensor', 'channel' or 'group', got ${JSON.stringify(scaleGranularity)}`);
+  if (o.groupSize !== undefined && scaleGranularity !== 'group') throw new PvqInputError('groupSize', `only with scaleGranularity 'group' (got ${JSON.stringify(scaleGranularity)})`);
+  const groupSize = scaleGranularity === 'group' ? (o.groupSize ?? DEFAULT_GROUP_SIZE) : null;
+  if (groupSize !== null && (!Number.isInteger(groupSize) || groupSize < 1)) throw new PvqInputError('groupSize', `expected an integer >= 1, got ${groupSize}`);
   const pruneBox = o.pruneBox ?? 'paper';
   if (pruneBox !== 'paper' && pruneBox !== 'none') throw new PvqInputError('pruneBox', `expected 'paper' or 'none', got ${JSON.stringify(pruneBox)}`);
   const gram = o.gram ?? 'sum';
   if (gram !== 'sum' && gram !== 'mean') throw new PvqInputError('gram', `expected 'sum' or 'mean', got ${JSON.stringify(gram)}`);
   if (o.optDim !== undefined && o.optDim !== null && !(typeof o.optDim === 'number' && Number.isFinite(o.optDim)))
     throw new PvqInputError('optDim', `expected a number, got ${JSON.stringify(o.optDim)}`);
-  return { bits, scaleRule, scaleGranularity, pruneBox, layer: o.layer ?? 'layer', gram };
+  return { bits, scaleRule, scaleGranularity, groupSize, pruneBox, layer: o.layer ?? 'layer', gram };
 }
 
 /** Check a tensor's shape and data (finite numbers, length = product of the shape). */
@@ -134,17 +147,52 @@ interface ChunkData {
   weights(o: number): Float64Array;
   /** All output channels' weights restricted to the chunk (for the per-tensor scale). */
   tensorValues(): Float64Array;
+  /** Index of the chunk's first input in the full row (im2col order), and the full row of output channel o (group scales). */
+  offset: number;
+  row(o: number): Float64Array;
+}
+
+/** A problem's scale: one step, or one step per coordinate (group scales). */
+interface ProblemScale {
+  scale: number;
+  scales?: Float64Array;
+  grid: { qmin: number; qmax: number };
+  rule: string;
+}
+
+/**
+ * Group scales of one output channel: the scale rule applied to each group of `g` consecutive inputs of the full
+ * row (the last group may be shorter), read for the `n` inputs starting at `offset` (a chunk).
+ */
+export function groupScalesOf(row: Float64Array, g: number, bits: number, rule: ScaleRule, offset = 0, n = row.length - offset): Float64Array {
+  const out = new Float64Array(n);
+  const first = Math.floor(offset / g);
+  const last = Math.floor((offset + n - 1) / g);
+  for (let q = first; q <= last; q++) {
+    const a = q * g;
+    const b = Math.min(row.length, a + g);
+    const s = chooseScale(row.subarray(a, b), bits, rule).scale;
+    for (let i = Math.max(a, offset); i < Math.min(b, offset + n); i++) out[i - offset] = s;
+  }
+  return out;
+}
+
+function groupScale(row: Float64Array, r: Resolved, offset: number, n: number): ProblemScale {
+  const g = r.groupSize!;
+  return { scale: 1, scales: groupScalesOf(row, g, r.bits, r.scaleRule, offset, n), grid: intGrid(r.bits, true), rule: `${r.scaleRule} per group of ${g}` };
 }
 
 /** One channel's problem from its objective and scale, by the shared k / box rules. */
-function channelProblem(name: string, objective: LayerProblem['objective'], sc: { scale: number; grid: { qmin: number; qmax: number } }, r: Resolved, w: Float64Array, meta: Record<string, unknown>): LayerProblem {
+function channelProblem(name: string, objective: LayerProblem['objective'], sc: ProblemScale, r: Resolved, w: Float64Array, meta: Record<string, unknown>): LayerProblem {
   if (objective.r === 0) meta.zeroEnergy = true;
+  if (r.groupSize !== null) meta.scaleGroupSize = r.groupSize;
   const n = objective.n;
   return {
     name,
     n,
     objective,
     scale: sc.scale,
+    ...(sc.scales ? { scales: sc.scales } : {}),
     zmin: sc.grid.qmin,
     zmax: sc.grid.qmax,
     k: equalCompressionK(n, r.bits),
@@ -171,9 +219,9 @@ function assemble(
     const tensorScale = r.scaleGranularity === 'tensor' ? chooseScale(cd.tensorValues(), r.bits, r.scaleRule) : null;
     for (const o of channels) {
       const w = cd.weights(o);
-      const sc = tensorScale ?? chooseScale(w, r.bits, r.scaleRule);
-      const objective = makeObjective(cd.G, w);
       const n = cd.n;
+      const sc: ProblemScale = tensorScale ?? (r.groupSize !== null ? groupScale(cd.row(o), r, cd.offset, n) : chooseScale(w, r.bits, r.scaleRule));
+      const objective = makeObjective(cd.G, w);
       const meta: Record<string, unknown> = {
         layer: r.layer,
         layerType: kind,
@@ -218,6 +266,8 @@ export function buildLinearLayer(X: Tensor, W: Tensor, opts: BuildOptions = {}):
       rows,
       G: columnsGram(X.data, rows, inF, chunk.first, chunk.last),
       weights: (o) => Float64Array.from({ length: n }, (_, j) => W.data[o * inF + chunk.first + j]),
+      offset: chunk.first,
+      row: (o) => Float64Array.from({ length: inF }, (_, j) => W.data[o * inF + j]),
       tensorValues: () => {
         const v = new Float64Array(outF * n);
         for (let o = 0; o < outF; o++) for (let j = 0; j < n; j++) v[o * n + j] = W.data[o * inF + chunk.first + j];
@@ -266,6 +316,8 @@ export function buildConv2dLayer(X: Tensor, W: Tensor, opts: Conv2dOptions = {})
       rows,
       G,
       weights: (o) => Float64Array.from({ length: n }, (_, j) => W.data[o * rowLen + off + j]),
+      offset: off,
+      row: (o) => Float64Array.from({ length: rowLen }, (_, j) => W.data[o * rowLen + j]),
       tensorValues: () => {
         const v = new Float64Array(outC * n);
         for (let o = 0; o < outC; o++) for (let j = 0; j < n; j++) v[o * n + j] = W.data[o * rowLen + off + j];
@@ -317,7 +369,7 @@ export function buildDepthwiseConv2dLayer(X: Tensor, W: Tensor, opts: Conv2dOpti
       grams.set(c, gr);
     }
     const w = Float64Array.from({ length: n }, (_, j) => W.data[o * n + j]);
-    const sc = tensorScale ?? chooseScale(w, r.bits, r.scaleRule);
+    const sc: ProblemScale = tensorScale ?? (r.groupSize !== null ? groupScale(w, r, 0, n) : chooseScale(w, r.bits, r.scaleRule));
     const objective = makeObjective(gr.G, w);
     const meta: Record<string, unknown> = {
       layer: r.layer,
@@ -362,9 +414,11 @@ export interface GramProblemInput {
   G: ArrayLike<number>;
   w: ArrayLike<number>;
   bits?: number;
-  /** A given scale; otherwise chosen from w by `scaleRule`. */
-  scale?: number;
+  /** A given scale, or n per-input scales; otherwise chosen from w by `scaleRule` (per group of `groupSize` inputs when set). */
+  scale?: number | ArrayLike<number>;
   scaleRule?: ScaleRule;
+  /** One scale per group of this many consecutive inputs (by `scaleRule`): the problem gets per-input `scales`. */
+  groupSize?: number;
   /** Default round(n*b/16). */
   k?: number;
   pruneBox?: PruneBoxRule | readonly [number, number] | null;
@@ -383,12 +437,24 @@ export function buildProblem(input: GramProblemInput): LayerProblem {
   validateGram(G, n, 'G');
   const r = resolve({ bits: input.bits, scaleRule: input.scaleRule });
   let scale: number;
+  let scales: Float64Array | undefined;
   let rule: string;
   const grid = intGrid(r.bits, true);
-  if (input.scale !== undefined) {
+  if (input.groupSize !== undefined && (!Number.isInteger(input.groupSize) || input.groupSize < 1)) throw new PvqInputError('groupSize', `expected an integer >= 1, got ${input.groupSize}`);
+  if (input.scale !== undefined && typeof input.scale !== 'number') {
+    if (input.scale.length !== n) throw new PvqInputError('scale', `expected ${n} per-input scales, got ${input.scale.length}`);
+    scales = Float64Array.from(input.scale);
+    for (let i = 0; i < n; i++) if (!(Number.isFinite(scales[i]) && scales[i] > 0)) throw new PvqInputError(`scale[${i}]`, `must be a finite number > 0, got ${scales[i]}`);
+    scale = 1;
+    rule = 'given';
+  } else if (input.scale !== undefined) {
     if (!(Number.isFinite(input.scale) && input.scale > 0)) throw new PvqInputError('scale', `must be a finite number > 0, got ${input.scale}`);
     scale = input.scale;
     rule = 'given';
+  } else if (input.groupSize !== undefined) {
+    scales = groupScalesOf(w, input.groupSize, r.bits, r.scaleRule);
+    scale = 1;
+    rule = `${r.scaleRule} per group of ${input.groupSize}`;
   } else {
     const sc = chooseScale(w, r.bits, r.scaleRule);
     scale = sc.scale;
@@ -408,8 +474,9 @@ export function buildProblem(input: GramProblemInput): LayerProblem {
     kind: 'standalone',
     scaleRule: rule,
     kRule: input.k === undefined ? K_RULE : 'given',
+    ...(input.groupSize !== undefined && input.scale === undefined ? { scaleGranularity: 'group', scaleGroupSize: input.groupSize } : {}),
     ...(input.meta ?? {}),
   };
   if (objective.r === 0) meta.zeroEnergy = true;
-  return { name: input.name ?? 'problem', n, objective, scale, zmin: grid.qmin, zmax: grid.qmax, k, pruneBox: box, meta };
+  return { name: input.name ?? 'problem', n, objective, scale, ...(scales ? { scales } : {}), zmin: grid.qmin, zmax: grid.qmax, k, pruneBox: box, meta };
 }

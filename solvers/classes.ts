@@ -10,6 +10,7 @@ import { PvqInputError } from '../src/core/errors.js';
 import type { Solver } from '../src/core/solver.js';
 import type { AnyProblemClass, JointProblem, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from '../src/core/types.js';
 import { levelProblemOf } from '../src/formats/levels.js';
+import { gridScaledLayer } from '../src/formats/groups.js';
 import { isLevelFeasible, levelErrorOf } from './levels/common.js';
 
 /** The problem type of each class (what its solvers, feasibility checks and certificate verifiers take). */
@@ -93,7 +94,7 @@ const quantization: ProblemClassAdapter<'quantization'> = {
   describe: 'b-bit uniform quantization: v = scale * z, z integer in [zmin, zmax]',
   solution: 'z',
   exactSolver: 'quant-exact',
-  of: (l) => quantizationProblemOf(l),
+  of: (l) => quantizationProblemOf(gridScaledLayer(l)), // group scales: the problem in grid units (levels: inside levelProblemOf)
   isFeasible: isQuantFeasible,
   infeasible: () => 'solution is not an integer vector inside [zmin, zmax]',
   errorOf: quantErrorOf,
@@ -137,7 +138,7 @@ const joint: ProblemClassAdapter<'joint'> = {
   describe: 'joint sparse + quantized: integer grid with at most k nonzeros or an N:M pattern',
   solution: 'z',
   exactSolver: 'joint-exact',
-  of: (l) => jointProblemOf(l),
+  of: (l) => jointProblemOf(gridScaledLayer(l)),
   isFeasible: isJointFeasible,
   infeasible: () => 'solution is not an integer vector in [zmin, zmax] fitting the sparsity',
   errorOf: quantErrorOf,

@@ -16,6 +16,7 @@ export interface LayerInputOptions {
   optDim?: string;
   scaleRule?: string;
   scalePerChannel?: boolean;
+  scaleGroup?: string;
   pruneBox?: boolean;
   stride?: string;
   padding?: string;
@@ -33,6 +34,7 @@ export function addLayerInputOptions(cmd: Command): Command {
     .option('--opt-dim <d|full>', 'split input channels into ceil(C_in*kh*kw/d) chunks (numpy array_split), like the paper (32); "full" (the default): whole rows')
     .option('--scale-rule <rule>', `scale rule: ${SCALE_RULES.join(' | ')} (default paper-grid)`)
     .option('--scale-per-channel', 'one scale per output channel (default: one per tensor and chunk, like the paper)')
+    .option('--scale-group <g>', 'one scale per group of g consecutive inputs of each output channel (e.g. 32, 64, 128; the problems get per-input scales)')
     .option('--stride <s>', 'conv stride, "s" or "sh,sw" (default 1, like the paper)')
     .option('--padding <p>', 'conv zero padding, "p" or "ph,pw" (default 0)')
     .option('--dilation <d>', 'conv dilation (default 1)')
@@ -78,6 +80,9 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
   if (bits < 2 || bits > 16) throw new PvqInputError('--bits', `must be an integer in [2, 16], got ${bits}`);
   if (o.scaleRule !== undefined && !(SCALE_RULES as readonly string[]).includes(o.scaleRule))
     throw new PvqInputError('--scale-rule', `expected one of ${SCALE_RULES.join(', ')}, got ${JSON.stringify(o.scaleRule)}`);
+  if (o.scaleGroup !== undefined && o.scalePerChannel) throw new PvqInputError('--scale-group', 'give either --scale-group or --scale-per-channel, not both');
+  const groupSize = o.scaleGroup !== undefined ? parseNonNegInt(o.scaleGroup, '--scale-group') : undefined;
+  if (groupSize === 0) throw new PvqInputError('--scale-group', 'must be >= 1');
   const X = readArray(o.acts, '--acts');
   const W = readArray(o.weights, '--weights');
   let channels: number | undefined;
@@ -96,7 +101,8 @@ export function layerFromOptions(o: LayerInputOptions): { name: string; problems
     bits,
     optDim: o.optDim !== undefined && o.optDim !== 'full' ? parsePositiveNumber(o.optDim, '--opt-dim') : null,
     scaleRule: (o.scaleRule ?? 'paper-grid') as ScaleRule,
-    scaleGranularity: o.scalePerChannel ? 'channel' : 'tensor',
+    scaleGranularity: groupSize !== undefined ? 'group' : o.scalePerChannel ? 'channel' : 'tensor',
+    ...(groupSize !== undefined ? { groupSize } : {}),
     pruneBox: o.pruneBox === false ? 'none' : 'paper',
     channels,
     layer: name,

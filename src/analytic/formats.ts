@@ -2,10 +2,12 @@
  * Format lists for `pvq analytic --formats` / `pvq tensors --formats`: a value format (any name of
  * `levelsOfFormat`: int2..int16, uint*, fp4 / fp4-e2m1, fp8-e4m3, fp8-e5m2, nf4), an N:M pattern ('2:4': the kept
  * weights stay in FP16), or N:M plus a value format ('2:4+int8': the kept weights quantized). Bits per weight come
- * from `src/formats/bits.ts` (value bits on the kept weights + N:M index bits; one scale per tensor, not counted).
+ * from `src/formats/bits.ts` (value bits on the kept weights + N:M index bits; one scale per tensor, not counted). Names are
+ * parsed by the one format parser, `src/formats/spec.ts` (shared with `pvq compare --formats`).
  */
 import { PvqInputError } from '../core/errors.js';
 import { bitsPerWeight, levelsOfFormat, valueBitsOf, type LevelSet } from '../formats/index.js';
+import { parseFormatSyntax, splitFormatList, type FormatSyntax, type ValueFormat } from '../formats/spec.js';
 import { ContinuousDistribution, type Distribution } from './distribution.js';
 import { snrDb } from './errors.js';
 import { optimalLevelScale } from './levels.js';
@@ -15,42 +17,47 @@ export type FormatSpec =
   | { kind: 'levels'; name: string; levels: LevelSet; bitsPerWeight: number }
   | { kind: 'nm'; name: string; pattern: NMPattern; value?: { name: string; levels: LevelSet }; bitsPerWeight: number };
 
-/** Parse one format name; throws PvqInputError(field) naming the format. */
+/** Parse one format name (the shared grammar, src/formats/spec.ts); throws PvqInputError(field) naming the format. */
 export function parseFormat(text: string, field = '--formats'): FormatSpec {
-  const name = text.trim().toLowerCase();
-  const wrap = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof PvqInputError) throw new PvqInputError(field, `unknown or invalid format '${text.trim()}' (value formats: int2..int16, uint4, uint8, fp4, fp8-e4m3, fp8-e5m2, nf4; sparse: N:M, N:M+<value format>, e.g. 2:4, 2:4+int8)`);
-      throw e;
-    }
-  };
-  if (/^\d+:\d+/.test(name)) {
-    const [nm, val, ...rest] = name.split('+');
-    if (rest.length) throw new PvqInputError(field, `invalid format '${text.trim()}': at most one '+value' part`);
-    const pattern = wrap(() => parseNM(nm, field));
-    const density = pattern.N / pattern.M;
-    const mask = { kind: 'nm' as const, N: pattern.N, M: pattern.M };
-    if (val === undefined) return { kind: 'nm', name, pattern, bitsPerWeight: bitsPerWeight({ valueBits: 16, density, mask }).total };
-    const levels = wrap(() => levelsOfFormat(val));
-    return { kind: 'nm', name, pattern, value: { name: val, levels }, bitsPerWeight: bitsPerWeight({ valueBits: valueBitsOf(val), density, mask }).total };
+  const invalid = (): PvqInputError =>
+    new PvqInputError(field, `unknown or invalid format '${text.trim()}' (value formats: int2..int16, uint4, uint8, fp4, fp8-e4m3, fp8-e5m2, nf4; sparse: N:M, N:M+<value format>, e.g. 2:4, 2:4+int8)`);
+  let f: FormatSyntax;
+  try {
+    f = parseFormatSyntax(text, field);
+  } catch (e) {
+    // one message listing what this command evaluates
+    if (e instanceof PvqInputError) throw invalid();
+    throw e;
   }
-  const levels = wrap(() => levelsOfFormat(name));
-  return { kind: 'levels', name, levels, bitsPerWeight: bitsPerWeight({ valueBits: valueBitsOf(name) }).total };
+  const { name, sparsity, value } = f;
+  if (f.groupSize !== null) throw new PvqInputError(field, `'${f.text}': group scales (/g${f.groupSize}) are per layer, not per distribution: use pvq compare --formats`);
+  if (value !== null && value.kind === 'int' && value.bits === null) throw invalid(); // 'int' needs its bits here
+  const levelsOf = (v: ValueFormat): LevelSet => (v.kind === 'levels' ? v.levels : levelsOfFormat(v.name));
+  if (sparsity === null) {
+    const v = value!;
+    return { kind: 'levels', name, levels: levelsOf(v), bitsPerWeight: bitsPerWeight({ valueBits: valueBitsOf(v.name) }).total };
+  }
+  if (sparsity.kind !== 'nm') throw invalid();
+  let pattern: NMPattern;
+  try {
+    pattern = parseNM(`${sparsity.N}:${sparsity.M}`, field); // the distribution model's own limit (M <= 64)
+  } catch (e) {
+    if (e instanceof PvqInputError) throw invalid();
+    throw e;
+  }
+  const density = pattern.N / pattern.M;
+  const mask = { kind: 'nm' as const, N: pattern.N, M: pattern.M };
+  if (value === null) return { kind: 'nm', name, pattern, bitsPerWeight: bitsPerWeight({ valueBits: 16, density, mask }).total };
+  return { kind: 'nm', name, pattern, value: { name: value.name, levels: levelsOf(value) }, bitsPerWeight: bitsPerWeight({ valueBits: valueBitsOf(value.name), density, mask }).total };
 }
 
 /** Parse a comma-separated list (nonempty, no duplicates). */
 export function parseFormats(text: string, field = '--formats'): FormatSpec[] {
-  const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (parts.length === 0) throw new PvqInputError(field, `expected a comma-separated list of formats, got ${JSON.stringify(text)}`);
-  const specs = parts.map((p) => parseFormat(p, field));
-  const seen = new Set<string>();
-  for (const s of specs) {
-    if (seen.has(s.name)) throw new PvqInputError(field, `format '${s.name}' given twice`);
-    seen.add(s.name);
-  }
-  return specs;
+  const parts = splitFormatList(text, field, {
+    empty: `expected a comma-separated list of formats, got ${JSON.stringify(text)}`,
+    twice: (s) => `format '${s.toLowerCase()}' given twice`,
+  });
+  return parts.map((p) => parseFormat(p, field));
 }
 
 export interface FormatResult {

@@ -25,8 +25,14 @@ export interface LayerProblem {
   readonly name: string;
   readonly n: number;
   readonly objective: QuadObjective;
-  /** Quantization step s > 0. */
+  /** Quantization step s > 0 (1 when `scales` is set). */
   readonly scale: number;
+  /**
+   * Optional per-coordinate steps s_i > 0 (group scales: one per group of g consecutive inputs; the file gives
+   * `scale` as an array of n numbers): quantized weights are `scales_i * z_i`. The grid classes solve the change of
+   * variables G' = S G S, w' = S^{-1} w, scale 1 (`gridScaledLayer`, src/formats/groups.ts; solvers/classes.ts).
+   */
+  readonly scales?: Float64Array;
   /** Integer grid box, zmin <= 0 <= zmax. */
   readonly zmin: number;
   readonly zmax: number;

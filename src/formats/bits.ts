@@ -36,6 +36,15 @@ export function scaleBitsPerWeight(scaleBits: number, groupSize: number): number
   return scaleBits / groupSize;
 }
 
+/**
+ * Scale bits per weight of group scales: one `scaleBits` scale per group of `groupSize` consecutive weights of a row of
+ * n, i.e. scaleBits * ceil(n / g) / n (= scaleBits / g when g divides n; the last group may be shorter).
+ */
+export function groupScaleBitsPerWeight(n: number, groupSize: number, scaleBits = 16): number {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(groupSize) || groupSize < 1) throw new PvqInputError('groupSize', `need integers n >= 1 and groupSize >= 1, got ${n}, ${groupSize}`);
+  return (scaleBits * Math.ceil(n / groupSize)) / n;
+}
+
 /** Unstructured sparsity mask bits per weight: 'bitmap' = 1, 'entropy' = log2 C(n, k) / n (the information bound). */
 export function unstructuredMaskBits(n: number, k: number, rule: 'bitmap' | 'entropy' = 'bitmap'): number {
   if (rule === 'bitmap') return 1;

@@ -1,5 +1,5 @@
 /**
- * Group scales (groundwork for issue 11, item 2): one scale per group of g consecutive inputs of a channel.
+ * Group scales (issue 11, item 2): one scale per group of g consecutive inputs of a channel.
  *
  * With a scale per coordinate, v_i = s_i x_i (x_i a level), the error is
  *   (w - S x)^T G (w - S x) = (w ./ s - x)^T (S G S) (w ./ s - x),   S = diag(s),
@@ -10,7 +10,7 @@
  */
 import { PvqInputError } from '../core/errors.js';
 import { makeObjective } from '../core/objective.js';
-import type { LevelQuantizationProblem, QuadObjective } from '../core/types.js';
+import type { LayerProblem, LevelQuantizationProblem, QuadObjective } from '../core/types.js';
 
 /** Absmax scale per group of `groupSize` consecutive entries: max |w| over the group / max |level| (1 for an all-zero group). */
 export function groupAbsmaxScales(w: ArrayLike<number>, groupSize: number, levels: Float64Array): Float64Array {
@@ -29,18 +29,45 @@ export function groupAbsmaxScales(w: ArrayLike<number>, groupSize: number, level
   return out;
 }
 
-/** The level problem of `v_i = scales_i x_i`: Gram S G S, weights w ./ s, scale 1 (see the file comment). */
-export function perCoordinateScaleProblem(name: string, objective: QuadObjective, scales: ArrayLike<number>, levels: Float64Array): LevelQuantizationProblem {
+/** The objective in grid units of `v_i = scales_i x_i`: Gram S G S (exactly symmetric), weights w ./ s. */
+export function scaledObjective(objective: QuadObjective, scales: ArrayLike<number>): QuadObjective {
   const { n, G, w } = objective;
   if (scales.length !== n) throw new PvqInputError('scales', `expected ${n} scales, got ${scales.length}`);
   for (let i = 0; i < n; i++) if (!(scales[i] > 0 && Number.isFinite(scales[i]))) throw new PvqInputError(`scales[${i}]`, 'must be a finite number > 0');
   const Gs = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Gs[i * n + j] = scales[i] * G[i * n + j] * scales[j];
-  // exactly symmetric: (s_i G_ij) s_j and (s_j G_ji) s_i may round differently
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) Gs[j * n + i] = Gs[i * n + j];
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
+    // exactly symmetric: (s_i G_ij) s_j and (s_j G_ji) s_i may round differently
+    const v = scales[i] * G[i * n + j] * scales[j];
+    Gs[i * n + j] = v;
+    Gs[j * n + i] = v;
+  }
   const ws = new Float64Array(n);
   for (let i = 0; i < n; i++) ws[i] = w[i] / scales[i];
-  return { name, objective: makeObjective(Gs, ws), scale: 1, levels };
+  return makeObjective(Gs, ws);
+}
+
+/** The level problem of `v_i = scales_i x_i`: Gram S G S, weights w ./ s, scale 1 (see the file comment). */
+export function perCoordinateScaleProblem(name: string, objective: QuadObjective, scales: ArrayLike<number>, levels: Float64Array): LevelQuantizationProblem {
+  return { name, objective: scaledObjective(objective, scales), scale: 1, levels };
+}
+
+const scaledLayers = new WeakMap<LayerProblem, LayerProblem>();
+
+/**
+ * The one place where group (per-coordinate) scales are applied: a layer problem with `scales` becomes the same
+ * problem in grid units (objective S G S, w ./ s; scale 1; no `scales`), which every grid class (quantization,
+ * levels, joint; solvers/classes.ts) then builds as usual, so every solver, certificate and verifier applies
+ * unchanged. A solution z (or x) of it means weights `scales_i * z_i`. Without `scales` the problem is returned as
+ * is. Memoised per problem object (the O(n^2) product is computed once however often a class adapter asks).
+ */
+export function gridScaledLayer(p: LayerProblem): LayerProblem {
+  if (!p.scales) return p;
+  const hit = scaledLayers.get(p);
+  if (hit) return hit;
+  const { scales, ...rest } = p;
+  const out: LayerProblem = { ...rest, objective: scaledObjective(p.objective, scales), scale: 1 };
+  scaledLayers.set(p, out);
+  return out;
 }
 
 /** Map a solution x of the transformed problem back to weights v_i = scales_i x_i. */

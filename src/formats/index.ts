@@ -2,3 +2,4 @@
 export * from './levels.js';
 export * from './groups.js';
 export * from './bits.js';
+export * from './spec.js';

@@ -6,6 +6,7 @@
  */
 import { PvqInputError } from '../core/errors.js';
 import type { LayerProblem, LevelQuantizationProblem } from '../core/types.js';
+import { gridScaledLayer } from './groups.js';
 
 /** A finite level set: sorted strictly increasing finite reals. */
 export type LevelSet = Float64Array;
@@ -156,6 +157,7 @@ export function isLevel(levels: LevelSet, v: number): boolean {
  * The level-quantization problem of a layer problem: its `levels` (from `levels` or `format` in the file), or the
  * paper's integer grid zmin..zmax when the file gives neither.
  */
-export function levelProblemOf(p: LayerProblem): LevelQuantizationProblem {
+export function levelProblemOf(layer: LayerProblem): LevelQuantizationProblem {
+  const p = gridScaledLayer(layer); // group scales: the problem in grid units (src/formats/groups.ts)
   return { name: p.name, objective: p.objective, scale: p.scale, levels: p.levels ?? intLevels(p.zmin, p.zmax) };
 }

@@ -141,8 +141,17 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnk
   for (const key of required) if (json[key] === undefined) throw new PvqInputError(key, 'missing');
   const G = numberMatrix(json.G, n, 'G');
   const w = numberVector(json.w, n, 'w');
-  const scale = finiteNumber(json.scale, 'scale');
-  if (!(scale > 0)) throw new PvqInputError('scale', `must be > 0, got ${scale}`);
+  // `scale`: one step, or one step per coordinate (group scales, docs/problems.md)
+  let scale: number;
+  let scales: Float64Array | undefined;
+  if (Array.isArray(json.scale)) {
+    scales = numberVector(json.scale, n, 'scale');
+    for (let i = 0; i < n; i++) if (!(scales[i] > 0)) throw new PvqInputError(`scale[${i}]`, `must be > 0, got ${scales[i]}`);
+    scale = 1;
+  } else {
+    scale = finiteNumber(json.scale, 'scale');
+    if (!(scale > 0)) throw new PvqInputError('scale', `must be > 0, got ${scale}`);
+  }
   // without zmin/zmax, a level problem's integer grid is the integers inside the level range (and 0)
   const zmin = json.zmin === undefined && levels ? Math.min(0, Math.max(Math.ceil(levels[0]), -(2 ** 30))) : integer(json.zmin, 'zmin');
   const zmax = json.zmax === undefined && levels ? Math.max(0, Math.min(Math.floor(levels[levels.length - 1]), 2 ** 30)) : integer(json.zmax, 'zmax');
@@ -166,7 +175,7 @@ export function parseLayerProblem(json: unknown, fallbackName = 'problem', onUnk
   }
   validateGram(G, n, 'G');
   const structured = parseStructuredFields(json);
-  const base: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta, ...structured };
+  const base: LayerProblem = { name, n, objective: makeObjective(G, w), scale, zmin, zmax, k, pruneBox, meta, ...structured, ...(scales ? { scales } : {}) };
   const problem: LayerProblem = !levels ? base : format !== undefined ? { ...base, levels, format } : { ...base, levels };
   checkDerivedQuantities(problem);
   return problem;
@@ -192,18 +201,33 @@ export function checkDerivedQuantities(p: LayerProblem): void {
     for (let j = 0; j < n; j++) s += G[i * n + j] * w[j];
     if (!Number.isFinite(s)) throw new PvqInputError('w', `(G w)[${i}] is not finite (it overflows double precision): the weights or G are too large; rescale them`);
   }
-  const s = p.scale;
-  for (let i = 0; i < n; i++)
-    if (!Number.isFinite(w[i] / s))
-      throw new PvqInputError('scale', `scale = ${s} is so small that w[${i}] / scale = ${w[i]} / ${s} overflows double precision (the grid does not cover the weights)`);
-  if (!Number.isFinite(s * p.zmin) || !Number.isFinite(s * p.zmax))
-    throw new PvqInputError('scale', `scale * zmin or scale * zmax overflows double precision (scale = ${s}, grid [${p.zmin}, ${p.zmax}])`);
+  // with per-coordinate scales, each coordinate is checked with its own step (the largest and smallest matter)
+  const steps = p.scales ?? [p.scale];
+  const stepOf = (i: number): number => (p.scales ? p.scales[i] : p.scale);
+  const field = (i: number): string => (p.scales ? `scale[${i}]` : 'scale');
+  for (let i = 0; i < n; i++) {
+    const si = stepOf(i);
+    if (!Number.isFinite(w[i] / si))
+      throw new PvqInputError(field(i), `scale = ${si} is so small that w[${i}] / scale = ${w[i]} / ${si} overflows double precision (the grid does not cover the weights)`);
+  }
+  let sMax = 0;
+  let sMin = Infinity;
+  let iMax = 0;
+  let iMin = 0;
+  for (let i = 0; i < steps.length; i++) {
+    if (steps[i] > sMax) [sMax, iMax] = [steps[i], i];
+    if (steps[i] < sMin) [sMin, iMin] = [steps[i], i];
+  }
+  if (!Number.isFinite(sMax * p.zmin) || !Number.isFinite(sMax * p.zmax))
+    throw new PvqInputError(field(iMax), `scale * zmin or scale * zmax overflows double precision (scale = ${sMax}, grid [${p.zmin}, ${p.zmax}])`);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
+  const tooSmall = sMin * sMin * maxDiag < MIN_NORMAL;
+  const s = tooSmall ? sMin : sMax;
   const p2 = s * s * maxDiag;
   if (maxDiag > 0 && (!Number.isFinite(p2) || p2 < MIN_NORMAL))
     throw new PvqInputError(
-      'scale',
+      field(tooSmall ? iMin : iMax),
       `scale = ${s} is so ${p2 < MIN_NORMAL ? 'small' : 'large'} that scale^2 * max G_ii = ${p2} ${p2 < MIN_NORMAL ? 'underflows' : 'overflows'} double precision: the quantization objective in grid units cannot be represented (grid [${s * p.zmin}, ${s * p.zmax}] against max |w| = ${w.reduce((m, x) => Math.max(m, Math.abs(x)), 0)}); choose a scale that fits the weights`,
     );
 }
@@ -284,7 +308,7 @@ export function layerProblemToJSON(p: LayerProblem): Record<string, unknown> {
     n,
     G: rows,
     w: Array.from(w),
-    scale: p.scale,
+    scale: p.scales ? Array.from(p.scales) : p.scale,
     zmin: p.zmin,
     zmax: p.zmax,
     k: p.k,

@@ -10,20 +10,25 @@
  * upper-bound SQNR; a format is "proven better than the next" when its aggregate upper error lies below the next
  * one's proven lower error.
  *
- * The format grammar is one table, `FORMAT_FAMILIES`: adding a format family (or a problem class's format) is one
- * entry there plus, when the class is new, one entry in `FORMAT_PLANS`.
+ * Format names are parsed by the one format parser (src/formats/spec.ts, shared with `pvq analytic / tensors`); the
+ * families are one table, `FORMAT_FAMILIES`: adding a format family (or a problem class's format) is one entry there
+ * plus, when the class is new, one entry in `FORMAT_PLANS`.
  *
  * Scale rule (one per tensor, or per channel when the file's problems say `scaleGranularity: 'channel'`): INT-b at
  * the file's own bits keeps the file's scale; another INT-b uses the paper's 100-candidate MSE range search
  * (`paperRangeSearch`); a level set (FP4, NF4, FP8) uses the same line search over the level set (candidates
  * s_j = (j/100) max|w| / max|level|, j = 1..100, first minimiser of the rounding MSE to the nearest level).
+ * With `/gG` (int4/g32, fp4/g64, 2:4+int8/g128) the same rule runs on each group of G consecutive inputs of the
+ * problem (the last group may be shorter) and the problem gets per-input `scales` (solved in grid units, see
+ * `gridScaledLayer`); its scale bits are 16 per group, i.e. 16 ceil(n/G) / n per weight.
  */
 import { PvqInputError } from '../../src/core/errors.js';
 import { sqnrDb } from '../../src/core/objective.js';
 import type { Solver } from '../../src/core/solver.js';
-import type { AnyProblemClass, LayerProblem } from '../../src/core/types.js';
-import { bitsPerWeight, nmIndexBits, valueBitsOf, type BitsBreakdown } from '../../src/formats/bits.js';
-import { levelsOfFormat, nearestLevelIndex } from '../../src/formats/levels.js';
+import type { AnyProblemClass, LayerProblem, SolveResult } from '../../src/core/types.js';
+import { bitsPerWeight, groupScaleBitsPerWeight, valueBitsOf, type BitsBreakdown } from '../../src/formats/bits.js';
+import { nearestLevelIndex } from '../../src/formats/levels.js';
+import { parseFormatSyntax, splitFormatList, UnknownFormatError, type FormatSyntax, type SparsityFormat, type ValueFormat } from '../../src/formats/spec.js';
 import { paperRangeSearch } from '../../src/formats/range.js';
 import { getProblemClass } from '../../solvers/classes.js';
 import { BudgetSplitter, DEFAULT_PLANS, solveMethod, type LowerBoundProof, type MethodPlan } from './compare.js';
@@ -105,7 +110,7 @@ export function levelGridScale(values: ArrayLike<number>, levels: Float64Array, 
 
 /** Scale of the signed INT-B grid: the file's own scale at its own bits, else the paper's range search. */
 function intScale(p: LayerProblem, ctx: TensorContext, B: number): number {
-  if (ctx.fileBits === B && p.zmin === -(2 ** (B - 1)) && p.zmax === 2 ** (B - 1) - 1) return p.scale;
+  if (!p.scales && ctx.fileBits === B && p.zmin === -(2 ** (B - 1)) && p.zmax === 2 ** (B - 1) - 1) return p.scale;
   return paperRangeSearch(ctx.values, B, { signed: true }).scale;
 }
 
@@ -115,11 +120,10 @@ function intGridOf(B: number): { zmin: number; zmax: number } {
 
 /** A layer problem stripped of its own format fields, so that the format's rewrite is the whole story. */
 function base(p: LayerProblem): LayerProblem {
-  const { levels: _l, format: _f, nm: _nm, block: _b, ...rest } = p;
+  const { levels: _l, format: _f, nm: _nm, block: _b, scales: _s, ...rest } = p;
   return rest;
 }
 
-const scaleBitsOf = (ctx: TensorContext): { scaleBits: number; groupSize: number } => ({ scaleBits: SCALE_BITS, groupSize: ctx.weightsPerScale });
 
 /** Largest k in 0..n whose bits fit the budget (bits non-decreasing in k is not assumed: the entropy mask is not). */
 function largestK(n: number, budget: number, bitsOfK: (k: number) => number): number | null {
@@ -127,17 +131,12 @@ function largestK(n: number, budget: number, bitsOfK: (k: number) => number): nu
   return null;
 }
 
-function parseRatio(text: string, spec: string): number {
-  const r = Number(text);
-  if (!(r > 0 && r <= 1)) throw new PvqInputError('--formats', `'${spec}': keep ratio after @ must lie in (0, 1], got ${JSON.stringify(text)}`);
-  return r;
-}
-
-function parseBits(text: string | undefined, spec: string): number | null {
-  if (text === undefined || text === '') return null;
-  const b = Number(text);
-  if (!Number.isInteger(b) || b < 2 || b > 16) throw new PvqInputError('--formats', `'${spec}': integer formats need 2..16 bits, got ${text}`);
-  return b;
+/** INT bits of a format: B from the name (2..16 here), or null when the budget picks it. */
+function intBitsOf(f: FormatSyntax): number | null {
+  const v = f.value!;
+  if (v.kind !== 'int') return null;
+  if (v.bits !== null && v.bits < 2) throw new PvqInputError('--formats', `'${f.text}': integer formats need 2..16 bits, got ${v.bits}`);
+  return v.bits;
 }
 
 function needBudget(spec: string, what: string, opts: FormatOptions): number {
@@ -161,70 +160,102 @@ function keepOf(p: LayerProblem, ctx: TensorContext, ratio: number | null, opts:
   return largestK(n, budget, (k) => bitsPerWeight({ valueBits, density: k / n, mask: { kind: 'unstructured', n, k, rule: mask } }).total + extra);
 }
 
+/** Per-input scales of groups of g consecutive coordinates: `scaleOf` on each group (the last one may be shorter). */
+function groupScales(w: Float64Array, g: number, scaleOf: (values: Float64Array) => number): Float64Array {
+  const out = new Float64Array(w.length);
+  for (let a = 0; a < w.length; a += g) {
+    const b = Math.min(w.length, a + g);
+    out.fill(scaleOf(w.subarray(a, b)), a, b);
+  }
+  return out;
+}
+
+/** The scale fields of a grid format: one scale per tensor / channel, or per group of g inputs (`/gG`). */
+function intScaleFields(p: LayerProblem, ctx: TensorContext, B: number, g: number | null): { scale: number; scales?: Float64Array } {
+  if (g === null) return { scale: intScale(p, ctx, B) };
+  // the file's own group scales at its bits and group size (full rows: the file's groups are the problem's)
+  if (p.scales && p.meta.scaleGroupSize === g && p.meta.kind !== 'chunk' && ctx.fileBits === B && p.zmin === -(2 ** (B - 1)) && p.zmax === 2 ** (B - 1) - 1) return { scale: 1, scales: p.scales };
+  return { scale: 1, scales: groupScales(p.objective.w, g, (v) => paperRangeSearch(v, B, { signed: true }).scale) };
+}
+
+/** Scale bits: FP16 per tensor (or channel), or per group of g inputs (`groupScaleBitsPerWeight`: ceil(n / g) scales on n weights). */
+function scaleBitsOf(p: LayerProblem, ctx: TensorContext, g: number | null): { scaleBits: number; groupSize: number } {
+  return { scaleBits: SCALE_BITS, groupSize: g === null ? ctx.weightsPerScale : SCALE_BITS / groupScaleBitsPerWeight(p.n, g, SCALE_BITS) };
+}
+
+const groupLabel = (g: number | null): string => (g === null ? '' : `/g${g}`);
+
 interface FamilyEntry {
-  /** Matches the whole (lower-cased) spec. */
-  readonly pattern: RegExp;
   readonly family: string;
   /** One line for the help text. */
   readonly help: string;
-  build(m: RegExpExecArray, spec: string, opts: FormatOptions): Omit<FormatConfig, 'spec' | 'family'>;
+  /** Whether a parsed name (src/formats/spec.ts) belongs to this family. */
+  matches(f: FormatSyntax): boolean;
+  build(f: FormatSyntax, opts: FormatOptions): Omit<FormatConfig, 'spec' | 'family'>;
 }
 
+const isInt = (f: FormatSyntax): boolean => f.value?.kind === 'int' && f.value.signed;
+
 /**
- * The format grammar: one entry per family. Classes come from solvers/classes.ts and solver plans from
- * `FORMAT_PLANS`; a format whose class or solvers are not registered is refused with a clear message.
+ * The format families of `compare --formats`: names are parsed by the one format parser (src/formats/spec.ts),
+ * each family maps a parsed name to its problem class and rewrite. Classes come from solvers/classes.ts and solver
+ * plans from `FORMAT_PLANS`; a format whose class or solvers are not registered is refused with a clear message.
+ * A value format may carry `/gG` (one FP16 scale per group of G consecutive inputs of each problem).
  */
 export const FORMAT_FAMILIES: readonly FamilyEntry[] = [
   {
-    pattern: /^int(\d*)$/,
     family: 'int',
-    help: 'intB: signed B-bit uniform grid (int: B chosen by --bits-per-weight)',
-    build(m, spec, opts) {
-      const fixed = parseBits(m[1], spec);
-      const bitsFor = (B: number, ctx: TensorContext) => bitsPerWeight({ valueBits: B, ...scaleBitsOf(ctx) });
-      const budget = fixed === null ? needBudget(spec, 'the bits', opts) : null;
+    help: 'intB[/gG]: signed B-bit uniform grid (int: B chosen by --bits-per-weight; /gG: one scale per G inputs)',
+    matches: (f) => f.sparsity === null && isInt(f),
+    build(f, opts) {
+      const fixed = intBitsOf(f);
+      const g = f.groupSize;
+      const bitsFor = (B: number, p: LayerProblem, ctx: TensorContext) => bitsPerWeight({ valueBits: B, ...scaleBitsOf(p, ctx, g) });
+      const budget = fixed === null ? needBudget(f.text, 'the bits', opts) : null;
       return {
-        label: fixed === null ? 'int' : `int${fixed}`,
+        label: (fixed === null ? 'int' : `int${fixed}`) + groupLabel(g),
         problemClass: 'quantization',
         instance(p, ctx) {
-          const B = fixed ?? largestBits(budget!, (b) => bitsFor(b, ctx).total);
+          const B = fixed ?? largestBits(budget!, (b) => bitsFor(b, p, ctx).total);
           if (B === null) return null;
-          return { problem: { ...base(p), scale: intScale(p, ctx, B), ...intGridOf(B) }, bits: bitsFor(B, ctx) };
+          return { problem: { ...base(p), ...intScaleFields(p, ctx, B, g), ...intGridOf(B) }, bits: bitsFor(B, p, ctx) };
         },
       };
     },
   },
   {
-    pattern: /^(fp4|fp4-e2m1|e2m1|nf4|fp8|fp8-e4m3|e4m3|fp8-e5m2|e5m2)$/,
     family: 'levels',
-    help: 'fp4 (E2M1), nf4, fp8-e4m3, fp8-e5m2: level sets (docs/levels.md), scale by the line search over the levels',
-    build(m) {
-      const levels = levelsOfFormat(m[1]);
-      const valueBits = valueBitsOf(m[1]);
+    help: 'fp4 (E2M1), nf4, fp8-e4m3, fp8-e5m2 [/gG]: level sets (docs/levels.md), scale by the line search over the levels',
+    matches: (f) => f.sparsity === null && f.value?.kind === 'levels',
+    build(f) {
+      const v = f.value as Extract<ValueFormat, { kind: 'levels' }>;
+      const levels = v.levels;
+      const valueBits = valueBitsOf(v.name);
+      const g = f.groupSize;
       return {
-        label: m[1],
+        label: v.name + groupLabel(g),
         problemClass: 'levels',
         instance(p, ctx) {
-          const scale = levelGridScale(ctx.values, levels);
-          return { problem: { ...base(p), scale, levels, format: m[1] }, bits: bitsPerWeight({ valueBits, ...scaleBitsOf(ctx) }) };
+          const sc = g === null ? { scale: levelGridScale(ctx.values, levels) } : { scale: 1, scales: groupScales(p.objective.w, g, (x) => levelGridScale(x, levels)) };
+          return { problem: { ...base(p), ...sc, levels, format: v.name }, bits: bitsPerWeight({ valueBits, ...scaleBitsOf(p, ctx, g) }) };
         },
       };
     },
   },
   {
-    pattern: /^prune$/,
     family: 'prune',
     help: "prune: the paper's pruning (the file's k, FP16 values, metadata free: the paper's FP16-baseline rule)",
+    matches: (f) => f.sparsity?.kind === 'prune' && f.value === null,
     build() {
       return { label: 'prune', problemClass: 'pruning', instance: (p) => ({ problem: base(p), bits: bitsPerWeight({ valueBits: SPARSE_VALUE_BITS, density: p.k / p.n }) }) };
     },
   },
   {
-    pattern: /^unstructured(?:@([0-9.]+))?$/,
     family: 'unstructured',
     help: 'unstructured[@R]: keep ratio R (else the most weights the budget allows), FP16 values + mask',
-    build(m, spec, opts) {
-      const ratio = m[1] !== undefined ? parseRatio(m[1], spec) : null;
+    matches: (f) => f.sparsity?.kind === 'unstructured' && f.value === null,
+    build(f, opts) {
+      const ratio = (f.sparsity as Extract<SparsityFormat, { kind: 'unstructured' }>).ratio;
       const mask = opts.mask ?? 'bitmap';
       return {
         label: ratio !== null ? `unstructured@${ratio}` : 'unstructured',
@@ -238,35 +269,36 @@ export const FORMAT_FAMILIES: readonly FamilyEntry[] = [
     },
   },
   {
-    pattern: /^unstructured(?:@([0-9.]+))?\+int(\d*)$/,
     family: 'unstructured+int',
-    help: 'unstructured[@R]+intB: at most k weights kept on the INT-B grid (joint class)',
-    build(m, spec, opts) {
-      const ratio = m[1] !== undefined ? parseRatio(m[1], spec) : null;
-      const B = parseBits(m[2], spec);
-      if (B === null) throw new PvqInputError('--formats', `'${spec}': give the grid bits (e.g. unstructured+int8)`);
+    help: 'unstructured[@R]+intB[/gG]: at most k weights kept on the INT-B grid (joint class)',
+    matches: (f) => f.sparsity?.kind === 'unstructured' && isInt(f),
+    build(f, opts) {
+      const ratio = (f.sparsity as Extract<SparsityFormat, { kind: 'unstructured' }>).ratio;
+      const B = intBitsOf(f);
+      if (B === null) throw new PvqInputError('--formats', `'${f.text}': give the grid bits (e.g. unstructured+int8)`);
       const mask = opts.mask ?? 'bitmap';
+      const g = f.groupSize;
       return {
-        label: `${ratio !== null ? `unstructured@${ratio}` : 'unstructured'}+int${B}`,
+        label: `${ratio !== null ? `unstructured@${ratio}` : 'unstructured'}+int${B}${groupLabel(g)}`,
         problemClass: 'joint',
         instance(p, ctx) {
-          const sc = bitsPerWeight({ valueBits: 0, ...scaleBitsOf(ctx) }).scale;
+          const sc = bitsPerWeight({ valueBits: 0, ...scaleBitsOf(p, ctx, g) }).scale;
           const k = keepOf(p, ctx, ratio, opts, B, sc);
           if (k === null) return null;
           return {
-            problem: { ...base(p), k, scale: intScale(p, ctx, B), ...intGridOf(B) },
-            bits: bitsPerWeight({ valueBits: B, density: k / p.n, ...scaleBitsOf(ctx), mask: { kind: 'unstructured', n: p.n, k, rule: mask } }),
+            problem: { ...base(p), k, ...intScaleFields(p, ctx, B, g), ...intGridOf(B) },
+            bits: bitsPerWeight({ valueBits: B, density: k / p.n, ...scaleBitsOf(p, ctx, g), mask: { kind: 'unstructured', n: p.n, k, rule: mask } }),
           };
         },
       };
     },
   },
   {
-    pattern: /^(\d+):(\d+)$/,
     family: 'N:M',
     help: 'N:M: at most N of every M consecutive weights, FP16 values + index bits log2 C(M, N) / M',
-    build(m, spec) {
-      const [N, M] = nmOf(m[1], m[2], spec);
+    matches: (f) => f.sparsity?.kind === 'nm' && f.value === null,
+    build(f) {
+      const { N, M } = f.sparsity as Extract<SparsityFormat, { kind: 'nm' }>;
       return {
         label: `${N}:${M}`,
         problemClass: 'structured',
@@ -275,61 +307,58 @@ export const FORMAT_FAMILIES: readonly FamilyEntry[] = [
     },
   },
   {
-    pattern: /^(\d+):(\d+)\+int(\d*)$/,
     family: 'N:M+int',
-    help: 'N:M+intB: N:M pattern on the INT-B grid (joint class; N:M+int: B by --bits-per-weight)',
-    build(m, spec, opts) {
-      const [N, M] = nmOf(m[1], m[2], spec);
-      const fixed = parseBits(m[3], spec);
-      const budget = fixed === null ? needBudget(spec, 'the bits', opts) : null;
-      const bitsFor = (B: number, ctx: TensorContext) => bitsPerWeight({ valueBits: B, density: N / M, ...scaleBitsOf(ctx), mask: { kind: 'nm', N, M } });
+    help: 'N:M+intB[/gG]: N:M pattern on the INT-B grid (joint class; N:M+int: B by --bits-per-weight)',
+    matches: (f) => f.sparsity?.kind === 'nm' && isInt(f),
+    build(f, opts) {
+      const { N, M } = f.sparsity as Extract<SparsityFormat, { kind: 'nm' }>;
+      const fixed = intBitsOf(f);
+      const g = f.groupSize;
+      const budget = fixed === null ? needBudget(f.text, 'the bits', opts) : null;
+      const bitsFor = (B: number, p: LayerProblem, ctx: TensorContext) => bitsPerWeight({ valueBits: B, density: N / M, ...scaleBitsOf(p, ctx, g), mask: { kind: 'nm', N, M } });
       return {
-        label: fixed === null ? `${N}:${M}+int` : `${N}:${M}+int${fixed}`,
+        label: (fixed === null ? `${N}:${M}+int` : `${N}:${M}+int${fixed}`) + groupLabel(g),
         problemClass: 'joint',
         instance(p, ctx) {
-          const B = fixed ?? largestBits(budget!, (b) => bitsFor(b, ctx).total);
+          const B = fixed ?? largestBits(budget!, (b) => bitsFor(b, p, ctx).total);
           if (B === null) return null;
-          return { problem: { ...base(p), nm: [N, M], scale: intScale(p, ctx, B), ...intGridOf(B) }, bits: bitsFor(B, ctx) };
+          return { problem: { ...base(p), nm: [N, M], ...intScaleFields(p, ctx, B, g), ...intGridOf(B) }, bits: bitsFor(B, p, ctx) };
         },
       };
     },
   },
 ];
 
-function nmOf(a: string, b: string, spec: string): [number, number] {
-  const N = Number(a);
-  const M = Number(b);
-  if (!(N >= 1 && M >= 2 && N < M)) throw new PvqInputError('--formats', `'${spec}': N:M needs 1 <= N < M`);
-  nmIndexBits(N, M);
-  return [N, M];
-}
-
-/** Formats the grammar recognises but no class of this build solves (e.g. N:M on a level set): the class they would need. */
-const UNSUPPORTED: readonly { pattern: RegExp; needs: string }[] = [
-  { pattern: /^(?:\d+:\d+|unstructured(?:@[0-9.]+)?)\+(fp4|fp4-e2m1|nf4|fp8|fp8-e4m3|fp8-e5m2|e2m1|e4m3|e5m2)$/, needs: 'a joint sparse + level-set class (joint solvers take integer grids only)' },
+/**
+ * Formats the grammar recognises but no class of this build solves: the class they would need. TODO (issue 11.4,
+ * joint sparse + level set): when a joint class over level sets is registered, '2:4+fp4' / 'unstructured+nf4' become
+ * one more family (sparsity + `value.kind === 'levels'`, problem `{ ...base(p), nm | k, scale, levels, format }`).
+ */
+const UNSUPPORTED: readonly { matches: (f: FormatSyntax) => boolean; needs: string }[] = [
+  { matches: (f) => f.sparsity !== null && f.sparsity.kind !== 'prune' && f.value?.kind === 'levels', needs: 'a joint sparse + level-set class (joint solvers take integer grids only)' },
 ];
 
 /** Parse a comma-separated format list; every error names the offending format (exit 2). */
 export function parseFormats(list: string, opts: FormatOptions = {}, resolve?: (name: string) => Solver | undefined): FormatConfig[] {
-  const specs = list
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (specs.length === 0) throw new PvqInputError('--formats', 'expected a comma-separated list of formats, e.g. int4,fp4,nf4,2:4+int8');
-  const seen = new Set<string>();
+  const specs = splitFormatList(list, '--formats', {
+    empty: 'expected a comma-separated list of formats, e.g. int4,fp4,nf4,2:4+int8',
+    twice: (spec) => `format '${spec}' is listed twice`,
+  });
+  const known = (): string => FORMAT_FAMILIES.map((f) => f.help.split(':')[0]).join(', ');
   return specs.map((spec) => {
-    const s = spec.toLowerCase();
-    if (seen.has(s)) throw new PvqInputError('--formats', `format '${spec}' is listed twice`);
-    seen.add(s);
-    for (const u of UNSUPPORTED) if (u.pattern.test(s)) throw new PvqInputError('--formats', `format '${spec}' needs ${u.needs}, not available in this build`);
-    for (const f of FORMAT_FAMILIES) {
-      const m = f.pattern.exec(s);
-      if (!m) continue;
-      const cfg: FormatConfig = { spec, family: f.family, ...f.build(m, spec, opts) };
-      if (resolve) requireSolvers(cfg, resolve);
-      return cfg;
+    let f: FormatSyntax;
+    try {
+      f = parseFormatSyntax(spec, '--formats');
+    } catch (e) {
+      if (e instanceof UnknownFormatError) throw new PvqInputError('--formats', `unknown format '${spec}' (known: ${known()})`);
+      throw e;
     }
-    throw new PvqInputError('--formats', `unknown format '${spec}' (known: ${FORMAT_FAMILIES.map((f) => f.help.split(':')[0]).join(', ')})`);
+    for (const u of UNSUPPORTED) if (u.matches(f)) throw new PvqInputError('--formats', `format '${spec}' needs ${u.needs}, not available in this build`);
+    const fam = FORMAT_FAMILIES.find((x) => x.matches(f));
+    if (!fam) throw new PvqInputError('--formats', `unknown format '${spec}' (known: ${known()})`);
+    const cfg: FormatConfig = { spec, family: fam.family, ...fam.build(f, opts) };
+    if (resolve) requireSolvers(cfg, resolve);
+    return cfg;
   });
 }
 
@@ -365,8 +394,10 @@ export interface FormatChannelOutcome {
   status: string;
   sqnrDb: [number, number];
   bits: BitsBreakdown;
-  /** The format's parameters on this channel (k, grid, scale, N:M). */
+  /** The format's parameters on this channel (k, grid, scale, N:M; per-input `scales` with /gG). */
   params: Record<string, unknown>;
+  /** Every solver result on the format's problem (solutions and certificates: `pvq verify` re-checks them). */
+  results: SolveResult[];
 }
 
 export interface FormatRank {
@@ -430,7 +461,7 @@ function fileBitsOf(p: LayerProblem): number | null {
 }
 
 /** Per-problem scale contexts: a tensor is a (layer, kind) group, or each channel when the file scales per channel. */
-function contexts(problems: LayerProblem[], setName: string): TensorContext[] {
+export function contexts(problems: LayerProblem[], setName: string): TensorContext[] {
   const byGroup = new Map<string, number[]>();
   problems.forEach((p, i) => {
     const k = groupKey(p, setName).key;
@@ -450,7 +481,12 @@ function contexts(problems: LayerProblem[], setName: string): TensorContext[] {
   return out;
 }
 
-function paramsOf(p: LayerProblem, cls: AnyProblemClass): Record<string, unknown> {
+export function paramsOf(p: LayerProblem, cls: AnyProblemClass): Record<string, unknown> {
+  const own = paramsOfClass(p, cls);
+  return p.scales ? { ...own, scales: Array.from(p.scales) } : own;
+}
+
+function paramsOfClass(p: LayerProblem, cls: AnyProblemClass): Record<string, unknown> {
   switch (cls) {
     case 'quantization':
       return { scale: p.scale, zmin: p.zmin, zmax: p.zmax };
@@ -498,6 +534,7 @@ export async function compareFormats(problems: LayerProblem[], setName: string, 
         sqnrDb: m.sqnrDb,
         bits: inst.bits,
         params: paramsOf(inst.problem, f.problemClass),
+        results: m.results,
       };
     }
     channels.push({ problem: p.name, n: p.n, r: p.objective.r, outcomes });
@@ -594,7 +631,7 @@ export function renderFormatComparison(res: FormatCompareResult, title: string):
   }
   parts.push(
     'Errors summed over the rows, SQNR = 10 log10(sum r / sum error): [from the best feasible error, from the proven lower bound]; "=" marks proven optima on every row.',
-    '"> proven": the upper error lies below the next format\'s proven lower error ("proven better than": every such rank). bits/weight: value + scale (FP16 per tensor) + sparsity metadata' +
+    '"> proven": the upper error lies below the next format\'s proven lower error ("proven better than": every such rank). bits/weight: value + scale (FP16 per tensor, or per group of G with /gG) + sparsity metadata' +
       ` (mask: ${res.settings.mask}${res.settings.bitsPerWeight !== undefined ? `; budget ${res.settings.bitsPerWeight} bits/weight` : ''}).`,
     `Time limit per format, row and phase: ${(res.settings.timeLimitMs / 1000).toFixed(1)} s; prune box: ${res.settings.pruneBox ? 'on' : 'off'}; total ${(res.timeMs / 1000).toFixed(2)} s.`,
   );

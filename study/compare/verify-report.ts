@@ -2,22 +2,24 @@
  * Re-check a whole comparison report (`pvq compare --json`): every solver result of every channel (as
  * `pvq verify` checks a single result), every interval (lower end = max of the verified lower bounds, upper end
  * = min of the recomputed feasible errors), every verdict (recomputed from the verified intervals) and the
- * aggregates. A claim is `verified`, `unverified` (it holds only with search bounds nobody re-ran here) or
+ * aggregates; and a format comparison (`pvq compare --formats --json`, `auditFormatReport` below). A claim is `verified`, `unverified` (it holds only with search bounds nobody re-ran here) or
  * `failed` (false, or resting on nothing).
  */
 import { gapClosed } from '../../src/core/result.js';
 import { sqnrDb } from '../../src/core/objective.js';
-import type { LayerProblem, ProblemClass } from '../../src/core/types.js';
+import type { AnyProblemClass, LayerProblem, ProblemClass } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { absSlack, applyRerun, auditResult, rerunLowerBound, type AuditStatus, type ReportedResult, type ResultAudit } from '../../solvers/verify.js';
 import { aggregate, verdict, type AggregateComparison, type ChannelComparison, type Winner } from './compare.js';
+import { contexts, paramsOf, parseFormats, rankFormats, type FormatChannel, type FormatChannelOutcome, type MaskRule } from './formats.js';
+import type { BitsBreakdown } from '../../src/formats/bits.js';
 
 interface ReportMethod {
   lowerBound: number;
   upperBound: number | null;
   exact: boolean;
   sqnrDb?: [number | null, number | null];
-  results: (Omit<ReportedResult, 'problemClass'> & { problemClass?: ProblemClass })[];
+  results: (Omit<ReportedResult, 'problemClass'> & { problemClass?: AnyProblemClass })[];
 }
 
 export interface ReportChannel {
@@ -48,7 +50,7 @@ export interface ClaimAudit {
 export interface ReportAudit {
   status: AuditStatus;
   /** Per solver result. */
-  results: (ResultAudit & { channel: string; method: ProblemClass; solver: string | null })[];
+  results: (ResultAudit & { channel: string; method: AnyProblemClass; solver: string | null; format?: string })[];
   /** Per channel (intervals and verdict) and per aggregate group. */
   claims: ClaimAudit[];
 }
@@ -82,7 +84,7 @@ function combine(statuses: AuditStatus[]): AuditStatus {
 
 async function auditMethod(
   p: LayerProblem,
-  cls: ProblemClass,
+  cls: AnyProblemClass,
   m: ReportMethod,
   useBox: boolean,
   opts: ReportAuditOptions,
@@ -153,6 +155,23 @@ function verdictClaim(what: string, claimed: { winner: Winner; proven: boolean }
   else out.failures.push(`${what} verdict '${claimed.winner}' does not follow from the intervals (recomputed: ${v.proven ? v.winner : 'undecided'})`);
 }
 
+/** The claims of one method's interval on one channel: its results, both ends, `exact` and the SQNR interval. */
+function methodClaims(label: string, r: number, m: ReportMethod, iv: Interval, audits: ResultAudit[], abs: number, claim: ClaimAudit): void {
+  if (iv.failed) claim.failures.push(`${label}: ${audits.filter((a) => a.status === 'failed').length} result(s) failed verification`);
+  lowerClaim(label, m.lowerBound, iv.lowerV, iv.lowerC, abs, claim);
+  upperClaim(label, m.upperBound, iv.upper, abs, claim);
+  if (m.exact) {
+    if (iv.exactV) claim.checks.push(`${label} exact: verified`);
+    else if (iv.exactC) claim.unverified.push(`${label} exact: rests on unverified search bounds`);
+    else claim.failures.push(`${label} exact: the proven bound ${iv.lowerV} does not meet ${iv.upper}`);
+  }
+  if (m.sqnrDb) {
+    const want = [sqnrDb(r, m.upperBound ?? Infinity), sqnrDb(r, m.lowerBound)];
+    const same = (a: number | null, b: number): boolean => (a === null ? !Number.isFinite(b) : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
+    if (!same(m.sqnrDb[0], want[0]) || !same(m.sqnrDb[1], want[1])) claim.failures.push(`${label} sqnrDb [${m.sqnrDb.join(', ')}] does not match its error interval`);
+  }
+}
+
 function finishClaim(c: ClaimAudit): ClaimAudit {
   c.status = c.failures.length > 0 ? 'failed' : c.unverified.length > 0 ? 'unverified' : 'verified';
   return c;
@@ -176,19 +195,7 @@ export async function auditComparisonReport(problems: ReadonlyMap<string, LayerP
     for (const [cls, m, label] of [['quantization', ch.quant, 'quant'], ['pruning', ch.prune, 'prune']] as const) {
       const { audits, iv, solvers } = await auditMethod(p, cls, m, useBox, opts);
       audits.forEach((a, j) => results.push({ ...a, channel: ch.problem, method: cls, solver: solvers[j] }));
-      if (iv.failed) claim.failures.push(`${label}: ${audits.filter((a) => a.status === 'failed').length} result(s) failed verification`);
-      lowerClaim(label, m.lowerBound, iv.lowerV, iv.lowerC, abs, claim);
-      upperClaim(label, m.upperBound, iv.upper, abs, claim);
-      if (m.exact) {
-        if (iv.exactV) claim.checks.push(`${label} exact: verified`);
-        else if (iv.exactC) claim.unverified.push(`${label} exact: rests on unverified search bounds`);
-        else claim.failures.push(`${label} exact: the proven bound ${iv.lowerV} does not meet ${iv.upper}`);
-      }
-      if (m.sqnrDb) {
-        const want = [sqnrDb(p.objective.r, m.upperBound ?? Infinity), sqnrDb(p.objective.r, m.lowerBound)];
-        const same = (a: number | null, b: number): boolean => (a === null ? !Number.isFinite(b) : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
-        if (!same(m.sqnrDb[0], want[0]) || !same(m.sqnrDb[1], want[1])) claim.failures.push(`${label} sqnrDb [${m.sqnrDb.join(', ')}] does not match its error interval`);
-      }
+      methodClaims(label, p.objective.r, m, iv, audits, abs, claim);
       ivs[cls] = iv;
     }
     const q = ivs.quantization;
@@ -246,6 +253,160 @@ export async function auditComparisonReport(problems: ReadonlyMap<string, LayerP
       }
       claims.push(finishClaim(claim));
     }
+  }
+  return { status: combine([...results.map((r) => r.status), ...claims.map((c) => c.status)]), results, claims };
+}
+
+// ---- `pvq compare --formats --json` reports ----
+
+/** One format's outcome on one channel, as `compare --formats --json` writes it (null: over the bit budget). */
+export interface ReportFormatOutcome extends ReportMethod {
+  bits?: BitsBreakdown;
+  params?: Record<string, unknown>;
+}
+
+export interface FormatComparisonReport {
+  name?: string;
+  formats: { spec: string; label: string; problemClass: AnyProblemClass }[];
+  settings?: { pruneBox?: boolean; bitsPerWeight?: number; mask?: MaskRule };
+  channels: { problem: string; r?: number; outcomes: Record<string, ReportFormatOutcome | null> }[];
+  aggregates?: {
+    group: string;
+    kind: string;
+    count: number;
+    ranking: { rank: number; format: string; bitsPerWeight: number; error: [number, number | null]; exactChannels: number; channels: number; provenBetterThanNext: boolean; provenBetterThan: string[] }[];
+    overBudget: string[];
+  }[];
+}
+
+/** True when a JSON value is a format comparison report (it lists its formats and per-channel outcomes). */
+export function isFormatReport(x: unknown): x is FormatComparisonReport {
+  return typeof x === 'object' && x !== null && Array.isArray((x as { formats?: unknown }).formats) && Array.isArray((x as { channels?: unknown }).channels);
+}
+
+const sameJSON = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Re-check a format comparison (`pvq compare --formats --json`): the formats are re-parsed from their specs with
+ * the report's settings and every format's problem is rebuilt from the layer problems (scales, grids, k, N:M: the
+ * same deterministic rules), so nothing about a problem is taken from the report. Then, per channel and format,
+ * every solver result is audited on the rebuilt problem, the interval, `exact`, the SQNR, the bits and the
+ * parameters are checked; per group the ranking is recomputed from the verified intervals: the order (by upper
+ * error), every "proven better" mark, the bits per weight and the formats over the budget.
+ */
+export async function auditFormatReport(problems: ReadonlyMap<string, LayerProblem>, report: FormatComparisonReport, opts: ReportAuditOptions = {}): Promise<ReportAudit> {
+  const useBox = report.settings?.pruneBox ?? true;
+  const budget = report.settings?.bitsPerWeight;
+  const formats = parseFormats(report.formats.map((f) => f.spec).join(','), { bitsPerWeight: budget, mask: report.settings?.mask });
+  const results: ReportAudit['results'] = [];
+  const claims: ClaimAudit[] = [];
+  const head: ClaimAudit = { subject: 'formats', status: 'verified', checks: [], unverified: [], failures: [] };
+  formats.forEach((f, i) => {
+    const r = report.formats[i];
+    if (f.label !== r.label || f.problemClass !== r.problemClass) head.failures.push(`'${r.spec}' is ${f.label} (${f.problemClass}), the report says ${r.label} (${r.problemClass})`);
+    else head.checks.push(`'${r.spec}' = ${f.label} (${f.problemClass})`);
+  });
+  claims.push(finishClaim(head));
+  const setName = report.name ?? '';
+  const list = report.channels.map((ch) => {
+    const p = problems.get(ch.problem);
+    if (!p) throw new Error(`channel ${JSON.stringify(ch.problem)} has no matching problem`);
+    return p;
+  });
+  const ctxs = contexts(list, setName);
+  const verified: FormatChannel[] = [];
+  const claimable: FormatChannel[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i];
+    const ch = report.channels[i];
+    const claim: ClaimAudit = { subject: ch.problem, status: 'verified', checks: [], unverified: [], failures: [] };
+    const abs = absSlackOf(p);
+    if (ch.r !== undefined && Math.abs(ch.r - p.objective.r) > REL_TOL * p.objective.r + abs) claim.failures.push(`r ${ch.r} differs from the problem's ${p.objective.r}`);
+    const outV: FormatChannel['outcomes'] = {};
+    const outC: FormatChannel['outcomes'] = {};
+    for (const f of formats) {
+      const label = f.label;
+      const m = ch.outcomes?.[label];
+      const inst = f.instance(p, ctxs[i]);
+      const over = inst === null || (budget !== undefined && inst.bits.total > budget + 1e-12);
+      outV[label] = outC[label] = null;
+      if (over) {
+        if (m === null) claim.checks.push(`${label}: over the bit budget here, not ranked`);
+        else claim.failures.push(`${label}: over the bit budget${inst ? ` (${inst.bits.total} bits/weight)` : ''}, but the report gives it a result`);
+        continue;
+      }
+      if (m === null || m === undefined) {
+        claim.failures.push(`${label}: within the budget (${inst!.bits.total} bits/weight) but the report gives no result`);
+        continue;
+      }
+      const { audits, iv, solvers } = await auditMethod(inst!.problem, f.problemClass, m, useBox, opts);
+      audits.forEach((a, j) => results.push({ ...a, channel: ch.problem, method: f.problemClass, format: label, solver: solvers[j] }));
+      methodClaims(label, p.objective.r, m, iv, audits, abs, claim);
+      if (m.bits !== undefined && Math.abs(m.bits.total - inst!.bits.total) > 1e-9 * Math.max(1, inst!.bits.total)) claim.failures.push(`${label}: ${m.bits.total} bits/weight claimed, the format costs ${inst!.bits.total}`);
+      if (m.params !== undefined && !sameJSON(m.params, paramsOf(inst!.problem, f.problemClass))) claim.failures.push(`${label}: parameters ${JSON.stringify(m.params).slice(0, 200)} differ from the rebuilt format's`);
+      const mk = (lower: number, exact: boolean): FormatChannelOutcome => ({ lowerBound: lower, upperBound: iv.upper, exact, bits: inst!.bits }) as FormatChannelOutcome;
+      outV[label] = mk(iv.lowerV, iv.exactV);
+      outC[label] = mk(iv.lowerC, iv.exactC);
+    }
+    claims.push(finishClaim(claim));
+    verified.push({ problem: p.name, n: p.n, r: p.objective.r, outcomes: outV });
+    claimable.push({ problem: p.name, n: p.n, r: p.objective.r, outcomes: outC });
+    opts.onProgress?.(i + 1, list.length, ch.problem);
+  }
+  const aggV = rankFormats(list, verified, formats, setName);
+  const aggC = rankFormats(list, claimable, formats, setName);
+  for (const a of report.aggregates ?? []) {
+    const claim: ClaimAudit = { subject: `aggregate ${a.group} (${a.kind})`, status: 'verified', checks: [], unverified: [], failures: [] };
+    const gi = aggV.findIndex((x) => x.group === a.group && x.kind === a.kind);
+    if (gi < 0) {
+      claim.failures.push('no such group among the channels');
+      claims.push(finishClaim(claim));
+      continue;
+    }
+    const V = aggV[gi];
+    const C = aggC[gi];
+    const abs = 1e-12 * V.r * 1e3;
+    if (a.count !== V.count) claim.failures.push(`count ${a.count} differs from the ${V.count} channels of the group`);
+    if (!sameJSON([...a.overBudget].sort(), [...V.overBudget].sort())) claim.failures.push(`over the budget: [${a.overBudget.join(', ')}] claimed, [${V.overBudget.join(', ')}] recomputed`);
+    const rowV = new Map(V.ranking.map((x) => [x.format, x]));
+    const rowC = new Map(C.ranking.map((x) => [x.format, x]));
+    if (!sameJSON(a.ranking.map((x) => x.format).sort(), [...rowV.keys()].sort())) claim.failures.push(`ranked formats [${a.ranking.map((x) => x.format).join(', ')}] differ from [${[...rowV.keys()].join(', ')}]`);
+    const slack = (e: number): number => REL_TOL * Math.abs(e) + abs;
+    a.ranking.forEach((x, j) => {
+      const v = rowV.get(x.format);
+      const c = rowC.get(x.format);
+      if (!v || !c) return;
+      if (x.rank !== j + 1) claim.failures.push(`${x.format}: rank ${x.rank} at position ${j + 1}`);
+      lowerClaim(x.format, x.error[0], v.error[0], c.error[0], abs, claim);
+      upperClaim(x.format, x.error[1], v.error[1], abs, claim);
+      if (Math.abs(x.bitsPerWeight - v.bitsPerWeight) > 1e-9 * Math.max(1, v.bitsPerWeight)) claim.failures.push(`${x.format}: ${x.bitsPerWeight} bits/weight claimed, ${v.bitsPerWeight} recomputed`);
+      if (x.channels !== v.channels) claim.failures.push(`${x.format}: ${x.channels} channels claimed, ${v.channels} in the group`);
+      if (x.exactChannels > v.exactChannels) {
+        if (x.exactChannels <= c.exactChannels) claim.unverified.push(`${x.format}: ${x.exactChannels} exact channels rest on unverified search bounds (verified: ${v.exactChannels})`);
+        else claim.failures.push(`${x.format}: ${x.exactChannels} exact channels claimed, ${v.exactChannels} verified`);
+      }
+      // the order: by upper error (ties within rounding may come either way)
+      const next = a.ranking[j + 1];
+      const vn = next ? rowV.get(next.format) : undefined;
+      if (next && vn) {
+        if (v.error[1] > vn.error[1] + slack(vn.error[1])) claim.failures.push(`ranking: ${x.format} above ${next.format}, but its upper error ${v.error[1]} exceeds ${vn.error[1]}`);
+        else claim.checks.push(`ranking: ${x.format} (upper error ${v.error[1]}) before ${next.format} (${vn.error[1]})`);
+      }
+      const better = (what: string, other: string): void => {
+        const ov = rowV.get(other);
+        const oc = rowC.get(other);
+        if (!ov || !oc) return void claim.failures.push(`${what}: no format ${JSON.stringify(other)} in the group`);
+        if (v.error[1] < ov.error[0]) claim.checks.push(`${what}: upper error ${v.error[1]} < proven ${ov.error[0]}`);
+        else if (c.error[1] < oc.error[0]) claim.unverified.push(`${what} rests on unverified search bounds`);
+        else claim.failures.push(`${what}: upper error ${v.error[1]} is not below the proven lower error ${ov.error[0]} of ${other}`);
+      };
+      if (x.provenBetterThanNext) {
+        if (!next) claim.failures.push(`${x.format}: marked proven better than the next, but it is last`);
+        else better(`${x.format} proven better than ${next.format}`, next.format);
+      }
+      for (const o of x.provenBetterThan) better(`${x.format} proven better than ${o}`, o);
+    });
+    claims.push(finishClaim(claim));
   }
   return { status: combine([...results.map((r) => r.status), ...claims.map((c) => c.status)]), results, claims };
 }

@@ -9,6 +9,7 @@ import { evaluateFormat, parseFormat, parseFormats } from '../../src/analytic/fo
 import { levelQuantMse, optimalLevelScale } from '../../src/analytic/levels.js';
 import { KeptDistribution, nmPruneError, parseNM } from '../../src/analytic/nm.js';
 import { PvqInputError } from '../../src/core/errors.js';
+import { parseFormatSyntax, UnknownFormatError } from '../../src/formats/spec.js';
 import { Rng } from '../../src/core/random.js';
 import { intBitsLevels, levelsOfFormat, nearestLevelIndex } from '../../src/formats/levels.js';
 import { runCli } from '../helpers/cli.js';
@@ -175,6 +176,25 @@ describe('N:M pruning of iid weights', () => {
     const sd = Math.sqrt((s2 / groups - m * m) / groups);
     expect(Math.abs(r.mse - m)).toBeLessThan(5 * sd);
     expect(r.pruneMse! + r.quantMse!).toBeCloseTo(r.mse, 15);
+  });
+});
+
+describe('one format parser (src/formats/spec.ts) behind both --formats options', () => {
+  it('parses the grammar into sparsity, value and group size', () => {
+    expect(parseFormatSyntax(' 2:4+INT8/g32 ')).toMatchObject({ name: '2:4+int8/g32', sparsity: { kind: 'nm', N: 2, M: 4 }, value: { kind: 'int', bits: 8, signed: true }, groupSize: 32 });
+    expect(parseFormatSyntax('unstructured@0.25+int4')).toMatchObject({ sparsity: { kind: 'unstructured', ratio: 0.25 }, value: { kind: 'int', bits: 4 }, groupSize: null });
+    expect(parseFormatSyntax('fp8')).toMatchObject({ sparsity: null, value: { kind: 'levels', name: 'fp8' } });
+    expect(Array.from((parseFormatSyntax('nf4/g64').value as { levels: Float64Array }).levels)).toEqual(Array.from(levelsOfFormat('nf4')));
+    expect(parseFormatSyntax('int')).toMatchObject({ value: { kind: 'int', bits: null } });
+    expect(parseFormatSyntax('prune')).toMatchObject({ sparsity: { kind: 'prune' }, value: null });
+    expect(() => parseFormatSyntax('fp5')).toThrow(UnknownFormatError);
+    expect(() => parseFormatSyntax('prune+int4')).toThrow(UnknownFormatError);
+    expect(() => parseFormatSyntax('int17')).toThrow(/'int17': integer formats need 1..16 bits/);
+    expect(() => parseFormatSyntax('4:2')).toThrow(/N:M needs 1 <= N < M/);
+  });
+  it('the distribution commands refuse what they cannot evaluate, naming the format', () => {
+    for (const bad of ['int', 'prune', 'unstructured@0.5', 'int4/g32', '2:4+int8/g32', '2:128'])
+      expect(() => parseFormat(bad), bad).toThrow(new RegExp(bad.replace(/[+/.]/g, (c) => `\\${c}`)));
   });
 });
 

@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../src/core/objective.js';
 import { levelsOfFormat } from '../../src/formats/levels.js';
 import { groupAbsmaxScales, perCoordinateScaleProblem, weightsOf } from '../../src/formats/groups.js';
+import { groupScaleBitsPerWeight } from '../../src/formats/bits.js';
 import { layerProblemArb } from '../../study/testing/index.js';
 import { levelsSdpSolver, solveLevelsExact } from '../../solvers/levels/index.js';
 import fc from 'fast-check';
 
 describe('group scales', () => {
+  it('scale bits per weight: 16 ceil(n / g) / n (hand-checked)', () => {
+    expect(groupScaleBitsPerWeight(128, 32)).toBe(0.5);
+    expect(groupScaleBitsPerWeight(27, 8)).toBe((16 * 4) / 27); // groups 8, 8, 8, 3
+    expect(groupScaleBitsPerWeight(4, 128, 8)).toBe(2);
+    expect(() => groupScaleBitsPerWeight(4, 0)).toThrow(/groupSize/);
+  });
   it('absmax per group (hand-checked)', () => {
     const s = groupAbsmaxScales([0.3, -1.5, 0.6, 0, 0, 0, 3], 3, levelsOfFormat('fp4'));
     expect(Array.from(s)).toEqual([0.25, 0.25, 0.25, 1, 1, 1, 0.5]);

@@ -42,6 +42,17 @@ export function comparisonJSON(res: Awaited<ReturnType<typeof compareProblems>>)
   };
 }
 
+/** JSON view of a format comparison: per channel and format every solver's result (for `pvq verify`). */
+export function formatComparisonJSON(res: FormatCompareResult): unknown {
+  return {
+    ...res,
+    channels: res.channels.map((c) => ({
+      ...c,
+      outcomes: Object.fromEntries(Object.entries(c.outcomes).map(([k, o]) => [k, o === null ? null : { ...o, results: o.results.map(resultJSON) }])),
+    })),
+  };
+}
+
 function resultJSON(r: SolveResult): unknown {
   return {
     solver: r.solver,
@@ -70,7 +81,7 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'seed for randomized solvers')
     .option('-o, --output <file>', 'also write the JSON report to a file (written atomically)')
     .option('--no-progress', 'no progress bar on stderr')
-    .option('--formats <list>', "rank any formats on the same problems with proven intervals, e.g. 'int4,fp4,nf4,2:4+int8,unstructured+int8' (intB, fp4, nf4, fp8-e4m3, fp8-e5m2, prune, unstructured[@R], N:M, N:M+intB, unstructured[@R]+intB)")
+    .option('--formats <list>', "rank any formats on the same problems with proven intervals, e.g. 'int4,fp4,nf4,2:4+int8,unstructured+int8' (intB, fp4, nf4, fp8-e4m3, fp8-e5m2, prune, unstructured[@R], N:M, N:M+intB, unstructured[@R]+intB; a value format may end in /gG for one scale per G inputs, e.g. int4/g32)")
     .option('--bits-per-weight <B>', 'with --formats: per format family, the configuration that meets B bits per weight (metadata included): INT b, keep ratio, N:M + INT b')
     .option('--mask <rule>', "with --formats: unstructured mask bits, 'bitmap' (1 bit per weight, default) or 'entropy' (log2 C(n, k) / n)");
   addLayerInputOptions(cmd).action(async (files: string[], opts: CompareCliOptions) => {
@@ -109,7 +120,8 @@ export function registerCompare(program: Command): void {
           reports.push({ name: set.name, res });
         }
         progress.stop();
-        const json = toJSON(reports.length === 1 ? { name: reports[0].name, ...reports[0].res } : { reports: reports.map((r) => ({ name: r.name, ...r.res })) });
+        const view = (r: { name: string; res: FormatCompareResult }): object => ({ name: r.name, ...(formatComparisonJSON(r.res) as object) });
+        const json = toJSON(reports.length === 1 ? view(reports[0]) : { reports: reports.map(view) });
         if (opts.output) writeFileAtomic(opts.output, json + '\n');
         out(opts.json ? json : reports.map((r) => renderFormatComparison(r.res, `pvq compare --formats: ${r.name}`)).join('\n\n'));
         return;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { PvqConsistencyError, PvqInputError } from '../../../src/core/errors.js';
 import type { LayerProblem } from '../../../src/core/types.js';
 import { readProblemSet } from '../../../src/io/problem-file.js';
-import { auditComparisonReport, type ComparisonReport } from '../../../study/compare/verify-report.js';
+import { auditComparisonReport, auditFormatReport, isFormatReport, type ComparisonReport, type FormatComparisonReport } from '../../../study/compare/verify-report.js';
 import { applyRerun, auditResult, rerunLowerBound, rerunSolverFor, type ReportedResult, type ResultAudit } from '../../../solvers/verify.js';
 import { getProblemClass, listProblemClasses } from '../../../solvers/classes.js';
 import { parsePositiveNumber } from '../common.js';
@@ -40,28 +40,44 @@ function readResults(path: string, json: unknown): SavedResult[] {
   });
 }
 
-/** The comparison reports in a file (`pvq compare --json`), or null when it holds solve results. */
-function readReports(path: string, json: unknown): ComparisonReport[] | null {
+/** Check the results of one method (or format) on one channel: each needs its lower bound and its solution. */
+function checkResults(at: string, results: unknown): void {
+  if (!Array.isArray(results)) throw new PvqInputError(`${at}.results`, 'missing: write the report with a pvq version whose compare --json includes every result');
+  for (const [k, r] of (results as { solution?: unknown; lowerBound?: unknown }[]).entries()) {
+    if (typeof r?.lowerBound !== 'number') throw new PvqInputError(`${at}.results[${k}].lowerBound`, 'expected a number');
+    if (r.solution === undefined) throw new PvqInputError(`${at}.results[${k}].solution`, 'missing (needed to recompute the error)');
+  }
+}
+
+/** The comparison reports in a file (`pvq compare --json`, with or without --formats), or null when it holds solve results. */
+function readReports(path: string, json: unknown): (ComparisonReport | FormatComparisonReport)[] | null {
   const o = json as { channels?: unknown; reports?: unknown };
   const list = Array.isArray(o.reports) ? o.reports : Array.isArray(o.channels) ? [o] : null;
   if (list === null) return null;
   list.forEach((rep, i) => {
     const chans = (rep as { channels?: unknown }).channels;
     if (!Array.isArray(chans)) throw new PvqInputError(`${path}: reports[${i}].channels`, 'expected an array');
+    if (isFormatReport(rep)) {
+      rep.formats.forEach((f, k) => {
+        if (typeof f?.spec !== 'string' || typeof f.label !== 'string') throw new PvqInputError(`${path}: formats[${k}]`, 'expected {spec, label, problemClass}');
+      });
+      chans.forEach((c, j) => {
+        const ch = c as { problem?: unknown; outcomes?: Record<string, { results?: unknown } | null> };
+        const at = `${path}: channels[${j}]`;
+        if (typeof ch?.problem !== 'string') throw new PvqInputError(`${at}.problem`, 'missing');
+        if (typeof ch.outcomes !== 'object' || ch.outcomes === null) throw new PvqInputError(`${at}.outcomes`, 'expected an object (format label -> outcome or null)');
+        for (const [label, m] of Object.entries(ch.outcomes)) if (m !== null) checkResults(`${at}.outcomes[${JSON.stringify(label)}]`, m?.results);
+      });
+      return;
+    }
     chans.forEach((c, j) => {
       const ch = c as { problem?: unknown; quant?: { results?: unknown }; prune?: { results?: unknown } };
       const at = `${path}: channels[${j}]`;
       if (typeof ch?.problem !== 'string') throw new PvqInputError(`${at}.problem`, 'missing');
-      for (const m of ['quant', 'prune'] as const) {
-        if (!Array.isArray(ch[m]?.results)) throw new PvqInputError(`${at}.${m}.results`, 'missing: write the report with a pvq version whose compare --json includes every result');
-        for (const [k, r] of (ch[m]!.results as { solution?: unknown; lowerBound?: unknown }[]).entries()) {
-          if (typeof r?.lowerBound !== 'number') throw new PvqInputError(`${at}.${m}.results[${k}].lowerBound`, 'expected a number');
-          if (r.solution === undefined) throw new PvqInputError(`${at}.${m}.results[${k}].solution`, 'missing (needed to recompute the error)');
-        }
-      }
+      for (const m of ['quant', 'prune'] as const) checkResults(`${at}.${m}`, ch[m]?.results);
     });
   });
-  return list as ComparisonReport[];
+  return list as (ComparisonReport | FormatComparisonReport)[];
 }
 
 function line(status: string): string {
@@ -76,8 +92,8 @@ export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description(
-      're-check saved results (`pvq solve --json -o`) or a whole comparison (`pvq compare --json -o`): feasibility, recomputed errors, ' +
-        'certificates from scratch, status claims, intervals and verdicts. Exit 0: everything verified; 3: a claim is false or unproven; ' +
+      're-check saved results (`pvq solve --json -o`) or a whole comparison (`pvq compare [--formats ...] --json -o`): feasibility, recomputed errors, ' +
+        'certificates from scratch, status claims, intervals, verdicts and format rankings. Exit 0: everything verified; 3: a claim is false or unproven; ' +
         `${EXIT_UNVERIFIED}: some bound rests on a search that was not re-run (use --rerun)`,
     )
     .argument('<problem-file>', 'the problem file the results were computed on')
@@ -104,7 +120,10 @@ export function registerVerify(program: Command): void {
         const total = reports.reduce((s, r) => s + r.channels.length, 0);
         let done = 0;
         const audits = [];
-        for (const rep of reports) audits.push({ name: rep.name ?? null, ...(await auditComparisonReport(byName, rep, { rerunTimeLimitMs, onProgress: (_d, _t, name) => progress.update(++done, total, name) })) });
+        for (const rep of reports) {
+          const o = { rerunTimeLimitMs, onProgress: (_d: number, _t: number, name: string) => progress.update(++done, total, name) };
+          audits.push({ name: rep.name ?? null, ...(await (isFormatReport(rep) ? auditFormatReport(byName, rep, o) : auditComparisonReport(byName, rep, o))) });
+        }
         progress.stop();
         statuses = audits.flatMap((a) => [a.status]);
         if (opts.json) out(toJSON({ status: worst(statuses), reports: audits }));
@@ -114,7 +133,7 @@ export function registerVerify(program: Command): void {
               .map((a) =>
                 [
                   `${line(a.status)} comparison${a.name ? ` ${a.name}` : ''}`,
-                  ...a.results.map((r) => show(`${r.channel} ${r.method} (${r.solver ?? '?'})`, r)),
+                  ...a.results.map((r) => show(`${r.channel} ${r.format ?? r.method} (${r.solver ?? '?'})`, r)),
                   ...a.claims.map((c) => show(c.subject, c)),
                 ].join('\n'),
               )

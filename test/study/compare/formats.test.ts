@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { levelGridScale, parseFormats, type FormatCompareResult } from '../../../study/compare/formats.js';
 import { levelsOfFormat } from '../../../src/formats/levels.js';
+import { paperRangeSearch } from '../../../src/formats/range.js';
 import { getSolver } from '../../../solvers/index.js';
 import { Rng } from '../../../src/core/random.js';
 
@@ -152,6 +153,57 @@ describe('pvq compare --formats', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/1\. (int4|fp4)/);
     expect(text.stdout).toMatch(/3\. prune/);
+  });
+
+  it('group scales (/gG): per-group scales by the same rules, intervals = brute force in the original weights, scale bits 16 per group', async () => {
+    const run = await runCli(['compare', file, '--formats', 'int4/g2,fp4/g2,2:4+int4/g2,int4/g3', '--no-prune-box', '--json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const res = JSON.parse(run.stdout) as FormatCompareResult;
+    const fp4 = levelsOfFormat('fp4');
+    const expected: Record<string, number> = { 'int4/g2': 0, 'fp4/g2': 0, '2:4+int4/g2': 0, 'int4/g3': 0 };
+    /** Brute force with value set values(i) at coordinate i (scale of its group times the grid), at most maxNnz nonzeros. */
+    const brute = (G: number[][], w: number[], values: (i: number) => number[], maxNnz = n): number => {
+      let best = Infinity;
+      const v = new Array<number>(n).fill(0);
+      const rec = (i: number, nnz: number): void => {
+        if (i === n) return void (best = Math.min(best, err(G, w, v)));
+        for (const x of values(i)) {
+          if (x !== 0 && nnz >= maxNnz) continue;
+          v[i] = x;
+          rec(i + 1, nnz + (x !== 0 ? 1 : 0));
+        }
+      };
+      rec(0, 0);
+      return best;
+    };
+    layer.forEach(({ G, w }, c) => {
+      const sInt = (g: number) => (i: number) => paperRangeSearch(w.slice(Math.floor(i / g) * g, Math.floor(i / g) * g + g), 4, { signed: true }).scale;
+      const sFp = (i: number) => levelGridScale(w.slice(Math.floor(i / 2) * 2, Math.floor(i / 2) * 2 + 2), fp4);
+      expected['int4/g2'] += brute(G, w, (i) => ints(4).map((z) => sInt(2)(i) * z));
+      expected['int4/g3'] += brute(G, w, (i) => ints(4).map((z) => sInt(3)(i) * z));
+      expected['fp4/g2'] += brute(G, w, (i) => Array.from(fp4, (x) => sFp(i) * x));
+      expected['2:4+int4/g2'] += brute(G, w, (i) => ints(4).map((z) => sInt(2)(i) * z), 2);
+      // the reported per-input scales are the group rule's
+      const q = res.channels[c].outcomes['int4/g2']!.params.scales as number[];
+      expect(q).toEqual([0, 1, 2, 3].map(sInt(2)));
+    });
+    const [agg] = res.aggregates;
+    for (const row of agg.ranking) {
+      const e = expected[row.format];
+      expect(row.exactChannels, row.format).toBe(3);
+      expect(Math.abs(row.error[1] - e), row.format).toBeLessThanOrEqual(1e-9 * e + 1e-15);
+      expect(row.error[0], row.format).toBeLessThanOrEqual(e * (1 + 1e-9));
+    }
+    const bits = Object.fromEntries(agg.ranking.map((r) => [r.format, r.bitsPerWeight]));
+    expect(bits['int4/g2']).toBeCloseTo(4 + 16 / 2, 12);
+    expect(bits['int4/g3']).toBeCloseTo(4 + (16 * 2) / 4, 12); // two groups (3 + 1) on 4 weights
+    expect(bits['2:4+int4/g2']).toBeCloseTo(2 + 8 + Math.log2(6) / 4, 12);
+    for (const [spec, msg] of [
+      ['int4/x', /'int4\/x': a group scale is written \/gG/],
+      ['prune/g32', /'prune\/g32': a group scale \/g32 needs a value format/],
+      ['int4/g0', /group size G of \/gG must be an integer >= 1/],
+    ] as const)
+      expect(() => parseFormats(spec), spec).toThrow(msg);
   });
 
   it('--bits-per-weight picks, per family, the largest configuration within the budget', async () => {
