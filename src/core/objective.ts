@@ -45,7 +45,15 @@ export function sqnrDb(r: number, error: number): number {
   return 10 * Math.log10(r / error);
 }
 
+/** A layer problem with per-input (group) scales is a grid problem only after the change of variables of
+ * `gridScaledLayer` (src/formats/groups.ts, applied by the class adapters in solvers/classes.ts): refuse it here
+ * rather than silently drop the scales. */
+function refuseGroupScales(p: LayerProblem, what: string): void {
+  if (p.scales) throw new PvqInputError('scale', `${what}: this problem has per-input scales; build it through the class adapter (solvers/classes.ts) or gridScaledLayer first`);
+}
+
 export function quantizationProblemOf(p: LayerProblem): QuantizationProblem {
+  refuseGroupScales(p, 'quantizationProblemOf');
   return { name: p.name, objective: p.objective, scale: p.scale, zmin: p.zmin, zmax: p.zmax };
 }
 
@@ -117,6 +125,7 @@ export function structuredProblemOf(p: LayerProblem, opts: { useBox?: boolean; p
 
 /** The joint sparse + quantized problem of a layer problem: grid (scale, zmin, zmax) with its `nm` pattern, else at most k nonzeros. */
 export function jointProblemOf(p: LayerProblem, opts: { sparsity?: JointSparsity } = {}): JointProblem {
+  refuseGroupScales(p, 'jointProblemOf');
   const sparsity: JointSparsity = opts.sparsity ?? (p.nm ? { kind: 'nm', n: p.nm[0], m: p.nm[1] } : { kind: 'k', k: p.k });
   return { name: p.name, objective: p.objective, scale: p.scale, zmin: p.zmin, zmax: p.zmax, sparsity };
 }
