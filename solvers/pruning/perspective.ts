@@ -26,6 +26,7 @@ import { choleskyInPlace, cholSolve } from '../../src/linalg/dense.js';
 import { Deadline } from '../../src/core/result.js';
 import { expand, gramTimesW, reduce, validatePruningProblem } from './common.js';
 import { ascendDiag, scalarDiag, scaledDiag, sdpDiag, withMargin } from './diag.js';
+import { fits, predictCholMs, predictiveStop } from './budget.js';
 
 export interface PerspectiveCertificate extends Certificate {
   readonly type: 'perspective-fw';
@@ -353,36 +354,50 @@ export function rootPerspectiveBound(
   const G = red.G;
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, G[i * n + i]);
-  const t0 = opts.deadline ? opts.deadline.now() : 0;
+  const dl = opts.deadline ?? Deadline.none();
+  // the cheapest useful run is a Cholesky of G, one of G - D and two in the verification: start only when
+  // (predicted) four fit; below CHEAP_N the prediction is 0 and the measured Cholesky below takes over
+  const predicted = predictCholMs(G, n, dl);
+  if (!fits(dl, predicted, 4)) return { bound: 0, result: null, certificate: null, iterations: 0 };
+  const t0 = dl.now();
   const L = Float64Array.from(G);
   if (choleskyInPlace(L, n, 1e-10 * maxDiag) >= 0) return { bound: 0, result: null, certificate: null, iterations: 0 };
   const eps = 1e-10 * maxDiag;
   const w2 = Array.from(red.w, (x) => x * x);
   // Deadline: each phase starts only when the time left covers a few factorisations (cost measured on the
-  // Cholesky above); every diagonal kernel and Frank-Wolfe stop early with a valid (smaller) result.
-  const dl = opts.deadline ?? Deadline.none();
+  // Cholesky above); every diagonal kernel and Frank-Wolfe stop early with a valid (smaller) result, and they
+  // stop before a factorisation that would not fit (predictive stops).
   const cholMs = Math.max(dl.now() - t0, 0.01);
   const afford = (factorisations: number): boolean => dl.remaining() >= factorisations * cholMs;
+  const stop1 = predictiveStop(dl, cholMs, 1.5);
+  const stopNewton = predictiveStop(dl, cholMs, 8);
+  const stopFW = predictiveStop(dl, cholMs, 3);
   const kinds = opts.diags ?? ['scalar', 'scaled', 'ascend', 'sdp-trace'];
   const cands: Float64Array[] = [];
   let scaled: Float64Array | null = null;
-  const scaledOf = (): Float64Array => (scaled ??= scaledDiag(G, n, undefined, dl));
+  const scaledOf = (): Float64Array => (scaled ??= scaledDiag(G, n, undefined, stop1));
   for (const kd of kinds) {
     if (!afford(6)) break;
-    if (kd === 'scalar') cands.push(scalarDiag(G, n, undefined, dl));
+    if (kd === 'scalar') cands.push(scalarDiag(G, n, undefined, stop1));
     else if (kd === 'scaled') cands.push(scaledOf());
-    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaledOf(), w2, undefined, undefined, dl));
-    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2, { stop: dl }));
-    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1), { stop: dl }));
+    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaledOf(), w2, undefined, undefined, stop1));
+    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2, { stop: stopNewton }));
+    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1), { stop: stopNewton }));
   }
-  for (let t = 0; t < cands.length; t++) cands[t] = withMargin(G, n, cands[t], eps);
+  for (let t = 0; t < cands.length; t++) {
+    if (!afford(5)) {
+      cands.length = t;
+      break;
+    }
+    cands[t] = withMargin(G, n, cands[t], eps);
+  }
   const total = opts.iterations ?? 100;
   let best: PerspectiveResult | null = null;
   let bestD: Float64Array | null = null;
   let used = 0;
   for (const d of cands) {
     if (!afford(4)) break;
-    const r = perspectiveBound(red.problem, d, eps, { iterations: Math.min(15, total), deadline: dl });
+    const r = perspectiveBound(red.problem, d, eps, { iterations: Math.min(15, total), deadline: stopFW });
     used += r.iterations;
     if (!best || r.bound > best.bound) {
       best = r;
@@ -390,7 +405,7 @@ export function rootPerspectiveBound(
     }
   }
   if (best && bestD && total > 15 && !dl.expired() && afford(4)) {
-    const r = perspectiveBound(red.problem, bestD, eps, { iterations: total, deadline: dl });
+    const r = perspectiveBound(red.problem, bestD, eps, { iterations: total, deadline: stopFW });
     used += r.iterations;
     if (r.bound > best.bound) best = r;
   }
