@@ -32,7 +32,7 @@ import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.
 import { boxExcludesZero, expand, pruneResult, reduce, refit, refitFree, supportValue, validatePruningProblem, type Reduced } from './common.js';
 import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, supportError } from './heuristics.js';
-import { rootPerspectiveBound } from './perspective.js';
+import { PERSPECTIVE_ASCENT, rootPerspectiveBound } from './perspective.js';
 import { keptSideSearch, sampleFactor } from './singular.js';
 import { fits, INVERSE_CHOLS, predictCholMs } from './budget.js';
 
@@ -1137,7 +1137,7 @@ export const pruneExactSolver: PruningSolver = {
     let certificate: Certificate | undefined;
     if (rep.status !== 'optimal' && rep.path !== 'trivial') {
       const post = deadline.limited ? deadline : new Deadline(Math.max(250, 0.5 * deadline.elapsed()));
-      const pr = rootPerspectiveBound(problem, { iterations: 50, deadline: post });
+      const pr = rootPerspectiveBound(problem, { iterations: 50, deadline: post, ascent: PERSPECTIVE_ASCENT });
       if (pr.bound > lowerBound && pr.certificate) {
         lowerBound = pr.bound;
         certificate = pr.certificate;

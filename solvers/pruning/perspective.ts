@@ -341,10 +341,19 @@ export interface RootPerspective {
   iterations: number;
 }
 
-/** Root perspective bound with the best of several diagonal splittings. */
+/** Conditional-gradient steps on the diagonal used by prune-bound and a stopped prune-exact. */
+export const PERSPECTIVE_ASCENT = 10;
+
+/** Root perspective bound with the best of several diagonal splittings (then `ascent` steps on d). */
 export function rootPerspectiveBound(
   problem: PruningProblem,
-  opts: { iterations?: number; deadline?: Deadline; diags?: string[] } = {},
+  opts: {
+    iterations?: number;
+    deadline?: Deadline;
+    diags?: string[];
+    /** Conditional-gradient steps on d that maximise the bound (default 0; prune-bound and a stopped prune-exact use 10). */
+    ascent?: number;
+  } = {},
 ): RootPerspective {
   validatePruningProblem(problem);
   const red = reduce(problem);
@@ -408,6 +417,36 @@ export function rootPerspectiveBound(
     const r = perspectiveBound(red.problem, bestD, eps, { iterations: total, deadline: stopFW });
     used += r.iterations;
     if (r.bound > best.bound) best = r;
+  }
+  // conditional-gradient ascent of the bound in d (PR(d) is concave in d): supergradient g_i = v_i^2 (1/z_i - 1)
+  // at the Frank-Wolfe point, linear maximisation over {G - diag(d) >= 0} by the barrier SDP (sdpDiag with weights
+  // g), then the best of a few steps towards it. Every trial is a full perspective bound with its own certificate.
+  const ascent = opts.ascent ?? 0;
+  for (let it = 0; it < ascent && best && bestD && afford(12); it++) {
+    const dCur: Float64Array = bestD;
+    const M = Float64Array.from(G);
+    for (let i = 0; i < n; i++) M[i * n + i] -= dCur[i];
+    if (choleskyInPlace(M, n, 0) >= 0) break;
+    const v = cholSolve(M, n, Float64Array.from(best.y));
+    const g = new Float64Array(n);
+    for (let i = 0; i < n; i++) g[i] = best.z[i] > 1e-12 ? v[i] * v[i] * (1 / best.z[i] - 1) : 0;
+    if (!g.some((x) => x > 0)) break;
+    const target = withMargin(G, n, sdpDiag(G, n, g, { stop: stopNewton }), eps);
+    let improved = false;
+    for (const t of [1, 0.5, 0.25, 0.1]) {
+      if (!afford(5)) break;
+      const dt = new Float64Array(n);
+      for (let i = 0; i < n; i++) dt[i] = dCur[i] + t * (target[i] - dCur[i]);
+      const dm = withMargin(G, n, dt, eps);
+      const r = perspectiveBound(red.problem, dm, eps, { iterations: Math.min(total, 50), deadline: stopFW });
+      used += r.iterations;
+      if (r.bound > best.bound * (1 + 1e-4)) {
+        best = r;
+        bestD = dm;
+        improved = true;
+      }
+    }
+    if (!improved) break;
   }
   if (!best) return { bound: 0, result: null, certificate: null, iterations: used };
   const c = best.certificate;
