@@ -2,7 +2,8 @@
  * `prune-bound`: certified lower bounds for pruning problems too large to solve exactly.
  *
  *  1. root perspective relaxation PR(d) (diagonal d from a few candidates: scalar lambda_min, diagonal
- *     scaling, coordinate ascent), solved by Frank-Wolfe; its dual bound comes with a certificate
+ *     scaling, coordinate ascent, SDP trace, then conditional-gradient ascent of PR in d), solved by
+ *     Frank-Wolfe; its dual bound comes with a certificate
  *     (d, y) that `verifyPerspectiveCertificate` re-checks from scratch;
  *  2. a time-limited branch-and-bound whose open-node minimum is also a valid bound.
  * The reported lower bound is the larger of the two (status `optimal` if the tree happened to close).
