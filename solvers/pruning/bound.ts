@@ -2,7 +2,8 @@
  * `prune-bound`: certified lower bounds for pruning problems too large to solve exactly.
  *
  *  1. root perspective relaxation PR(d) (diagonal d from a few candidates: scalar lambda_min, diagonal
- *     scaling, coordinate ascent), solved by Frank-Wolfe; its dual bound comes with a certificate
+ *     scaling, coordinate ascent, SDP trace, then conditional-gradient ascent of PR in d), solved by
+ *     Frank-Wolfe; its dual bound comes with a certificate
  *     (d, y) that `verifyPerspectiveCertificate` re-checks from scratch;
  *  2. a time-limited branch-and-bound whose open-node minimum is also a valid bound.
  * The reported lower bound is the larger of the two (status `optimal` if the tree happened to close).
@@ -13,7 +14,7 @@ import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { PruningProblem, SolveOptions } from '../../src/core/types.js';
 import { pruneResult, validatePruningProblem } from './common.js';
 import { pruneBranchAndBound } from './exact.js';
-import { rootPerspectiveBound } from './perspective.js';
+import { PERSPECTIVE_ASCENT, rootPerspectiveBound } from './perspective.js';
 
 const PRUNE_BOUND_OPTIONS = defineOptions({
   bnbTimeMs: { type: 'number', min: 0, help: 'time budget of the branch-and-bound part in ms (default: min(1000, the time left))' },
@@ -33,7 +34,7 @@ export const pruneBoundSolver: PruningSolver = {
     const deadline = new Deadline(options.timeLimitMs);
     const start = deadline;
     // the perspective relaxation may use 70 % of the limit, the branch-and-bound gets the rest
-    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline: deadline.sub(0.7) });
+    const pr = rootPerspectiveBound(problem, { iterations: options.iterationLimit ?? 100, deadline: deadline.sub(0.7), ascent: PERSPECTIVE_ASCENT });
     const extra = resolveExtras(PRUNE_BOUND_OPTIONS, options.extra, 'prune-bound');
     const remaining = deadline.remaining();
     const bnbTime = extra.bnbTimeMs ?? Math.min(1000, remaining);

@@ -32,8 +32,9 @@ import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.
 import { boxExcludesZero, expand, pruneResult, reduce, refit, refitFree, supportValue, validatePruningProblem, type Reduced } from './common.js';
 import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, supportError } from './heuristics.js';
-import { rootPerspectiveBound } from './perspective.js';
+import { PERSPECTIVE_ASCENT, rootPerspectiveBound } from './perspective.js';
 import { keptSideSearch, sampleFactor } from './singular.js';
+import { fits, INVERSE_CHOLS, predictCholMs } from './budget.js';
 
 /** Relative slack by which a finished or stopped tree's bound is rounded down (floating point). */
 export const BNB_BOUND_SLACK = 1e-10;
@@ -84,7 +85,12 @@ export function pruneBranchAndBound(problem: PruningProblem, opts: PruneBnBOptio
   const s = new PruneSearch(problem, red, k, deadline, opts, inc.err, inc.S);
   const heuristicError = s.UB;
   if (deadline.expired()) return stopBeforeSearch(s, N, heuristicError, 'after the heuristic');
+  // the O(n^3) preprocessing cannot be interrupted: start it only when its predicted cost fits
+  const predicted = predictCholMs(red.G, red.n, deadline);
+  if (!fits(deadline, predicted)) return stopBeforeSearch(s, N, heuristicError, `before the Cholesky factorisation (predicted ${predicted.toFixed(0)} ms)`);
+  const t0 = deadline.now();
   const Lg = factorGram(s);
+  if (predicted > 0) s.cholMs = Math.max(0, deadline.now() - t0);
   if (deadline.expired()) return stopBeforeSearch(s, N, heuristicError, 'after the Cholesky factorisation');
   if (s.pd) {
     const root = fastPath(s, Lg, opts);
@@ -165,6 +171,8 @@ class PruneSearch {
   deltaPd = 1e-10;
   /** The singular path's delta (from the pivots of its rank-revealing factorisation). */
   sampleDelta = 0;
+  /** Measured time of the Cholesky of G (0 when small: O(n^3) steps are then not predicted). */
+  cholMs = 0;
   readonly nodeLimit: number;
   readonly relTol: number;
   readonly absTol: number;
@@ -437,6 +445,7 @@ function perspectiveTables(
 function fastPath(s: PruneSearch, Lg: Float64Array, opts: PruneBnBOptions): number | string {
   const { red, deadline, k } = s;
   const n = red.n;
+  if (!fits(deadline, s.cholMs, INVERSE_CHOLS)) return `before the inverse (predicted ${(INVERSE_CHOLS * s.cholMs).toFixed(0)} ms)`;
   const Hg = cholInverse(Lg, n);
   if (deadline.expired()) return 'after the inverse';
   const sal = new Float64Array(n);
@@ -456,10 +465,13 @@ function fastPath(s: PruneSearch, Lg: Float64Array, opts: PruneBnBOptions): numb
   for (let i = 0; i < n; i++) w2[i] = w[i] * w[i];
   const d = chooseDiag(opts.diag ?? 'none', G, n, w2, depth, deadline);
   if (deadline.expired()) return 'after the diagonal splitting';
-  const Lp = Float64Array.from(G);
-  choleskyInPlace(Lp, n, 0);
-  const H = cholInverse(Lp, n);
-  if (deadline.expired()) return 'after the inverse';
+  // (P G P^T)^-1 = P G^-1 P^T: permute the inverse instead of factorising the permuted G again
+  const H = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) {
+    const ro = order[a] * n;
+    const ao = a * n;
+    for (let c = 0; c < n; c++) H[ao + c] = Hg[ro + order[c]];
+  }
   let rootBound = diagRootBound(d, w2, depth);
   const persp = opts.perspective ?? false;
   const pt = perspectiveTables(persp, s.problem.name, G, w, b, red.r, n, k, opts.perspectiveIterations ?? 40, deadline);
@@ -992,6 +1004,8 @@ function genericOrder(red: Reduced, incumbent: number[], kind: string): number[]
 function genericPath(s: PruneSearch, orderKind: string): boolean {
   const { red, k } = s;
   const n = red.n;
+  // the rank-revealing LDL^T costs about one Cholesky (measured in factorGram)
+  if (!fits(s.deadline, s.cholMs, 1.5)) return false;
   const fac = sampleFactor(red.G, n, red.w);
   if (s.deadline.expired()) return false;
   if (fac.rho <= k && !s.problem.box) {
@@ -1100,8 +1114,10 @@ export const pruneExactSolver: PruningSolver = {
     const deadline = new Deadline(options.timeLimitMs);
     const start = deadline;
     const extra = resolveExtras(PRUNE_EXACT_OPTIONS, options.extra, 'prune-exact');
+    // under a time limit the tree gets 90 % of it: the rest is kept for the root perspective bound of a stopped
+    // search (otherwise a search stopped by the limit had no time left for it and reported its open-node minimum)
     const rep = pruneBranchAndBound(problem, {
-      deadline,
+      deadline: deadline.limited ? deadline.sub(0.9) : deadline,
       nodeLimit: options.nodeLimit,
       relGapTol: options.relGapTol,
       incumbent: options.incumbent,
@@ -1121,7 +1137,7 @@ export const pruneExactSolver: PruningSolver = {
     let certificate: Certificate | undefined;
     if (rep.status !== 'optimal' && rep.path !== 'trivial') {
       const post = deadline.limited ? deadline : new Deadline(Math.max(250, 0.5 * deadline.elapsed()));
-      const pr = rootPerspectiveBound(problem, { iterations: 50, deadline: post });
+      const pr = rootPerspectiveBound(problem, { iterations: 50, deadline: post, ascent: PERSPECTIVE_ASCENT });
       if (pr.bound > lowerBound && pr.certificate) {
         lowerBound = pr.bound;
         certificate = pr.certificate;

@@ -194,6 +194,8 @@ export function swapSearch(
   const y = new Float64Array(k);
   const T = new Int32Array(k);
   const offZero = boxExcludesZero(p.box);
+  // from k = 48 on a candidate's k x k factorisation (and a boxed refit) is long enough to poll every time
+  const pollEach = offZero || k >= 48;
   const relaxed = offZero ? ([Math.min(p.box![0], 0), Math.max(p.box![1], 0)] as const) : null;
   const evalSupport = (): number => {
     const fe = freeErrorFast(G, n, b, r, T, L, y);
@@ -219,9 +221,9 @@ export function swapSearch(
       if (deadline && deadline.expired()) timeUp = true;
       for (let j = 0; j < n && !timeUp; j++) {
         if (inS[j]) continue;
-        // each candidate costs a k x k factorisation: poll the deadline every 8 of them (every one with a box
-        // excluding 0, where a candidate may need a subset refit)
-        if (deadline && (offZero || (j & 7) === 0) && deadline.expired()) {
+        // each candidate costs a k x k factorisation: poll the deadline every 8 of them (every one for k >= 48
+        // or with a box excluding 0, where a candidate may need a subset refit)
+        if (deadline && (pollEach || (j & 7) === 0) && deadline.expired()) {
           timeUp = true;
           break;
         }
