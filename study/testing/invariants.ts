@@ -3,13 +3,13 @@
  * the invariant holds) and each `assert*` throws an `InvariantError` listing them. They take results as
  * input, so they apply to any solver, including users' own.
  */
-import { errorOf, isJointFeasible, isPruneFeasible, isQuantFeasible, isStructuredFeasible, jointProblemOf, pruningProblemOf, sqnrDb, structuredProblemOf } from '../../src/core/objective.js';
-import type { JointProblem, StructuredPruningProblem } from '../../src/core/types.js';
+import { errorOf, isJointFeasible, isPruneFeasible, isQuantFeasible, isStructuredFeasible, jointProblemOf, patternGroups, pruningProblemOf, sqnrDb, structuredProblemOf } from '../../src/core/objective.js';
+import type { JointLevelProblem, JointProblem, JointSparsity, StructuredPruningProblem } from '../../src/core/types.js';
 import { gapClosed, relativeGap } from '../../src/core/result.js';
 import { DEFAULT_REL_GAP_TOL, type LayerProblem, type LevelQuantizationProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../../src/core/types.js';
 import { isLevel } from '../../src/formats/levels.js';
 
-export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem | StructuredPruningProblem | JointProblem;
+export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem | StructuredPruningProblem | JointProblem | JointLevelProblem;
 
 export class InvariantError extends Error {
   readonly violations: string[];
@@ -60,7 +60,7 @@ export function errorScale(p: AnyProblem): number {
 export function recomputeError(result: SolveResult, problem: AnyProblem): number {
   if (result.solution === null) return Infinity;
   const obj = objectiveOf(problem);
-  if (result.problemClass === 'quantization' || result.problemClass === 'levels' || result.problemClass === 'joint') {
+  if (result.problemClass === 'quantization' || result.problemClass === 'levels' || result.problemClass === 'joint' || result.problemClass === 'joint-levels') {
     const s = (problem as QuantizationProblem | LevelQuantizationProblem).scale;
     const v = new Float64Array(obj.n);
     for (let i = 0; i < obj.n; i++) v[i] = s * result.solution[i];
@@ -76,8 +76,8 @@ export function checkResultShape(result: SolveResult): string[] {
   if (typeof result !== 'object' || result === null) return ['result is not an object'];
   if (typeof result.solver !== 'string' || result.solver.length === 0) v.push(`${where}: solver must be a non-empty string`);
   if (typeof result.problem !== 'string') v.push(`${where}: problem must be a string`);
-  if (!['quantization', 'pruning', 'levels', 'structured', 'joint'].includes(result.problemClass))
-    v.push(`${where}: problemClass must be 'quantization', 'pruning', 'levels', 'structured' or 'joint', got ${String(result.problemClass)}`);
+  if (!['quantization', 'pruning', 'levels', 'structured', 'joint', 'joint-levels'].includes(result.problemClass))
+    v.push(`${where}: problemClass must be 'quantization', 'pruning', 'levels', 'structured', 'joint' or 'joint-levels', got ${String(result.problemClass)}`);
   if (!STATUSES.has(result.status)) v.push(`${where}: unknown status ${String(result.status)}`);
   if (typeof result.lowerBound !== 'number' || !Number.isFinite(result.lowerBound) || result.lowerBound < 0)
     v.push(`${where}: lowerBound must be a finite number >= 0, got ${result.lowerBound}`);
@@ -120,6 +120,19 @@ export function checkFeasible(result: SolveResult, problem: AnyProblem): string[
   if (result.problemClass === 'structured') {
     const sp: StructuredPruningProblem = 'pattern' in problem ? problem : structuredProblemOf(problem as LayerProblem);
     return isStructuredFeasible(sp, result.solution) ? [] : [`${where}: solution does not fit the pattern ${JSON.stringify(sp.pattern)}${sp.box ? ` or leaves the box` : ''}`];
+  }
+  if (result.problemClass === 'joint-levels') {
+    // levels or 0 (the file's levels, else its integer grid), support within the sparsity (the file's nm, else k)
+    const lp = problem as Partial<JointLevelProblem> & Partial<LayerProblem>;
+    const sp: JointSparsity = lp.sparsity ?? (lp.nm ? { kind: 'nm', n: lp.nm[0], m: lp.nm[1] } : { kind: 'k', k: lp.k ?? 0 });
+    const ok = (x: number): boolean => x === 0 || (lp.levels ? isLevel(lp.levels, x) : Number.isInteger(x) && x >= (lp.zmin ?? 0) && x <= (lp.zmax ?? 0));
+    for (let i = 0; i < n; i++) if (!ok(result.solution[i])) return [`${where}: solution entry ${i} (${result.solution[i]}) is neither a level nor 0`];
+    for (const g of patternGroups(sp, n)) {
+      let nnz = 0;
+      for (let i = g.start; i < g.end; i++) if (result.solution[i] !== 0) nnz++;
+      if (nnz > g.cap) return [`${where}: joint-levels solution has ${nnz} nonzeros in [${g.start}, ${g.end}), at most ${g.cap} allowed by ${JSON.stringify(sp)}`];
+    }
+    return [];
   }
   if (result.problemClass === 'joint') {
     const jp: JointProblem = 'sparsity' in problem ? problem : jointProblemOf(problem as LayerProblem);
