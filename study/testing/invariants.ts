@@ -135,7 +135,7 @@ export function checkFeasible(result: SolveResult, problem: AnyProblem): string[
     return [];
   }
   if (result.problemClass === 'joint') {
-    const jp: JointProblem = 'sparsity' in problem ? problem : jointProblemOf(problem as LayerProblem);
+    const jp: JointProblem = 'sparsity' in problem ? (problem as JointProblem) : jointProblemOf(problem as LayerProblem);
     return isJointFeasible(jp, result.solution) ? [] : [`${where}: joint solution is not an integer vector in [${jp.zmin}, ${jp.zmax}] fitting ${JSON.stringify(jp.sparsity)}`];
   }
   // a LayerProblem is checked with its pruneBox (as pruningProblemOf does by default); pass the PruningProblem you solved to check exactly that one
