@@ -222,7 +222,64 @@ function sparsityLookahead(P: Float64Array, na: number, ord: ArrayLike<number>, 
   }
   const levelsOf: number[][] = Array.from({ length: ng }, () => []);
   for (let k = 0; k < na; k++) levelsOf[levelGroup[k]].push(k);
-  return { winvDiag, invLambda, beta, suffix, levelsOf };
+  // firstOpen[g * (na + 1) + k]: position in levelsOf[g] of its first level >= k
+  const firstOpen = new Int32Array(ng * (na + 1));
+  for (let g = 0; g < ng; g++) {
+    let i = 0;
+    for (let k = 0; k <= na; k++) {
+      while (i < levelsOf[g].length && levelsOf[g][i] < k) i++;
+      firstOpen[g * (na + 1) + k] = i;
+    }
+  }
+  return { winvDiag, invLambda, beta, suffix, levelsOf, firstOpen };
+}
+
+/**
+ * Partially order a[0..m) so that a[0..t) are its t smallest entries (in any order) and a[t-1] is the t-th
+ * smallest (1 <= t <= m): quickselect with median-of-three, insertion sort on short ranges.
+ */
+export function selectSmallest(a: Float64Array, m: number, t: number): void {
+  let lo = 0;
+  let hi = m - 1;
+  const target = t - 1;
+  while (hi - lo > 8) {
+    const mid = (lo + hi) >> 1;
+    // median of three to a[mid]
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // a[lo..j] <= pivot <= a[i..hi], and a[j+1..i-1] == pivot
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= lo && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const x = a[i];
+  a[i] = a[j];
+  a[j] = x;
 }
 
 /** The search state: the system, the groups and counts, the incumbent, the carried means and the counters. */
@@ -243,6 +300,7 @@ class JointSearch {
   readonly leafZ: Float64Array;
   readonly buf: Float64Array;
   readonly rnd: Float64Array;
+  readonly buf2: Float64Array;
   readonly delta: number;
   readonly relTol: number;
   readonly absTol: number;
@@ -294,6 +352,7 @@ class JointSearch {
     if (this.look) for (let j = 0; j < this.na; j++) this.muStack[0][j] = sys.t[this.F.ord[j]];
     this.buf = new Float64Array(this.na);
     this.rnd = new Float64Array(this.na);
+    this.buf2 = new Float64Array(this.na);
   }
 
   cut(): number {
@@ -301,11 +360,14 @@ class JointSearch {
     return tt + this.delta * Math.abs(tt);
   }
 
-  /** Sparsity look-ahead at level k (0 when unavailable): see `sparsityLookahead`. */
-  lookBound(k: number): number {
+  /**
+   * Sparsity look-ahead at level k (0 when unavailable): see `sparsityLookahead`. Returns early (with a value
+   * >= slack, still a valid bound) once the bound reaches `slack` (the node is pruned either way).
+   */
+  lookBound(k: number, slack: number): number {
     const look = this.look;
     if (!look || !look.winvDiag[k]) return 0;
-    const { na, vals, rnd, buf, ng, cap, count } = this;
+    const { na, vals, rnd, buf, buf2, ng, cap, count } = this;
     const mu = this.muStack[k];
     const wd = look.winvDiag[k]!;
     // r_j: cost of the nearest allowed value alone; zero_j - r_j: the extra of forcing z_j = 0
@@ -319,17 +381,22 @@ class JointSearch {
       sum += rj;
       if (rj > mono) mono = rj;
     }
+    if (!(mono < slack)) return mono;
     for (let g = 0; g < ng; g++) {
       const need = look.suffix[k * ng + g] - (cap[g] - count[g]);
       if (need <= 0) continue;
+      const lv = look.levelsOf[g];
       let m = 0;
-      for (const j of look.levelsOf[g]) if (j >= k) buf[m++] = (mu[j] * mu[j]) / wd[j - k];
-      const sorted = buf.subarray(0, m).sort();
-      mono = Math.max(mono, sorted[need - 1]);
-      m = 0;
-      for (const j of look.levelsOf[g]) if (j >= k) buf[m++] = Math.max(0, (mu[j] * mu[j]) / wd[j - k] - rnd[j]);
-      const extra = buf.subarray(0, m).sort();
-      for (let q = 0; q < need; q++) sum += extra[q];
+      for (let i = look.firstOpen[g * (na + 1) + k]; i < lv.length; i++) {
+        const j = lv[i];
+        const f = (mu[j] * mu[j]) / wd[j - k];
+        buf[m] = f;
+        buf2[m++] = Math.max(0, f - rnd[j]);
+      }
+      selectSmallest(buf, m, need);
+      if (buf[need - 1] > mono) mono = buf[need - 1];
+      selectSmallest(buf2, m, need);
+      for (let q = 0; q < need; q++) sum += buf2[q];
     }
     return Math.max(mono, look.invLambda[k] * sum);
   }
@@ -385,8 +452,9 @@ class JointSearch {
       return;
     }
     if (this.look) {
-      const lb = partial + this.lookBound(k);
-      if (!(lb < this.cut())) {
+      const c0 = this.cut();
+      const lb = partial + this.lookBound(k, c0 - partial);
+      if (!(lb < c0)) {
         this.minPruned = Math.min(this.minPruned, lb);
         return;
       }
