@@ -50,7 +50,7 @@ function instance(n: number, rho: number, seed: number, levels: Float64Array, sp
   let wmax = 0;
   for (const x of lp.objective.w) wmax = Math.max(wmax, Math.abs(x));
   const top = Math.max(Math.abs(levels[0]), Math.abs(levels[levels.length - 1]));
-  return { ...jointLevelProblemOf(lp, { levels, sparsity }), scale: (wmax / top) * 0.9 };
+  return { ...jointLevelProblemOf(lp, { levels, sparsity }), scale: top > 0 ? (wmax / top) * 0.9 : lp.scale };
 }
 
 const USER = Float64Array.from([-2, -0.7, 0.4, 1.1, 3]); // no 0: a pruned weight is still 0
@@ -152,5 +152,32 @@ describe('joint-levels-max certificate', () => {
     expect(jointLevelValues(p)).toBe(p.levels);
     expect(() => jointLevelsExactSolver.solve({ ...p, levels: Float64Array.from([1, 0.5]) })).toThrow(/levels/);
     expect(() => jointLevelsExactSolver.solve({ ...p, sparsity: { kind: 'k', k: -1 } })).toThrow(/sparsity/);
+  });
+});
+
+describe('joint-levels property: random level sets (with or without 0) and sparsities, fixed seed', () => {
+  it('exact = brute force, bound <= optimum <= pipelines, certificate re-checked', async () => {
+    const fc = (await import('fast-check')).default;
+    const arb = fc.record({
+      n: fc.integer({ min: 2, max: 4 }),
+      seed: fc.integer({ min: 1, max: 1000 }),
+      rho: fc.constantFrom(0, 0.5, 0.9),
+      levels: fc.uniqueArray(fc.integer({ min: -12, max: 12 }), { minLength: 1, maxLength: 5 }).map((a) => Float64Array.from(a.map((x) => x / 4)).sort()),
+      sp: fc.oneof(fc.integer({ min: 0, max: 4 }).map((k): JointSparsity => ({ kind: 'k', k })), fc.constantFrom<JointSparsity>({ kind: 'nm', n: 1, m: 2 }, { kind: 'nm', n: 1, m: 3 }, { kind: 'nm', n: 2, m: 4 })),
+    });
+    fc.assert(
+      fc.property(arb, ({ n, seed, rho, levels, sp }) => {
+        const p = instance(n, rho, seed, levels, sp);
+        const { best: opt } = bruteForce(p);
+        const r = jointLevelsExactSolver.solve(p) as SolveResult;
+        const hs = [jointLevelsPruneQuantSolver, jointLevelsQuantPruneSolver].map((h) => h.solve(p) as SolveResult);
+        const b = jointLevelsBoundSolver.solve(p) as SolveResult;
+        for (const x of [r, ...hs, b]) assertResult(x, p);
+        expect(r.status).toBe('optimal');
+        assertSandwich([r, ...hs, b], { optimum: opt, r: p.objective.r, relTol: 1e-9 });
+        expect(verifyJointLevelsCertificate(p, b.certificate!).valid).toBe(true);
+      }),
+      { seed: 20261206, numRuns: 40 },
+    );
   });
 });
