@@ -8,10 +8,11 @@
 import { errorOf, isJointFeasible, isPruneFeasible, isQuantFeasible, isStructuredFeasible, jointProblemOf, pruningProblemOf, quantErrorOf, quantizationProblemOf, structuredProblemOf } from '../src/core/objective.js';
 import { PvqInputError } from '../src/core/errors.js';
 import type { Solver } from '../src/core/solver.js';
-import type { AnyProblemClass, JointProblem, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from '../src/core/types.js';
+import type { AnyProblemClass, JointLevelProblem, JointProblem, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from '../src/core/types.js';
 import { levelProblemOf } from '../src/formats/levels.js';
 import { gridScaledLayer } from '../src/formats/groups.js';
 import { isLevelFeasible, levelErrorOf } from './levels/common.js';
+import { isJointLevelFeasible, jointLevelProblemOf } from './joint/levels.js';
 
 /** The problem type of each class (what its solvers, feasibility checks and certificate verifiers take). */
 export interface ProblemOfClass {
@@ -20,6 +21,7 @@ export interface ProblemOfClass {
   levels: LevelQuantizationProblem;
   structured: StructuredPruningProblem;
   joint: JointProblem;
+  'joint-levels': JointLevelProblem;
 }
 
 /** Options of `of`: `useBox` = build pruning-like problems with the file's pruneBox (as the solver was run). */
@@ -144,4 +146,15 @@ const joint: ProblemClassAdapter<'joint'> = {
   errorOf: quantErrorOf,
 };
 
-for (const a of [quantization, pruning, levels, structured, joint] as AnyAdapter[]) registerProblemClass(a);
+const jointLevels: ProblemClassAdapter<'joint-levels'> = {
+  problemClass: 'joint-levels',
+  describe: 'joint sparse + level-set quantized: levels (FP4 / NF4 / FP8 / INT-b / user levels) or 0, at most k nonzeros or an N:M pattern',
+  solution: 'x',
+  exactSolver: 'joint-levels-exact',
+  of: (l) => jointLevelProblemOf(l),
+  isFeasible: isJointLevelFeasible,
+  infeasible: () => 'solution has an entry that is neither a level nor 0, or does not fit the sparsity',
+  errorOf: levelErrorOf,
+};
+
+for (const a of [quantization, pruning, levels, structured, joint, jointLevels] as AnyAdapter[]) registerProblemClass(a);

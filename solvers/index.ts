@@ -3,7 +3,7 @@ import { levelSolvers } from './levels/index.js';
 import { milpSolvers } from './milp/index.js';
 import { pruningSolvers } from './pruning/index.js';
 import { quantizationSolvers } from './quantization/index.js';
-import { jointSolvers } from './joint/index.js';
+import { jointLevelSolvers, jointSolvers } from './joint/index.js';
 import { structuredSolvers } from './structured/index.js';
 
 const registry = new Map<string, Solver>();
@@ -33,4 +33,4 @@ export function getPruningSolver(name: string): PruningSolver | undefined {
 }
 
 for (const s of [...quantizationSolvers, ...pruningSolvers, ...milpSolvers, ...levelSolvers]) registerSolver(s);
-for (const s of [...structuredSolvers, ...jointSolvers]) registerSolver(s);
+for (const s of [...structuredSolvers, ...jointSolvers, ...jointLevelSolvers]) registerSolver(s);

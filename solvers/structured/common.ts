@@ -2,7 +2,7 @@
 import { PvqInputError } from '../../src/core/errors.js';
 import { checkObjective, errorOf, isStructuredFeasible, patternGroups } from '../../src/core/objective.js';
 import { makeResult } from '../../src/core/result.js';
-import type { Certificate, PruningProblem, SolveResult, SolveStatus, StructuredPattern, StructuredPruningProblem } from '../../src/core/types.js';
+import type { AnyProblemClass, Certificate, PruningProblem, SolveOptions, SolveResult, SolveStatus, StructuredPattern, StructuredPruningProblem } from '../../src/core/types.js';
 import { gramTimesW, supportValue } from '../pruning/common.js';
 
 /** Validate a structured problem (throws PvqInputError naming the field). */
@@ -67,20 +67,82 @@ export interface StructuredOut {
 
 /** Assemble the SolveResult; upperBound is recomputed from v with errorOf (and v checked against the pattern). */
 export function structuredResult(o: StructuredOut): SolveResult {
-  if (o.v && !isStructuredFeasible(o.problem, o.v)) throw new Error(`${o.solver}: internal error, the point does not fit the pattern`);
-  const ub = o.v ? errorOf(o.problem.objective, o.v) : Infinity;
+  return pointResult({ ...o, problemClass: 'structured', point: o.v, isFeasible: (v) => isStructuredFeasible(o.problem, v), errorOf: (v) => errorOf(o.problem.objective, v) });
+}
+
+/** What `pointResult` assembles (shared by the structured and joint families). */
+export interface PointOut {
+  solver: string;
+  problem: { readonly name: string };
+  problemClass: AnyProblemClass;
+  point: Float64Array | null;
+  isFeasible(point: Float64Array): boolean;
+  /** The error of a feasible point, recomputed from the point. */
+  errorOf(point: Float64Array): number;
+  lowerBound: number;
+  status: SolveStatus;
+  start: number;
+  nodes?: number;
+  iterations?: number;
+  extraStats?: Record<string, number>;
+  certificate?: Certificate;
+  message?: string;
+}
+
+/** One SolveResult from a point: feasibility checked (an infeasible point is an internal error), upperBound recomputed, lowerBound <= upperBound. */
+export function pointResult(o: PointOut): SolveResult {
+  if (o.point && !o.isFeasible(o.point)) throw new Error(`${o.solver}: internal error, infeasible point`);
+  const ub = o.point ? o.errorOf(o.point) : Infinity;
   return makeResult({
     solver: o.solver,
     problem: o.problem.name,
-    problemClass: 'structured',
+    problemClass: o.problemClass,
     lowerBound: Math.min(o.lowerBound, ub),
     upperBound: ub,
-    solution: o.v,
+    solution: o.point,
     status: o.status,
     stats: { timeMs: performance.now() - o.start, nodes: o.nodes ?? 0, iterations: o.iterations ?? 0, ...(o.extraStats ?? {}) },
     ...(o.certificate ? { certificate: o.certificate } : {}),
     ...(o.message ? { message: o.message } : {}),
   });
+}
+
+/** The limits an exact tree search (nm-exact, joint-exact, joint-levels-exact) takes from the common options. */
+export interface TreeLimits {
+  timeLimitMs?: number;
+  nodeLimit?: number;
+  relGapTol?: number;
+  incumbent?: Float64Array;
+}
+
+/** The common options every exact tree search honours. */
+export const TREE_CAPABILITIES = ['timeLimit', 'nodeLimit', 'relGapTol', 'incumbent'] as const;
+
+export const treeLimitsOf = (o: SolveOptions): TreeLimits => ({ timeLimitMs: o.timeLimitMs, nodeLimit: o.nodeLimit, relGapTol: o.relGapTol, incumbent: o.incumbent });
+
+/**
+ * An exact tree-search solver of class C: validate, run the search with the common limits, assemble the result.
+ * Shared by `nm-exact`, `joint-exact` and `joint-levels-exact`.
+ */
+export function treeSearchSolver<P, S>(spec: {
+  name: string;
+  problemClass: AnyProblemClass;
+  description: string;
+  validate(p: P): void;
+  run(p: P, limits: TreeLimits, start: number): SolveResult;
+}): S {
+  return {
+    name: spec.name,
+    problemClass: spec.problemClass,
+    role: 'exact',
+    description: spec.description,
+    capabilities: [...TREE_CAPABILITIES],
+    solve(problem: P, options: SolveOptions = {}): SolveResult {
+      const start = performance.now();
+      spec.validate(problem);
+      return spec.run(problem, treeLimitsOf(options), start);
+    },
+  } as S;
 }
 
 /** All subsets of {0..m-1} of size t (lexicographic). */

@@ -17,12 +17,12 @@
 import { errorOf } from '../../src/core/objective.js';
 import { Deadline, safeLowerBound } from '../../src/core/result.js';
 import type { StructuredSolver } from '../../src/core/solver.js';
-import type { SolveOptions, SolveStatus, StructuredPruningProblem } from '../../src/core/types.js';
+import type { SolveStatus, StructuredPruningProblem } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { choleskyInPlace, cholInverse } from '../../src/linalg/dense.js';
 import { refitFree } from '../pruning/common.js';
 import { isStructuredFeasible } from '../../src/core/objective.js';
-import { structuredRefit, structuredResult, validateStructuredProblem } from './common.js';
+import { structuredRefit, structuredResult, treeSearchSolver, validateStructuredProblem } from './common.js';
 import { magnitudeStructuredSupport, obsStructuredSupport } from './heuristics.js';
 import { buildModel, keptSupport, type StructuredModel } from './model.js';
 import { SchurState } from './schur.js';
@@ -103,19 +103,9 @@ function genericEvaluator(model: StructuredModel): Evaluator {
   };
 }
 
-export function nmBranchAndBound(
-  p: StructuredPruningProblem,
-  opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; rootOnly?: boolean } = {},
-): NmTreeReport {
-  const deadline = new Deadline(opts.timeLimitMs);
-  const relTol = opts.relGapTol ?? DEFAULT_REL_GAP_TOL;
-  const model = buildModel(p);
-  const { red, units } = model;
-  const m = red.n;
+/** Phase 1: the incumbent, best of the heuristics (magnitude, OBS) and the caller's point (refitted). */
+function heuristicIncumbent(p: StructuredPruningProblem, model: StructuredModel, incumbent?: Float64Array): { v: Float64Array | null; err: number } {
   const N = p.objective.n;
-  const absTol = 1e-14 * p.objective.r;
-
-  // incumbent: best of the heuristics and the caller's point
   let bestV: Float64Array | null = null;
   let UB = Infinity;
   const consider = (S: number[]): void => {
@@ -127,18 +117,18 @@ export function nmBranchAndBound(
   };
   consider(magnitudeStructuredSupport(p));
   consider(obsStructuredSupport(p, model));
-  if (opts.incumbent && opts.incumbent.length === N && isStructuredFeasible(p, opts.incumbent)) {
+  if (incumbent && incumbent.length === N && isStructuredFeasible(p, incumbent)) {
     const S: number[] = [];
-    for (let i = 0; i < N; i++) if (opts.incumbent[i] !== 0) S.push(i);
+    for (let i = 0; i < N; i++) if (incumbent[i] !== 0) S.push(i);
     consider(S);
   }
-  const heuristicError = UB;
-  if (units.length === 0) {
-    // the pattern leaves every live input free: the full refit (box-aware) is optimal
-    const r = structuredRefit(p, keptSupport(model, new Uint8Array(m)));
-    return { v: r.v, lowerBound: safeLowerBound(r.lb, NM_BOUND_SLACK), status: 'optimal', nodes: 0, rootBound: r.lb, heuristicError: r.err, path: 'trivial' };
-  }
+  return { v: bestV, err: UB };
+}
 
+/** Phase 2: the value oracle (Schur state when G is positive definite, else refits) and the numerical margin delta. */
+function valueOracle(model: StructuredModel): { ev: Evaluator; delta: number; pd: boolean } {
+  const { red, units } = model;
+  const m = red.n;
   let maxDiag = 0;
   for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, red.G[i * m + i]);
   const Lg = Float64Array.from(red.G);
@@ -147,23 +137,49 @@ export function nmBranchAndBound(
   if (pd) for (let j = 0; j < m; j++) minPiv = Math.min(minPiv, Lg[j * m + j] * Lg[j * m + j]);
   const delta = pd ? Math.max(1e-10, Math.min(1e-6, 1e3 * (maxDiag / minPiv) * 2 ** -53)) : 1e-10;
   const ev = pd ? fastEvaluator(cholInverse(Lg, m), red.w, m, units.length + 1) : genericEvaluator(model);
-  const cut = (): number => {
-    if (UB === Infinity) return Infinity;
-    const t = UB - Math.max(relTol * UB, absTol);
-    return t + delta * Math.abs(t);
-  };
+  return { ev, delta, pd };
+}
 
-  const decided = new Uint8Array(units.length);
-  const excluded = new Uint8Array(m);
-  let nodes = 0;
-  let minPruned = Infinity;
-  let openMin = Infinity;
-  let stopped: SolveStatus | null = null;
-  let rootBound = NaN;
-  const nodeLimit = opts.nodeLimit ?? Infinity;
+/** The tree's state: decided units, excluded inputs, incumbent, counters; phases `evaluate`, `leaf`, `descend`, `finish`. */
+class NmSearch {
+  readonly decided: Uint8Array;
+  readonly excluded: Uint8Array;
+  readonly relTol: number;
+  readonly absTol: number;
+  readonly nodeLimit: number;
+  nodes = 0;
+  minPruned = Infinity;
+  openMin = Infinity;
+  stopped: SolveStatus | null = null;
+  rootBound = NaN;
 
-  // bound of the current node and the unit to branch on (with its options' increments)
-  const evaluate = (needDrops: number): { bound: number; unit: number; incs: number[] } => {
+  constructor(
+    readonly p: StructuredPruningProblem,
+    readonly model: StructuredModel,
+    readonly ev: Evaluator,
+    readonly delta: number,
+    readonly deadline: Deadline,
+    public bestV: Float64Array | null,
+    public UB: number,
+    opts: { nodeLimit?: number; relGapTol?: number },
+  ) {
+    this.relTol = opts.relGapTol ?? DEFAULT_REL_GAP_TOL;
+    this.absTol = 1e-14 * p.objective.r;
+    this.nodeLimit = opts.nodeLimit ?? Infinity;
+    this.decided = new Uint8Array(model.units.length);
+    this.excluded = new Uint8Array(model.red.n);
+  }
+
+  cut(): number {
+    if (this.UB === Infinity) return Infinity;
+    const t = this.UB - Math.max(this.relTol * this.UB, this.absTol);
+    return t + this.delta * Math.abs(t);
+  }
+
+  /** Bound of the current node (exact value + look-ahead) and the unit to branch on (with its options' increments). */
+  evaluate(needDrops: number): { bound: number; unit: number; incs: number[] } {
+    const { ev, model, decided } = this;
+    const units = model.units;
     const cur = ev.cur();
     let mono = 0;
     let sumE = 0;
@@ -214,41 +230,44 @@ export function nmBranchAndBound(
     }
     const il = ev.invLambda(undecidedIdx);
     return { bound: cur + Math.max(mono, il * sumE), unit, incs: unitIncs };
-  };
+  }
 
-  const leaf = (): void => {
-    const cur = ev.cur();
-    if (!(cur < cut())) {
-      minPruned = Math.min(minPruned, cur);
+  /** Every unit decided: the exact (box-aware) refit of the kept support. */
+  leaf(): void {
+    const cur = this.ev.cur();
+    if (!(cur < this.cut())) {
+      this.minPruned = Math.min(this.minPruned, cur);
       return;
     }
-    const r = structuredRefit(p, keptSupport(model, excluded));
-    if (r.err < UB && isStructuredFeasible(p, r.v)) {
-      UB = r.err;
-      bestV = r.v;
+    const r = structuredRefit(this.p, keptSupport(this.model, this.excluded));
+    if (r.err < this.UB && isStructuredFeasible(this.p, r.v)) {
+      this.UB = r.err;
+      this.bestV = r.v;
     }
-    minPruned = Math.min(minPruned, r.lb);
-  };
+    this.minPruned = Math.min(this.minPruned, r.lb);
+  }
 
-  const rec = (needDrops: number, undecidedCount: number, parentBound: number): void => {
-    nodes++;
-    if (nodes > nodeLimit) stopped = 'node_limit';
-    else if ((nodes & 63) === 0 && deadline.expired()) stopped = 'time_limit';
-    if (stopped) {
-      openMin = Math.min(openMin, parentBound);
+  /** A node: limits, bound, then the branched unit's options in increasing increment. */
+  descend(needDrops: number, undecidedCount: number, parentBound: number): void {
+    const { model, ev } = this;
+    this.nodes++;
+    if (this.nodes > this.nodeLimit) this.stopped = 'node_limit';
+    else if ((this.nodes & 63) === 0 && this.deadline.expired()) this.stopped = 'time_limit';
+    if (this.stopped) {
+      this.openMin = Math.min(this.openMin, parentBound);
       return;
     }
-    if (undecidedCount === 0 || (model.kind === 'block' && needDrops === 0)) return leaf();
-    const { bound: b0, unit, incs } = evaluate(needDrops);
+    if (undecidedCount === 0 || (model.kind === 'block' && needDrops === 0)) return this.leaf();
+    const { bound: b0, unit, incs } = this.evaluate(needDrops);
     const bound = Math.max(b0, parentBound);
-    if (Number.isNaN(rootBound)) rootBound = bound;
-    if (!(bound < cut())) {
-      minPruned = Math.min(minPruned, bound);
+    if (Number.isNaN(this.rootBound)) this.rootBound = bound;
+    if (!(bound < this.cut())) {
+      this.minPruned = Math.min(this.minPruned, bound);
       return;
     }
-    const U = units[unit];
+    const U = model.units[unit];
     const order = incs.map((v, o) => o).sort((a, b) => incs[a] - incs[b] || a - b);
-    decided[unit] = 1;
+    this.decided[unit] = 1;
     for (let t = 0; t < order.length; t++) {
       const o = order[t];
       const drops = model.kind === 'block' ? U.drop[o] : 0;
@@ -257,44 +276,64 @@ export function nmBranchAndBound(
         if (drops === 0 && undecidedCount - 1 < needDrops) continue;
       }
       const childLB = Math.max(bound, ev.cur() + incs[o]);
-      if (stopped) {
-        openMin = Math.min(openMin, childLB);
+      if (this.stopped) {
+        this.openMin = Math.min(this.openMin, childLB);
         continue;
       }
-      if (!(childLB < cut())) {
-        minPruned = Math.min(minPruned, childLB);
+      if (!(childLB < this.cut())) {
+        this.minPruned = Math.min(this.minPruned, childLB);
         continue;
       }
       const T = U.options[o];
-      for (const j of T) excluded[j] = 1;
+      for (const j of T) this.excluded[j] = 1;
       ev.push(T);
-      rec(needDrops - drops, undecidedCount - 1, childLB);
+      this.descend(needDrops - drops, undecidedCount - 1, childLB);
       ev.pop();
-      for (const j of T) excluded[j] = 0;
+      for (const j of T) this.excluded[j] = 0;
     }
-    decided[unit] = 0;
-  };
-  rec(model.needDrops, units.length, 0);
+    this.decided[unit] = 0;
+  }
 
-  const v = bestV ?? structuredRefit(p, magnitudeStructuredSupport(p)).v;
-  const ub = errorOf(p.objective, v);
-  const shrink = (x: number): number => (Number.isFinite(x) ? x - delta * Math.abs(x) : x);
-  const lowerBound = safeLowerBound(Math.min(ub, shrink(minPruned), shrink(openMin)), NM_BOUND_SLACK);
-  let status: SolveStatus = stopped ?? 'optimal';
-  if (status === 'optimal' && !(ub - lowerBound <= Math.max(relTol * ub, absTol) + 2 * NM_BOUND_SLACK * ub + 1e-13 * p.objective.r)) status = 'numerical_failure';
-  return { v, lowerBound, status, nodes, rootBound: Number.isNaN(rootBound) ? 0 : rootBound, heuristicError, path: pd ? 'fast' : 'generic' };
+  /** Phase 4: the reported bound (min over pruned and open nodes, less the margin, rounded down) and the status. */
+  finish(heuristicError: number, pd: boolean): NmTreeReport {
+    const { p, delta } = this;
+    const v = this.bestV ?? structuredRefit(p, magnitudeStructuredSupport(p)).v;
+    const ub = errorOf(p.objective, v);
+    const shrink = (x: number): number => (Number.isFinite(x) ? x - delta * Math.abs(x) : x);
+    const lowerBound = safeLowerBound(Math.min(ub, shrink(this.minPruned), shrink(this.openMin)), NM_BOUND_SLACK);
+    let status: SolveStatus = this.stopped ?? 'optimal';
+    if (status === 'optimal' && !(ub - lowerBound <= Math.max(this.relTol * ub, this.absTol) + 2 * NM_BOUND_SLACK * ub + 1e-13 * p.objective.r)) status = 'numerical_failure';
+    const rootBound = Number.isNaN(this.rootBound) ? 0 : this.rootBound;
+    return { v, lowerBound, status, nodes: this.nodes, rootBound, heuristicError, path: pd ? 'fast' : 'generic' };
+  }
 }
 
-export const nmExactSolver: StructuredSolver = {
+/** Branch-and-bound over the units (see the file header): incumbent, value oracle, the tree, the report. */
+export function nmBranchAndBound(
+  p: StructuredPruningProblem,
+  opts: { timeLimitMs?: number; nodeLimit?: number; relGapTol?: number; incumbent?: Float64Array; rootOnly?: boolean } = {},
+): NmTreeReport {
+  const deadline = new Deadline(opts.timeLimitMs);
+  const model = buildModel(p);
+  const inc = heuristicIncumbent(p, model, opts.incumbent);
+  if (model.units.length === 0) {
+    // the pattern leaves every live input free: the full refit (box-aware) is optimal
+    const r = structuredRefit(p, keptSupport(model, new Uint8Array(model.red.n)));
+    return { v: r.v, lowerBound: safeLowerBound(r.lb, NM_BOUND_SLACK), status: 'optimal', nodes: 0, rootBound: r.lb, heuristicError: r.err, path: 'trivial' };
+  }
+  const { ev, delta, pd } = valueOracle(model);
+  const st = new NmSearch(p, model, ev, delta, deadline, inc.v, inc.err, opts);
+  st.descend(model.needDrops, model.units.length, 0);
+  return st.finish(inc.err, pd);
+}
+
+export const nmExactSolver: StructuredSolver = treeSearchSolver<StructuredPruningProblem, StructuredSolver>({
   name: 'nm-exact',
   problemClass: 'structured',
-  role: 'exact',
   description: 'Structured (N:M / block) pruning, exact: branch-and-bound over per-group patterns with incremental Schur complements and look-ahead bounds',
-  capabilities: ['timeLimit', 'nodeLimit', 'relGapTol', 'incumbent'],
-  solve(problem: StructuredPruningProblem, options: SolveOptions = {}) {
-    const start = performance.now();
-    validateStructuredProblem(problem);
-    const rep = nmBranchAndBound(problem, { timeLimitMs: options.timeLimitMs, nodeLimit: options.nodeLimit, relGapTol: options.relGapTol, incumbent: options.incumbent });
+  validate: validateStructuredProblem,
+  run(problem, limits, start) {
+    const rep = nmBranchAndBound(problem, limits);
     return structuredResult({
       solver: 'nm-exact',
       problem,
@@ -308,4 +347,4 @@ export const nmExactSolver: StructuredSolver = {
       ...(rep.status === 'optimal' ? {} : { message: `stopped (${rep.status}); lower bound = min over open and pruned nodes` }),
     });
   },
-};
+});

@@ -1,7 +1,7 @@
 import type { CommonOption, OptionSchema } from './options.js';
 
 export { COMMON_OPTIONS, type CommonOption } from './options.js';
-import type { JointProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from './types.js';
+import type { JointLevelProblem, JointProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from './types.js';
 
 /**
  * - `exact`: solves to proven optimality unless a limit stops it (then an honest limit status);
@@ -56,4 +56,10 @@ export interface JointSolver extends SolverBase {
   solve(problem: JointProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
 }
 
-export type Solver = QuantizationSolver | PruningSolver | LevelQuantizationSolver | StructuredSolver | JointSolver;
+/** Joint sparse + level-set quantized; `solution` is x (levels or 0, weights scale*x). */
+export interface JointLevelSolver extends SolverBase {
+  readonly problemClass: 'joint-levels';
+  solve(problem: JointLevelProblem, options?: SolveOptions): SolveResult | Promise<SolveResult>;
+}
+
+export type Solver = QuantizationSolver | PruningSolver | LevelQuantizationSolver | StructuredSolver | JointSolver | JointLevelSolver;

@@ -92,7 +92,7 @@ export type AnyProblemClass = ProblemClass | 'levels' | StructuredProblemClass;
 // ---- structured sparsity and joint sparse + quantized (docs/structured.md) ----
 
 /** Problem classes of structured pruning (N:M, block) and of joint sparse + quantized weights. */
-export type StructuredProblemClass = 'structured' | 'joint';
+export type StructuredProblemClass = 'structured' | 'joint' | 'joint-levels';
 
 /**
  * Sparsity pattern over consecutive inputs:
@@ -123,6 +123,19 @@ export interface JointProblem {
   readonly scale: number;
   readonly zmin: number;
   readonly zmax: number;
+  readonly sparsity: JointSparsity;
+}
+
+/**
+ * Joint sparse + level-set quantized: minimise `error(scale * x)` over x with every x_i in `levels` or 0 (a pruned
+ * weight is 0 whether or not 0 is a level; FP4 / NF4 / INT-b contain it) whose support fits `sparsity`.
+ * `solution` of a 'joint-levels' result is x (levels), as for 'levels'.
+ */
+export interface JointLevelProblem {
+  readonly name: string;
+  readonly objective: QuadObjective;
+  readonly scale: number;
+  readonly levels: Float64Array;
   readonly sparsity: JointSparsity;
 }
 // ---- end structured / joint ----

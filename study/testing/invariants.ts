@@ -4,12 +4,12 @@
  * input, so they apply to any solver, including users' own.
  */
 import { errorOf, sqnrDb } from '../../src/core/objective.js';
-import type { JointProblem, StructuredPruningProblem } from '../../src/core/types.js';
+import type { JointLevelProblem, JointProblem, StructuredPruningProblem } from '../../src/core/types.js';
 import { gapClosed, relativeGap } from '../../src/core/result.js';
 import { DEFAULT_REL_GAP_TOL, type LayerProblem, type LevelQuantizationProblem, type PruningProblem, type QuadObjective, type QuantizationProblem, type SolveResult } from '../../src/core/types.js';
 import { getProblemClass, listProblemClasses, type ProblemClassAdapter } from '../../solvers/classes.js';
 
-export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem | StructuredPruningProblem | JointProblem;
+export type AnyProblem = LayerProblem | QuantizationProblem | PruningProblem | LevelQuantizationProblem | StructuredPruningProblem | JointProblem | JointLevelProblem;
 
 export class InvariantError extends Error {
   readonly violations: string[];
