@@ -313,7 +313,7 @@ function dualValueWithSlack(P: Float64Array, tt: Float64Array, cuts: Cuts, theta
 }
 
 /** Correct beta for the rounding of t = w/s and of tt = t - a (|delta t_i| <= 2u (|t_i| + |tt_i|)); error units, rounded down. */
-function errorUnitsBound(red: Reduced, tt: Float64Array, beta: number): number {
+export function errorUnitsBound(red: Reduced, tt: Float64Array, beta: number): number {
   const { na, P } = red;
   let eta2 = 0;
   for (let i = 0; i < na; i++) {
