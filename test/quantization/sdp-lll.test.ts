@@ -102,8 +102,9 @@ describe('sdp-lll: verification', () => {
   const q = quantizationProblemOf(lp);
   const r = solve(sdpLllSolver, q);
   const cert = r.certificate as SdpLllCertificate;
-  const tamper = (f: (c: SdpLllCertificate) => void): SdpLllCertificate => {
-    const c = JSON.parse(JSON.stringify(cert)) as SdpLllCertificate;
+  type Editable = { -readonly [K in keyof SdpLllCertificate]: SdpLllCertificate[K] };
+  const tamper = (f: (c: Editable) => void): SdpLllCertificate => {
+    const c = JSON.parse(JSON.stringify(cert)) as Editable;
     f(c);
     return c;
   };
