@@ -400,7 +400,10 @@ export function buildSetup(red: Reduced, lllStop: { expired(): boolean } | undef
   let lll = false;
   if (useLll && na > 1) {
     const r = lllGram(red.P, na, 0.99, 50 * na * na + 1000, lllStop);
-    if (r !== null) {
+    let maxEntry = 0;
+    if (r !== null) for (let i = 0; i < na * na; i++) maxEntry = Math.max(maxEntry, Math.abs(r.U[i]), Math.abs(r.Uinv[i]));
+    // the certificate's forms and basis must stay small integers (the verifier's exact arithmetic)
+    if (r !== null && maxEntry <= MAX_FORM_ENTRY) {
       Ub = Float64Array.from(r.U);
       Uinv = Float64Array.from(r.Uinv);
       lll = true;
