@@ -14,7 +14,7 @@ import { Deadline, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceUntil, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
 import { liftedSdp, pdStartLambda, solvePd } from './sdp-pd.js';
 
@@ -526,10 +526,13 @@ class DualClock {
   readonly grace: number;
   /** Absolute end on the Deadline's clock (Infinity: no limit). */
   readonly deadline: number;
+  /** Polled inside every factorisation of M: past deadline + grace an evaluation gives up (undefined without a limit). */
+  readonly hardStop: { expired(): boolean } | undefined;
   constructor(readonly dl: Deadline) {
     this.deadline = dl.end;
     this.limited = dl.limited;
     this.grace = this.limited ? 0.04 * dl.limitMs + 50 : 0;
+    this.hardStop = this.limited ? { expired: () => this.now() >= this.deadline + this.grace } : undefined;
   }
   /** The Deadline's clock (performance.now unless a test injected one). */
   now(): number {
@@ -631,7 +634,8 @@ class DualState {
     }
     L.set(P);
     for (let i = 0; i < na; i++) L[i * na + i] -= d[i];
-    if (choleskyInPlace(L, na) >= 0) return NaN;
+    // a factorisation still running at the hard stop (deadline + grace) is abandoned: NaN, as for an indefinite M
+    if (choleskyInPlaceUntil(L, na, this.clock.hardStop) !== -1) return NaN;
     for (let i = 0; i < na; i++) x[i] = -c[i];
     cholSolve(L, na, x);
     let cx = 0;

@@ -4,7 +4,7 @@
  * - `choleskyInPlaceUntil` gives the same factor as `choleskyInPlace` without a limit, and gives up after a bounded
  *   number of polls once the deadline has passed;
  * - `eigenFloor` (inverse iteration + certified Cholesky at n > 256) returns the valid floor 0 when stopped;
- * - `quant-diag-bound`, `quant-bound` and `sdp-lll` at n = 400 under small limits: valid results, honest status,
+ * - `quant-diag-bound`, `quant-bound`, `sdp-lll`, `sdp` and `sdp-box` at n = 400 under small limits: valid results, honest status,
  *   a bounded number of clock reads after the deadline; without a limit the diagonal-shift bound is still proven.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { quantizationProblemOf } from '../../src/core/objective.js';
 import { Deadline, setDeadlineClock, type Clock } from '../../src/core/result.js';
 import type { SolveResult } from '../../src/core/types.js';
 import { CHOLESKY_STOPPED, choleskyInPlace, choleskyInPlaceUntil } from '../../src/linalg/dense.js';
-import { eigenFloor, quantBoundSolver, quantDiagBoundSolver, reduce, sdpLllSolver, verifyDiagShiftCertificate } from '../../solvers/quantization/index.js';
+import { eigenFloor, quantBoundSolver, quantDiagBoundSolver, reduce, sdpBoxSolver, sdpLllSolver, sdpSolver, verifyDiagShiftCertificate } from '../../solvers/quantization/index.js';
 import { syntheticProblem } from '../../problems/synthetic.js';
 import { checkResult } from '../../study/testing/invariants.js';
 
@@ -78,6 +78,21 @@ describe('quantization bounds at n = 400 under an injected clock', () => {
         expect(checkResult(r, q)).toEqual([]);
         expect(r.status).not.toBe('optimal');
         expect(c.reads()).toBeLessThanOrEqual(limit + 64);
+      }
+    });
+  }
+
+  for (const s of [sdpSolver, sdpBoxSolver]) {
+    it(`${s.name} reads the injected clock: valid result, at most the grace (4 % + 50) past the deadline plus a few polls`, { timeout: 120_000 }, () => {
+      for (const limit of [0, 20, 200]) {
+        const c = countingClock();
+        setDeadlineClock(c.clock);
+        const r = s.solve(q, { timeLimitMs: limit }) as SolveResult;
+        setDeadlineClock(null);
+        expect(checkResult(r, q)).toEqual([]);
+        expect(r.status).toBe('time_limit');
+        expect(c.reads()).toBeGreaterThan(0);
+        expect(c.reads()).toBeLessThanOrEqual(limit + 0.04 * limit + 50 + 64);
       }
     });
   }
