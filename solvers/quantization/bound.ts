@@ -6,7 +6,7 @@ import { Deadline, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { cholesky, choleskyInPlace, cholSolve } from '../../src/linalg/dense.js';
+import { CHOLESKY_STOPPED, choleskyInPlaceUntil, cholSolve } from '../../src/linalg/dense.js';
 import { minEigenvalue } from '../../src/linalg/eigen.js';
 import { boxRoundingDistance2, checkQuantProblem, reduce, U } from './common.js';
 import { QUANT_EXACT_OPTIONS, solveExact } from './exact.js';
@@ -16,7 +16,7 @@ import { QUANT_EXACT_OPTIONS, solveExact } from './exact.js';
  * estimated by an eigen-decomposition and then certified (shrunk until a Cholesky of P - lambda I with a
  * floating-point margin succeeds). Above n = 256 the estimate comes from inverse iteration (one Cholesky instead
  * of a 10x dearer eigendecomposition); the certification is the same. `stop` (a deadline) makes it give up
- * (floor 0, still valid).
+ * (floor 0, still valid), also in the middle of a factorisation (polled every 16 columns).
  */
 export function eigenFloor(problem: QuantizationProblem, stop?: { expired(): boolean }): number {
   const red = reduce(problem);
@@ -32,7 +32,9 @@ export function eigenFloor(problem: QuantizationProblem, stop?: { expired(): boo
     lam *= 0.99;
     const A = Float64Array.from(red.P);
     for (let i = 0; i < na; i++) A[i * na + i] -= lam + delta;
-    if (choleskyInPlace(A, na) < 0) {
+    const info = choleskyInPlaceUntil(A, na, stop);
+    if (info === CHOLESKY_STOPPED) return 0;
+    if (info === -1) {
       const dist2 = boxRoundingDistance2(red.t, na, red.lo, red.hi);
       return safeLowerBound(lam * dist2 * red.unit, 64 * U);
     }
@@ -48,11 +50,12 @@ const QUANT_BOUND_OPTIONS = defineOptions({
 });
 /** An estimate (from above) of lambda_min(P) by inverse iteration; 0 when P is not numerically PD. */
 function inverseIterationMin(P: Float64Array, n: number, stop?: { expired(): boolean }): number {
-  const L = cholesky(P, n);
-  if (L === null || stop?.expired()) return 0;
+  const L = Float64Array.from(P);
+  if (choleskyInPlaceUntil(L, n, stop) !== -1 || stop?.expired()) return 0;
   let x: Float64Array = new Float64Array(n).fill(1 / Math.sqrt(n));
   let lam = Infinity;
   for (let it = 0; it < 60; it++) {
+    if (stop?.expired()) return 0;
     const y = cholSolve(L, n, Float64Array.from(x));
     let xy = 0;
     let yy = 0;

@@ -9,7 +9,7 @@
  * exponentiated-gradient steps on the shape of d). Cost: two O(n^3/3) factorisations plus O(n^2) per
  * Lanczos step.
  */
-import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import { Deadline, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
@@ -80,11 +80,10 @@ export const quantDiagBoundSolver: QuantizationSolver = {
   options: QUANT_DIAG_OPTIONS,
   capabilities: ['timeLimit'],
   solve(problem: QuantizationProblem, options: SolveOptions = {}): SolveResult {
-    const t0 = performance.now();
+    const deadline = new Deadline(options.timeLimitMs);
     checkQuantProblem(problem);
     const extra = resolveExtras(QUANT_DIAG_OPTIONS, options.extra, 'quant-diag-bound');
-    const limit = options.timeLimitMs ?? Infinity;
-    const remaining = (): number => limit - (performance.now() - t0);
+    const remaining = (): number => deadline.remaining();
     const red = reduce(problem);
     const na = red.na;
     // by-product feasible point (O(n^2)): round to nearest
@@ -99,7 +98,7 @@ export const quantDiagBoundSolver: QuantizationSolver = {
         upperBound: ub,
         solution: z,
         status,
-        stats: { ...stats, timeMs: performance.now() - t0 },
+        stats: { ...stats, timeMs: deadline.elapsed() },
         ...(dFull ? { certificate: { type: 'diag-shift', d: Array.from(dFull) } as DiagShiftCertificate } : {}),
         ...(message ? { message } : {}),
       });
@@ -112,7 +111,7 @@ export const quantDiagBoundSolver: QuantizationSolver = {
       for (let a = 0; a < na; a++) v += d[a] * charge[a];
       return { value: v, charge };
     };
-    const run = runDiagShift(red.P, na, objective, remaining, { iterations: extra.iterations, lanczosSteps: extra.lanczosSteps });
+    const run = runDiagShift(red.P, na, objective, remaining, { iterations: extra.iterations, lanczosSteps: extra.lanczosSteps, stop: deadline });
     const stats = { ...run.stats, n: na };
     if (run.d === null) {
       const status = run.status === 'time_limit' ? 'time_limit' : run.status === 'singular' ? 'bound_only' : 'numerical_failure';

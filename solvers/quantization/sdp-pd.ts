@@ -32,8 +32,10 @@ export interface PdResult {
 export interface PdOptions {
   maxIter?: number;
   relTol?: number;
-  /** Absolute deadline (performance.now() units): an iteration is started only if it fits. */
+  /** Absolute deadline (in the units of `now`): an iteration is started only if it fits. */
   deadline?: number;
+  /** The clock the deadline refers to (default performance.now; the SDP solver passes its Deadline's clock). */
+  now?: () => number;
   /** Estimated cost of the first iteration (ms), before one has been measured. */
   iterEstimateMs?: number;
 }
@@ -445,10 +447,11 @@ export function solvePd(C: Float64Array, N: number, cuts: PdCut, theta0: Float64
   let iterations = 0;
   let converged = false;
   let lastIterMs = opts.iterEstimateMs ?? 0;
-  let tPrev = performance.now();
+  const now = opts.now ?? (() => performance.now());
+  let tPrev = now();
   for (; iterations < maxIter; iterations++) {
     // start an iteration only if it can finish before the deadline (cost: the last one's, or the estimate)
-    const tIt = performance.now();
+    const tIt = now();
     if (tIt + lastIterMs > deadline) break;
     if (iterations > 0) lastIterMs = tIt - tPrev;
     if (tIt + lastIterMs > deadline) break;

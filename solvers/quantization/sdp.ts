@@ -10,11 +10,11 @@
  * `M = P - diag(sum theta_k sigma_k)`, `c = P (a - t) - 1/2 sum theta_k b_k e_{i_k}`,
  * `g(theta) = r~ - sum theta_k e_k - c^T M^{-1} c` (b, e the linear and constant cut coefficients).
  */
-import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import { Deadline, makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { QuantizationSolver } from '../../src/core/solver.js';
 import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
-import { choleskyInPlace, cholInverse, cholSolve } from '../../src/linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceUntil, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
 import { liftedSdp, pdStartLambda, solvePd } from './sdp-pd.js';
 
@@ -313,7 +313,7 @@ function dualValueWithSlack(P: Float64Array, tt: Float64Array, cuts: Cuts, theta
 }
 
 /** Correct beta for the rounding of t = w/s and of tt = t - a (|delta t_i| <= 2u (|t_i| + |tt_i|)); error units, rounded down. */
-function errorUnitsBound(red: Reduced, tt: Float64Array, beta: number): number {
+export function errorUnitsBound(red: Reduced, tt: Float64Array, beta: number): number {
   const { na, P } = red;
   let eta2 = 0;
   for (let i = 0; i < na; i++) {
@@ -383,6 +383,8 @@ export interface DualSolveOptions {
   timeLimitMs?: number;
   /** Absolute deadline (performance.now() units); overrides timeLimitMs (lets the caller count its preprocessing). */
   deadlineAt?: number;
+  /** The solve's Deadline (overrides deadlineAt and timeLimitMs); its clock times every phase (tests inject one). */
+  deadline?: Deadline;
   /** tau growth per centring. */
   mu?: number;
   /** Centring tolerance on the squared Newton decrement. */
@@ -522,18 +524,25 @@ class DualClock {
   readonly limited: boolean;
   /** The verification of the final multipliers may use a little of the allowed overrun. */
   readonly grace: number;
-  constructor(
-    readonly t0: number,
-    readonly deadline: number,
-  ) {
-    this.limited = deadline < Infinity;
-    this.grace = this.limited ? 0.04 * (deadline - t0) + 50 : 0;
+  /** Absolute end on the Deadline's clock (Infinity: no limit). */
+  readonly deadline: number;
+  /** Polled inside every factorisation of M: past deadline + grace an evaluation gives up (undefined without a limit). */
+  readonly hardStop: { expired(): boolean } | undefined;
+  constructor(readonly dl: Deadline) {
+    this.deadline = dl.end;
+    this.limited = dl.limited;
+    this.grace = this.limited ? 0.04 * dl.limitMs + 50 : 0;
+    this.hardStop = this.limited ? { expired: () => this.now() >= this.deadline + this.grace } : undefined;
+  }
+  /** The Deadline's clock (performance.now unless a test injected one). */
+  now(): number {
+    return this.dl.now();
   }
   certReserve(): number {
     return this.limited ? 6 * this.tEval + 5 : 0;
   }
   fits(costMs: number): boolean {
-    return !this.limited || performance.now() + costMs + this.certReserve() <= this.deadline;
+    return !this.limited || this.now() + costMs + this.certReserve() <= this.deadline;
   }
 }
 
@@ -604,9 +613,9 @@ class DualState {
 
   /** Factor M(th) into L, compute x, return g (or NaN if M is not PD); times the evaluation. */
   evalAt(th: Float64Array): number {
-    const te = performance.now();
+    const te = this.clock.now();
     const gv = this.evalRaw(th);
-    const dt = performance.now() - te;
+    const dt = this.clock.now() - te;
     this.clock.tEval = this.clock.tEval === 0 ? dt : 0.7 * this.clock.tEval + 0.3 * dt;
     return gv;
   }
@@ -625,7 +634,8 @@ class DualState {
     }
     L.set(P);
     for (let i = 0; i < na; i++) L[i * na + i] -= d[i];
-    if (choleskyInPlace(L, na) >= 0) return NaN;
+    // a factorisation still running at the hard stop (deadline + grace) is abandoned: NaN, as for an indefinite M
+    if (choleskyInPlaceUntil(L, na, this.clock.hardStop) !== -1) return NaN;
     for (let i = 0; i < na; i++) x[i] = -c[i];
     cholSolve(L, na, x);
     let cx = 0;
@@ -763,7 +773,7 @@ function centre(s: DualState, tolNow: number, maxNewton: number): void {
       s.stop = 'time_limit';
       return;
     }
-    const tS = performance.now();
+    const tS = clock.now();
     if (!s.fresh) s.g = s.evalAt(s.theta); // refresh L, x
     s.fresh = false;
     if (!newtonSystem(s)) {
@@ -790,7 +800,7 @@ function centre(s: DualState, tolNow: number, maxNewton: number): void {
     }
     s.theta.set(s.trial);
     s.fresh = true;
-    s.tStep = performance.now() - tS;
+    s.tStep = clock.now() - tS;
     if (dec2 < tolNow) return;
     if (inner === 29) s.stalled = true;
     // the Newton matrix keeps losing definiteness (M near-singular, H = M^-1 inaccurate): the regularised
@@ -880,6 +890,7 @@ function handOverToPd(s: DualState, theta0: Float64Array, relTol: number, maxNew
     relTol: Math.min(relTol, 1e-9) * 0.1,
     // an iteration costs a few (n+1)^3 products and factorisations, ~12 evaluations of g
     deadline: clock.limited ? clock.deadline - clock.certReserve() - 3 * clock.tEval : Infinity,
+    now: () => clock.now(),
     iterEstimateMs: 12 * clock.tEval,
   });
   const gB = useBarrier ? s.evalAt(s.theta) : -Infinity;
@@ -957,16 +968,16 @@ function certify(s: DualState, problem: QuantizationProblem, quick: boolean, pri
   let best: { bound: number; cert: SdpCertificate } = { bound: 0, cert: emptyCertificate(dp.type, dp.shiftFull) };
   const thTry = new Float64Array(m);
   // the verifier costs two factorisations
-  const verifyFits = (): boolean => !clock.limited || performance.now() + 2.5 * clock.tEval <= clock.deadline + clock.grace;
+  const verifyFits = (): boolean => !clock.limited || clock.now() + 2.5 * clock.tEval <= clock.deadline + clock.grace;
   for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
-    if (clock.limited && performance.now() + 3.5 * clock.tEval > clock.deadline + clock.grace) break;
+    if (clock.limited && clock.now() + 3.5 * clock.tEval > clock.deadline + clock.grace) break;
     for (let k = 0; k < m; k++) thTry[k] = cuts.s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
     const gv = s.evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
     if (quick && shrink === 0) s.g = gv;
     let eps: number;
     // an inverse costs ~6 evaluations (measured at n = 400)
-    if (!quick && (!clock.limited || performance.now() + 9 * clock.tEval <= clock.deadline)) {
+    if (!quick && (!clock.limited || clock.now() + 9 * clock.tEval <= clock.deadline)) {
       // lambda_min(M) >= 1 / ||M^{-1}||_F
       cholInverse(s.L, na, H, s.Wk);
       let fro = 0;
@@ -990,7 +1001,10 @@ function barrierStatus(stop: BarrierStop): DualSolution['status'] {
 }
 
 export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOptions): DualSolution {
-  const t0 = performance.now();
+  const now0 = performance.now();
+  const dl =
+    opts.deadline ??
+    (opts.deadlineAt !== undefined ? new Deadline(opts.deadlineAt - now0, { clock: () => performance.now(), start: now0 }) : new Deadline(opts.timeLimitMs));
   const red = reduce(problem);
   const type: SdpCertificateType = opts.box ? 'sdp-box-dual' : 'sdp-dual';
   const shiftFull = fullShift(red);
@@ -1000,7 +1014,7 @@ export function solveSdpDual(problem: QuantizationProblem, opts: DualSolveOption
   const relTol = opts.relTol ?? 1e-8;
   const absTol = 1e-13 * (trP + rt);
   const maxNewton = opts.maxNewton ?? 400;
-  const clock = new DualClock(t0, opts.deadlineAt ?? (opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity));
+  const clock = new DualClock(dl);
   const s = new DualState(dp, clock, opts);
   startMultipliers(s);
   if (!Number.isFinite(s.g)) {
@@ -1046,14 +1060,14 @@ const SDP_OPTIONS = defineOptions({
 });
 
 function sdpSolve(problem: QuantizationProblem, options: SolveOptions, box: boolean): SolveResult {
-  const t0 = performance.now();
+  // the limit counts from the solver's entry (input checks included)
+  const deadline = new Deadline(options.timeLimitMs);
   checkQuantProblem(problem);
   const sol = solveSdpDual(problem, {
     box,
     relTol: resolveExtras(SDP_OPTIONS, options.extra, box ? 'sdp-box' : 'sdp').relTol,
     maxNewton: options.iterationLimit,
-    // the limit counts from the solver's entry (input checks included)
-    deadlineAt: options.timeLimitMs !== undefined ? t0 + options.timeLimitMs : undefined,
+    deadline,
   });
   const name = box ? 'sdp-box' : 'sdp';
   const st = sol.status === 'iteration_limit' ? 'iteration_limit' : sol.status === 'time_limit' ? 'time_limit' : 'bound_only';
@@ -1068,7 +1082,7 @@ function sdpSolve(problem: QuantizationProblem, options: SolveOptions, box: bool
     upperBound: Infinity,
     solution: null,
     status: st,
-    stats: { timeMs: performance.now() - t0, iterations: sol.newtonSteps, nodes: 0, relGapSdp: sol.relGap },
+    stats: { timeMs: deadline.elapsed(), iterations: sol.newtonSteps, nodes: 0, relGapSdp: sol.relGap },
     certificate: sol.certificate,
     message,
   });

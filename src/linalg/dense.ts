@@ -74,8 +74,26 @@ export function principalSubmatrix(A: Float64Array, n: number, idx: ArrayLike<nu
  * bitwise identical to the textbook loop (and the textbook backward-error bound applies unchanged).
  */
 export function choleskyInPlace(A: Float64Array, n: number, minPivot = 0): number {
+  return choleskyKernel(A, n, minPivot, undefined);
+}
+
+/** `choleskyInPlaceUntil`'s answer when the deadline expired before the factorisation finished (A is then partly overwritten). */
+export const CHOLESKY_STOPPED = -2;
+
+/**
+ * `choleskyInPlace` that polls `stop` (a `Deadline`) every 16 columns and gives up when it has expired: returns -1
+ * on success, the index of the first failing pivot, or `CHOLESKY_STOPPED` (-2). The same arithmetic, so the same
+ * factor and backward-error bound as `choleskyInPlace` when it finishes; the overrun past the deadline is at most
+ * the cost of 16 columns (about 16 n^2 flops at the end of the factorisation).
+ */
+export function choleskyInPlaceUntil(A: Float64Array, n: number, stop: { expired(): boolean } | undefined, minPivot = 0): number {
+  return choleskyKernel(A, n, minPivot, stop);
+}
+
+function choleskyKernel(A: Float64Array, n: number, minPivot: number, stop: { expired(): boolean } | undefined): number {
   let j = 0;
   for (; j + 1 < n; j += 2) {
+    if (stop !== undefined && (j & 15) === 0 && j > 0 && stop.expired()) return CHOLESKY_STOPPED;
     const rj = j * n;
     const rj2 = rj + n;
     let d0 = A[rj + j];

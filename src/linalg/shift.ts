@@ -11,7 +11,7 @@
  *   bound `sum_i d_i c_i(d)`: at a stationary point the charge shares c_i g_i / c.g equal u_i^2 (u the top
  *   eigenvector), which is what the step drives towards.
  */
-import { choleskyInPlace } from './dense.js';
+import { choleskyInPlace, choleskyInPlaceUntil } from './dense.js';
 import { symEig } from './eigen.js';
 
 const U = 2 ** -53;
@@ -21,9 +21,9 @@ const gamma = (k: number): number => (k * U) / (1 - k * U);
  * True when G - diag(d) is certified positive definite: a Cholesky factorisation of `sym(G) - diag(d) - delta I`
  * succeeds in floating point, with delta covering the factorisation's backward error
  * (1.01 gamma_{n+2} n max|M_ii|), forming the shifted diagonal, and symmetrising an asymmetric G (Gershgorin).
- * d must be finite and >= 0. O(n^3 / 3).
+ * d must be finite and >= 0. O(n^3 / 3). `stop` (a deadline, polled inside the factorisation): false once it expires.
  */
-export function certifyDiagShift(G: Float64Array, n: number, d: ArrayLike<number>): boolean {
+export function certifyDiagShift(G: Float64Array, n: number, d: ArrayLike<number>, stop?: { expired(): boolean }): boolean {
   if (d.length !== n) return false;
   // coordinates whose row and column of G are exactly zero (and d_i = 0) do not change x^T (G - D) x: drop them
   const keep: number[] = [];
@@ -40,7 +40,7 @@ export function certifyDiagShift(G: Float64Array, n: number, d: ArrayLike<number
       ds[a] = d[keep[a]];
       for (let b = 0; b < m; b++) Gs[a * m + b] = G[keep[a] * n + keep[b]];
     }
-    return m === 0 || certifyDiagShift(Gs, m, ds);
+    return m === 0 || certifyDiagShift(Gs, m, ds, stop);
   }
   const M = new Float64Array(n * n);
   const rowAsym = new Float64Array(n);
@@ -72,7 +72,7 @@ export function certifyDiagShift(G: Float64Array, n: number, d: ArrayLike<number
   for (let i = 0; i < n; i++) symErr = Math.max(symErr, rowAsym[i]);
   const delta = 1.01 * gamma(n + 2) * n * maxDiag + formErr + symErr;
   for (let i = 0; i < n; i++) M[i * n + i] -= delta * (1 + 4 * U);
-  return choleskyInPlace(M, n) < 0;
+  return choleskyInPlaceUntil(M, n, stop) === -1;
 }
 
 /** x <- L^-1 x in place (L lower, row-major; row-oriented). */
@@ -107,9 +107,10 @@ export interface TopEigen {
 
 /**
  * Largest eigenvalue of a symmetric operator by Lanczos with full reorthogonalisation (at most `steps`
- * products, stopping early when the residual is below `tol * value`).
+ * products, stopping early when the residual is below `tol * value`, or when `stop()` returns true: then the
+ * current Ritz pair, with its residual).
  */
-export function lanczosTop(apply: (x: Float64Array, out: Float64Array) => void, n: number, start: ArrayLike<number>, steps: number, tol = 1e-6): TopEigen {
+export function lanczosTop(apply: (x: Float64Array, out: Float64Array) => void, n: number, start: ArrayLike<number>, steps: number, tol = 1e-6, stop?: () => boolean): TopEigen {
   const m = Math.max(1, Math.min(steps, n));
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
@@ -155,7 +156,7 @@ export function lanczosTop(apply: (x: Float64Array, out: Float64Array) => void, 
     const val = e.values[k - 1];
     const yLast = e.vectors[(k - 1) * k + (k - 1)];
     const res = b * Math.abs(yLast);
-    const done = res <= tol * Math.abs(val) || b <= 1e-14 * Math.abs(val) || j === m - 1;
+    const done = res <= tol * Math.abs(val) || b <= 1e-14 * Math.abs(val) || j === m - 1 || (stop !== undefined && stop());
     if (done) {
       const u = new Float64Array(n);
       for (let c = 0; c < k; c++) {
@@ -189,6 +190,8 @@ export interface ChooseDiagShiftOptions {
   lanczosSteps?: number;
   /** Stop improving when this returns true (checked before every eigenvalue). */
   expired?: () => boolean;
+  /** Hard stop, polled at every Lanczos step (the current Ritz estimate is used). */
+  stop?: () => boolean;
 }
 
 export interface DiagShiftChoice {
@@ -224,7 +227,7 @@ export function chooseDiagShift(G: Float64Array, L: Float64Array, n: number, obj
   for (let i = 0; i < n; i++) startVec[i] = 1 + 0.1 * Math.sin(1 + i);
   const evalShape = (g: Float64Array): { d: Float64Array; value: number; charge: Float64Array; mu: number; u: Float64Array } => {
     for (let i = 0; i < n; i++) sg[i] = Math.sqrt(g[i]);
-    const top = lanczosTop(apply, n, startVec, steps);
+    const top = lanczosTop(apply, n, startVec, steps, 1e-6, opts.stop);
     eigenSolves++;
     // the Ritz value is below the top eigenvalue: pad by the residual and a relative margin
     const mu = (top.value + top.residual) * (1 + 1e-6);
@@ -309,16 +312,25 @@ export interface DiagShiftRun {
 /**
  * The whole scalable bound on a positive definite P (n x n): factor P, choose d (`chooseDiagShift`), certify it
  * (`certifyDiagShift`, shrinking d by 2 %, 10 %, 50 % when it fails), all within `remainingMs()`: a phase starts
- * only when it and the final certification are predicted to fit.
+ * only when it and the final certification are predicted to fit; `opts.stop` (a deadline) interrupts the
+ * factorisations and the Lanczos steps when the prediction was wrong (a loaded machine).
  */
-export function runDiagShift(P: Float64Array, n: number, objective: DiagShiftObjective, remainingMs: () => number, opts: { iterations?: number; lanczosSteps?: number } = {}): DiagShiftRun {
+export function runDiagShift(
+  P: Float64Array,
+  n: number,
+  objective: DiagShiftObjective,
+  remainingMs: () => number,
+  opts: { iterations?: number; lanczosSteps?: number; stop?: { expired(): boolean } } = {},
+): DiagShiftRun {
   const stats = { factorMs: 0, chooseMs: 0, certifyMs: 0, iterations: 0, eigenSolves: 0, retries: 0 };
   const predicted = choleskyCostPerN3() * n ** 3;
   if (remainingMs() < 2 * predicted) return { d: null, value: 0, status: 'time_limit', message: `two ${n}x${n} Cholesky factorisations (about ${(predicted / 1000).toFixed(1)} s each here) do not fit the time limit`, stats };
   let t = performance.now();
   const L = Float64Array.from(P);
-  const ok = choleskyInPlace(L, n) < 0;
+  const info = choleskyInPlaceUntil(L, n, opts.stop);
   stats.factorMs = performance.now() - t;
+  if (info === -2) return { d: null, value: 0, status: 'time_limit', message: 'the time limit expired during the Cholesky factorisation of G', stats };
+  const ok = info === -1;
   if (!ok) return { d: null, value: 0, status: 'singular', message: 'G is singular to working precision (its Cholesky factorisation fails): no diagonal shift is certifiable', stats };
   const reserve = (): number => 1.3 * stats.factorMs;
   t = performance.now();
@@ -333,6 +345,8 @@ export function runDiagShift(P: Float64Array, n: number, objective: DiagShiftObj
       tEig = now;
       return remainingMs() < reserve() + 1.5 * lastEigenMs;
     },
+    // the first eigenvalue is always computed: cut its Lanczos steps short when only the certification still fits
+    stop: () => remainingMs() < reserve(),
   });
   stats.chooseMs = performance.now() - t;
   stats.iterations = choice.iterations;
@@ -342,7 +356,8 @@ export function runDiagShift(P: Float64Array, n: number, objective: DiagShiftObj
     const d = new Float64Array(n);
     for (let i = 0; i < n; i++) d[i] = choice.d[i] / shrink;
     t = performance.now();
-    const good = certifyDiagShift(P, n, d);
+    const good = certifyDiagShift(P, n, d, opts.stop);
+    if (!good && opts.stop?.expired()) return { d: null, value: choice.value, status: 'time_limit', message: 'the time limit expired during the certification', stats };
     stats.certifyMs += performance.now() - t;
     if (good) return { d, value: choice.value / shrink, status: 'certified', stats };
     stats.retries++;
