@@ -2,10 +2,11 @@
  * What the two OA solvers (quant-oa, prune-oa) share around the driver of `oa.ts`: running it with the safe-bound
  * verifier and the resolved options, assembling the one SolveResult, and the quadratic-form kernel their cuts use.
  */
+import type { Deadline } from '../../src/core/result.js';
 import { makeResult, safeLowerBound } from '../../src/core/result.js';
 import type { ProblemClass, SolveOptions, SolveResult } from '../../src/core/types.js';
 import type { MilpBackend } from './model.js';
-import type { OaOutcome, OaSpec } from './oa.js';
+import type { OaCandidate, OaOutcome, OaSpec } from './oa.js';
 import { loadVerifier, oaOptionsFrom, runOa } from './oa.js';
 
 /** How a finished OA run becomes a SolveResult. */
@@ -23,9 +24,17 @@ export interface OaReport {
   extraMessage?: string;
 }
 
-/** Run the OA driver on `spec` with the solver's options and the safe-bound verifier of `backend`. */
-export async function runOaSolver(solver: string, spec: OaSpec, options: SolveOptions, backend: MilpBackend, r: number, n: number): Promise<OaOutcome> {
-  return runOa(spec, oaOptionsFrom(solver, options, backend, r, n, await loadVerifier(backend)));
+/** Run the OA driver on `spec` with the solver's options, the safe-bound verifier of `backend` and the solve's deadline. */
+export async function runOaSolver(
+  solver: string,
+  spec: OaSpec,
+  options: SolveOptions,
+  backend: MilpBackend,
+  r: number,
+  n: number,
+  deadline: Deadline,
+): Promise<OaOutcome> {
+  return runOa(spec, { ...oaOptionsFrom(solver, options, backend, r, n, await loadVerifier(backend)), deadline });
 }
 
 /** Assemble the SolveResult of an OA run. */
@@ -82,4 +91,29 @@ export function quadForm(H: Float64Array, n: number, e: ArrayLike<number>, He: F
     magnitude += Math.abs(e[i] * s);
   }
   return { value, magnitude };
+}
+
+/**
+ * The result when a time limit stops the solver before the OA driver runs (an O(n^3) setup step predicted not to
+ * fit, or the limit already spent): the best of the start candidates as the upper bound, the trivial valid lower
+ * bound 0 (every error is >= 0), status `time_limit`.
+ */
+export function timeLimitResult(rep: OaReport, candidates: OaCandidate[], why: string, relGapTol: number): SolveResult {
+  let best: OaCandidate | null = null;
+  for (const c of candidates) if (c.solution && (!best || c.value < best.value)) best = c;
+  const out: OaOutcome = {
+    lowerBound: 0,
+    upperBound: best ? best.value : Infinity,
+    solution: best ? best.solution : null,
+    status: 'time_limit',
+    iterations: 0,
+    lpRounds: 0,
+    cuts: 0,
+    masterTimeMs: 0,
+    history: [],
+    message: `time limit: ${why}; only the trivial lower bound 0 is reported`,
+    relGapTol,
+    verifyNodes: 0,
+  };
+  return finishOa(rep, out);
 }

@@ -30,6 +30,14 @@ import { safeMilpBound } from './safe-bound.js';
  */
 export const OA_DEFAULT_REL_GAP_TOL = 1e-6;
 
+/** The relative gap tolerance of an OA solve. */
+export function relGapTolOf(options: SolveOptions): number {
+  return options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL;
+}
+
+/** An LP solver with row duals (for the safe bound); `timeLimitMs` caps one solve. */
+export type LpVerifier = (m: MilpModel, options?: { timeLimitMs?: number }) => LpDualResult;
+
 export interface EpiCut {
   aux: number;
   idx: number[];
@@ -91,6 +99,11 @@ export interface OaIterationInfo {
 export interface OaOptions {
   backend: MilpBackend;
   timeLimitMs?: number;
+  /**
+   * The solve's deadline (created when the solver started, so that its setup counts); default: a new one from
+   * `timeLimitMs`. The masters stop at 90 % of the time left when the driver starts; the rest goes to the proof.
+   */
+  deadline?: Deadline;
   iterationLimit?: number;
   relGapTol: number;
   absGapTol: number;
@@ -101,7 +114,7 @@ export interface OaOptions {
    * LP solver with row duals for the safe bound (safe-bound.ts). The reported lower bound is ONLY what the safe
    * branch and bound proves on the last master; without a verifier no bound above 0 is reported.
    */
-  verifier?: (m: MilpModel) => LpDualResult;
+  verifier?: LpVerifier;
   /** Node limit of one safe-bound search (default 20000). */
   verifyNodeLimit?: number;
 }
@@ -231,12 +244,12 @@ function reevaluate(spec: OaSpec, cuts: EpiCut[], x: Float64Array): { value: num
  * The LP-with-duals solver behind the safe bound: the back end's own when it has one (glpk), else glpk's if it can
  * be loaded (the jsl back end gives no duals), else none.
  */
-export async function loadVerifier(backend: MilpBackend): Promise<((m: MilpModel) => LpDualResult) | undefined> {
-  if (backend.solveLpDuals) return (m) => (backend.solveLpDuals as (m: MilpModel) => LpDualResult)(m);
+export async function loadVerifier(backend: MilpBackend): Promise<LpVerifier | undefined> {
+  if (backend.solveLpDuals) return (m, o) => (backend.solveLpDuals as LpVerifier)(m, o);
   try {
     const { loadMilpBackend } = await import('./backends.js');
     const g = await loadMilpBackend('glpk');
-    return g.solveLpDuals ? (m) => (g.solveLpDuals as (m: MilpModel) => LpDualResult)(m) : undefined;
+    return g.solveLpDuals ? (m, o) => (g.solveLpDuals as LpVerifier)(m, o) : undefined;
   } catch {
     return undefined;
   }
@@ -249,7 +262,7 @@ export function oaOptionsFrom(
   backend: MilpBackend,
   r: number,
   n: number,
-  verifier?: (m: MilpModel) => LpDualResult,
+  verifier?: LpVerifier,
 ): OaOptions {
   const ex = resolveExtras(solver === 'prune-oa' ? PRUNE_OA_OPTIONS : QUANT_OA_OPTIONS, options.extra, solver);
   const extraOnIter = ex.onIteration;
@@ -259,7 +272,7 @@ export function oaOptionsFrom(
     verifyNodeLimit: ex.verifyNodeLimit,
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
-    relGapTol: options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL,
+    relGapTol: relGapTolOf(options),
     absGapTol: ex.absGapTol ?? ABS_GAP_REL * r,
     lpWarmupRounds: ex.lpWarmupRounds ?? 2 * n,
     onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
@@ -267,6 +280,18 @@ export function oaOptionsFrom(
       ? (lb, ub, it, ms) => options.onProgress?.({ solver, lowerBound: lb, upperBound: ub, nodes: 0, iterations: it, timeMs: ms })
       : undefined,
   };
+}
+
+/** Share of the time left (when the driver starts) that the masters may use; the rest is for the proof. */
+const MASTER_SHARE = 0.9;
+
+/**
+ * The proof's deadline: what is left of the solve's, but at least min(200 ms, 10 % of the limit) (the time limit
+ * target is T + 10 % + 0.2 s), and 10 minutes without a limit.
+ */
+function proofDeadline(deadline: Deadline): Deadline {
+  if (!deadline.limited) return new Deadline(600000);
+  return new Deadline(Math.max(deadline.remaining(), Math.min(200, 0.1 * deadline.limitMs)));
 }
 
 /** The last master solved: what the safe bound re-solves (in its own scaled units). */
@@ -287,7 +312,9 @@ type Step = 'continue' | 'stop';
  * unverified master values, which only steer the loop), the counters, and the last master for the safe bound.
  */
 class OaRun {
+  /** The solve's deadline (the proof ends by it) and the masters' share of it. */
   readonly deadline: Deadline;
+  readonly masters: Deadline;
   readonly base: MilpModel;
   readonly cuts: EpiCut[] = [];
   private readonly seen = new Set<string>();
@@ -311,7 +338,8 @@ class OaRun {
     readonly spec: OaSpec,
     readonly opts: OaOptions,
   ) {
-    this.deadline = new Deadline(opts.timeLimitMs);
+    this.deadline = opts.deadline ?? new Deadline(opts.timeLimitMs);
+    this.masters = this.deadline.limited ? this.deadline.sub(MASTER_SHARE) : this.deadline;
     this.base = spec.model;
     spec.cuts.forEach((c) => this.addCut(c));
     spec.initial.forEach((c) => this.consider(c));
@@ -349,9 +377,9 @@ class OaRun {
     return gapClosed(Math.max(this.lb, this.claimed), this.ub, this.opts.relGapTol, this.opts.absGapTol);
   }
 
-  /** Time left for one back-end solve (ms, at least 1), or undefined without a limit. */
+  /** Time left for one master solve (ms, at least 1), or undefined without a limit. */
   remainingMs(): number | undefined {
-    return this.opts.timeLimitMs !== undefined ? Math.max(1, this.opts.timeLimitMs - this.deadline.elapsed()) : undefined;
+    return this.masters.limited ? Math.max(1, this.masters.remaining()) : undefined;
   }
 
   /** A master value made safe against the back end's rounding and tolerance (problem units; steers the loop). */
@@ -409,7 +437,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
 function lpWarmup(run: OaRun, relaxedOracle: (x: Float64Array) => EpiCut[]): void {
   const { spec, opts } = run;
   let prev = -Infinity;
-  for (let round = 0; round < opts.lpWarmupRounds && !run.deadline.expired() && !run.closed(); round++) {
+  for (let round = 0; round < opts.lpWarmupRounds && !run.masters.expired() && !run.closed(); round++) {
     const sigma = run.sigma();
     const remaining = run.remainingMs();
     const col = masterScales(spec, sigma);
@@ -429,7 +457,7 @@ function lpWarmup(run: OaRun, relaxedOracle: (x: Float64Array) => EpiCut[]): voi
 /** Why the master loop must stop before the next master, or null. */
 function masterStop(run: OaRun): OaOutcome['status'] | null {
   if (run.closed()) return 'optimal';
-  if (run.deadline.expired()) return 'time_limit';
+  if (run.masters.expired()) return 'time_limit';
   if (run.opts.iterationLimit !== undefined && run.iterations >= run.opts.iterationLimit) return 'iteration_limit';
   return null;
 }
@@ -536,7 +564,8 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
     return 'stop';
   }
   const lm = run.lastMaster;
-  const budget = opts.timeLimitMs !== undefined ? Math.max(200, opts.timeLimitMs - run.deadline.elapsed()) : 600000;
+  const verifier = opts.verifier;
+  const proof = proofDeadline(run.deadline);
   // a node whose bound already closes the gap to the best known error need not be explored
   const allow = Math.max(opts.relGapTol * Math.abs(run.ub), opts.absGapTol);
   const target = Number.isFinite(run.ub) ? (run.ub - 0.999 * allow) / lm.sigma : undefined;
@@ -545,8 +574,8 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
     target,
     pruneTol: lm.tol * (1 + Math.abs(lm.incumbent)),
     nodeLimit: opts.verifyNodeLimit ?? 20000,
-    deadline: performance.now() + budget,
-    lp: opts.verifier,
+    deadline: proof,
+    lp: (m) => verifier(m, { timeLimitMs: proof.limited ? Math.max(1, proof.remaining()) : undefined }),
   });
   run.verifyNodes += sb.nodes;
   run.verifyComplete = sb.complete;
@@ -557,7 +586,7 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
   }
   run.claimed = run.lb;
   const masterWasWrong = sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent));
-  if (!sb.better || !masterWasWrong || verifyRound >= 50 || run.deadline.expired()) return 'stop';
+  if (!sb.better || !masterWasWrong || verifyRound >= 50 || run.masters.expired()) return 'stop';
   // the back end's master answer was not the master optimum: evaluate the better point and go on iterating
   const out = spec.oracle(roundIntegers(run.base, unscale(sb.better, lm.col)));
   out.candidates.forEach((c) => run.consider(c));

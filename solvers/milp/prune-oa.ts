@@ -19,7 +19,7 @@
  */
 import { PvqInputError } from '../../src/core/errors.js';
 import { errorOf } from '../../src/core/objective.js';
-import { makeResult, safeLowerBound } from '../../src/core/result.js';
+import { Deadline, makeResult, safeLowerBound } from '../../src/core/result.js';
 import { resolveExtras } from '../../src/core/options.js';
 import type { PruningProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { cholesky, cholInverse, cholSolve } from '../../src/linalg/dense.js';
@@ -29,7 +29,9 @@ import { PRUNE_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, parseSi
 import { boxRefitOnSupport, gramTimes, refitOnSupport } from './ls.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { finishOa, quadForm, runOaSolver } from './oa-solver.js';
+import { finishOa, quadForm, runOaSolver, timeLimitResult } from './oa-solver.js';
+import { relGapTolOf } from './oa.js';
+import { fits, splitCostMs } from './budget.js';
 
 export interface PruneOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -121,6 +123,7 @@ const NAME = 'prune-oa';
 
 export async function solvePruneOa(problem: PruningProblem, options: SolveOptions = {}): Promise<SolveResult> {
   const t0 = performance.now();
+  const deadline = new Deadline(options.timeLimitMs);
   const k = checkPrune(problem);
   const ex = resolveExtras(PRUNE_OA_OPTIONS, options.extra, NAME);
   const hasSide = ex.sideConstraints !== undefined && ex.sideConstraints.length > 0;
@@ -133,11 +136,12 @@ export async function solvePruneOa(problem: PruningProblem, options: SolveOption
   const obj = problem.objective;
   const side = parseSideConstraints(ex.sideConstraints, obj.n);
   const backend = await loadMilpBackend(backendName);
-  const pf = pruneFormulation(problem, k, side, ex.formulation, ex.maxMSupports, backendName);
-  const out = await runOaSolver(NAME, pruneSpec(pf, options.incumbent), options, backend, obj.r, obj.n);
+  const rep = { solver: NAME, problemName: problem.name, problemClass: 'pruning' as const, backend: backendName, t0, nSide: side.length, errorOfSolution: (v: Float64Array) => errorOf(obj, v) };
+  const pf = pruneFormulation(problem, k, side, ex.formulation, ex.maxMSupports, backendName, deadline);
+  if (typeof pf === 'string') return timeLimitResult({ ...rep, d: new Float64Array(obj.n) }, [clampedStart(problem, k, side)], pf, relGapTolOf(options));
+  const out = await runOaSolver(NAME, pruneSpec(pf, options.incumbent), options, backend, obj.r, obj.n, deadline);
   const note = [`formulation ${pf.mode}`, pf.mNote].filter(Boolean).join('; ');
-  const rep = { solver: NAME, problemName: problem.name, problemClass: 'pruning' as const, backend: backendName, t0, nSide: side.length, d: pf.d, extraMessage: note };
-  const res = finishOa({ ...rep, errorOfSolution: (v) => errorOf(obj, v) }, out);
+  const res = finishOa({ ...rep, d: pf.d, extraMessage: note }, out);
   (res.certificate as Record<string, unknown> | undefined) && Object.assign(res.certificate as object, { formulation: pf.mode });
   return res;
 }
@@ -183,7 +187,7 @@ interface PruneForm {
   mNote?: string;
 }
 
-/** Phase 1: the data, the split, the formulation and the bounds of v. */
+/** Phase 1: the data, the split, the formulation and the bounds of v; under a time limit, why the split does not fit. */
 function pruneFormulation(
   problem: PruningProblem,
   k: number,
@@ -191,12 +195,15 @@ function pruneFormulation(
   forced: 'perspective' | 'bigm' | undefined,
   maxMSupports: number,
   backendName: string,
-): PruneForm {
+  deadline: Deadline,
+): PruneForm | string {
   const { n, G, w, r } = problem.objective;
   const b = gramTimes(G, n, w);
   const live: boolean[] = [];
   for (let i = 0; i < n; i++) live.push(G[i * n + i] > 0);
   const liveIdx = live.flatMap((l, i) => (l ? [i] : []));
+  const predicted = splitCostMs(liveIdx.length);
+  if (!fits(deadline, predicted)) return `the diagonal split (about ${(predicted / 1000).toFixed(1)} s here) does not fit`;
   const d = diagonalSplit(G, n);
   const pd = liveIdx.every((i) => d[i] > 0);
   if (forced === 'perspective' && (problem.box || !pd))
@@ -257,11 +264,27 @@ function maskOf(n: number, S: number[]): Float64Array {
   return z;
 }
 
+/** The k largest |w_i| sqrt(G_ii) among the live coordinates (sorted). */
+function topSupport(w: ArrayLike<number>, G: Float64Array, n: number, liveIdx: number[], k: number): number[] {
+  const order = liveIdx.slice().sort((a, c) => Math.abs(w[c]) * Math.sqrt(G[c * n + c]) - Math.abs(w[a]) * Math.sqrt(G[a * n + a]));
+  return order.slice(0, k).sort((a, c) => a - c);
+}
+
+/** A feasible point without any setup (the limit leaves no time for more): w clamped to the box on topSupport. */
+function clampedStart(problem: PruningProblem, k: number, side: SideConstraint[]): OaCandidate {
+  const { n, G, w } = problem.objective;
+  const liveIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (G[i * n + i] > 0) liveIdx.push(i);
+  const S = topSupport(w, G, n, liveIdx, k);
+  const v = new Float64Array(n);
+  for (const i of S) v[i] = problem.box ? Math.min(problem.box[1], Math.max(problem.box[0], w[i])) : w[i];
+  return satisfiesSide(side, maskOf(n, S)) ? { value: errorOf(problem.objective, v), solution: v } : { value: Infinity, solution: null };
+}
+
 /** Heuristic start: the k largest |w_i| sqrt(G_ii) among live coordinates; and the incumbent's support. */
 function startSupports(pf: PruneForm, incumbent: ArrayLike<number> | undefined): number[][] {
   const { n, k, w, G } = pf;
-  const order = pf.liveIdx.slice().sort((a, c) => Math.abs(w[c]) * Math.sqrt(G[c * n + c]) - Math.abs(w[a]) * Math.sqrt(G[a * n + a]));
-  const out: number[][] = [order.slice(0, k).sort((a, c) => a - c)];
+  const out: number[][] = [topSupport(w, G, n, pf.liveIdx, k)];
   if (incumbent && incumbent.length === n) {
     const S = supportOfMask(n, Float64Array.from(incumbent, (x) => (x !== 0 ? 1 : 0)));
     if (S.length <= k) out.push(S);

@@ -15,13 +15,16 @@ import { PvqInputError } from '../../src/core/errors.js';
 import { pivotedLDL } from '../../src/linalg/dense.js';
 import { quantErrorOf } from '../../src/core/objective.js';
 import { resolveExtras } from '../../src/core/options.js';
+import { Deadline } from '../../src/core/result.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { loadMilpBackend } from './backends.js';
 import type { SideConstraint } from './common.js';
 import { QUANT_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
 import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { finishOa, quadForm, runOaSolver } from './oa-solver.js';
+import { finishOa, quadForm, runOaSolver, timeLimitResult } from './oa-solver.js';
+import { relGapTolOf } from './oa.js';
+import { factorCostMs, fits, splitCostMs } from './budget.js';
 
 export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -47,18 +50,36 @@ function checkQuant(p: QuantizationProblem): void {
 
 export async function solveQuantOa(problem: QuantizationProblem, options: SolveOptions = {}): Promise<SolveResult> {
   const t0 = performance.now();
+  const deadline = new Deadline(options.timeLimitMs);
   checkQuant(problem);
   const ex = resolveExtras(QUANT_OA_OPTIONS, options.extra, NAME);
   const backendName = backendOption(options);
   const { n, r } = problem.objective;
   const side = parseSideConstraints(ex.sideConstraints, n);
   const backend = await loadMilpBackend(backendName);
-  const q = quantFormulation(problem, side, ex.split, ex.cuts);
-  const out = await runOaSolver(NAME, quantSpec(q, options.incumbent), options, backend, r, n);
-  return finishOa(
-    { solver: NAME, problemName: problem.name, problemClass: 'quantization', backend: backendName, t0, nSide: side.length, errorOfSolution: (sol) => quantErrorOf(problem, sol), d: q.d },
-    out,
-  );
+  const rep = { solver: NAME, problemName: problem.name, problemClass: 'quantization' as const, backend: backendName, t0, nSide: side.length, errorOfSolution: (sol: Float64Array) => quantErrorOf(problem, sol) };
+  const q = quantFormulation(problem, side, ex.split, ex.cuts, deadline);
+  if (typeof q === 'string') return timeLimitResult({ ...rep, d: new Float64Array(n) }, roundedStarts(problem, side, options.incumbent), q, relGapTolOf(options));
+  const out = await runOaSolver(NAME, quantSpec(q, options.incumbent), options, backend, r, n, deadline);
+  return finishOa({ ...rep, d: q.d }, out);
+}
+
+/** Candidates without any setup (the limit leaves no time for more): the rounded targets and the incumbent. */
+function roundedStarts(problem: QuantizationProblem, side: SideConstraint[], incumbent: ArrayLike<number> | undefined): OaCandidate[] {
+  const { n, w } = problem.objective;
+  const round = (x: number): number => Math.min(problem.zmax, Math.max(problem.zmin, Math.round(x)));
+  const points = [Float64Array.from(w, (x) => round(x / problem.scale))];
+  if (incumbent && incumbent.length === n) points.push(Float64Array.from(incumbent, round));
+  return points.filter((z) => satisfiesSide(side, z)).map((z) => ({ value: quantErrorOf(problem, z), solution: z }));
+}
+
+/** Predicted ms of the split's O(n^3) setup (0 for 'none'). */
+function splitCost(P: Float64Array, n: number, split: string): number {
+  if (split === 'none') return 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (P[i * n + i] > 0) m++;
+  // 'max': Newton steps (each a factorisation and an inverse) after the Jacobi split
+  return split === 'max' ? splitCostMs(m) + 100 * factorCostMs(m) : splitCostMs(m);
 }
 
 type Factor = NonNullable<ReturnType<typeof factorCuts>>;
@@ -92,8 +113,8 @@ interface QuantForm {
   hz: Float64Array;
 }
 
-/** Phases 1-2: the data, the split and the master model. */
-function quantFormulation(problem: QuantizationProblem, side: SideConstraint[], split: string, cutsMode: string): QuantForm {
+/** Phases 1-2: the data, the split and the master model; under a time limit, why an O(n^3) step does not fit. */
+function quantFormulation(problem: QuantizationProblem, side: SideConstraint[], split: string, cutsMode: string, deadline: Deadline): QuantForm | string {
   const { n, G, w, r } = problem.objective;
   const s = problem.scale;
   const lo = problem.zmin;
@@ -102,7 +123,10 @@ function quantFormulation(problem: QuantizationProblem, side: SideConstraint[], 
   for (let i = 0; i < n * n; i++) P[i] = s * s * G[i];
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = w[i] / s;
+  const predicted = splitCost(P, n, split);
+  if (!fits(deadline, predicted)) return `the diagonal split (about ${(predicted / 1000).toFixed(1)} s here) does not fit`;
   const d = split === 'none' ? new Float64Array(n) : split === 'max' ? optimizedSplit(P, n) : diagonalSplit(P, n);
+  if (cutsMode === 'factor' && !fits(deadline, factorCostMs(n))) return `the factored cuts (about ${(factorCostMs(n) / 1000).toFixed(1)} s here) do not fit`;
   const H = Float64Array.from(P);
   for (let i = 0; i < n; i++) H[i * n + i] -= d[i];
   // variables: z_0..z_{n-1}, s_i for d_i > 0, eta, and with the factored cuts y_k, q_k
