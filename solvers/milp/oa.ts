@@ -22,6 +22,7 @@ import type { SolveOptions } from '../../src/core/types.js';
 import type { LpDualResult, MilpBackend, MilpModel, MilpResult, MilpRow } from './model.js';
 import { objectiveAt } from './model.js';
 import { safeMilpBound } from './safe-bound.js';
+import { setupMsPerCell, solveCells } from './budget.js';
 
 /** `x[aux] >= rhs + sum coef_t x[idx_t]` (in the problem's own units). */
 /**
@@ -333,6 +334,8 @@ class OaRun {
   message: string | undefined;
   stalls = 0;
   resolvedAtUb = false;
+  /** Largest set-up cost per model cell (ms) seen on a solve that overran its limit. */
+  msPerCell = 0;
 
   constructor(
     readonly spec: OaSpec,
@@ -380,6 +383,24 @@ class OaRun {
   /** Time left for one master solve (ms, at least 1), or undefined without a limit. */
   remainingMs(): number | undefined {
     return this.masters.limited ? Math.max(1, this.masters.remaining()) : undefined;
+  }
+
+  /**
+   * Under a time limit: is the next back-end solve of `model` predicted to end before `deadline`? A solve's time
+   * limit does not cover its set-up (building the model, GLPK's scaling and first factorisation): that part is
+   * predicted from the model's size (rows x columns) at the largest cost per cell seen so far on this run, and at
+   * least the back end's measured set-up cost (budget.ts).
+   */
+  solveFits(model: MilpModel, deadline: Deadline): boolean {
+    if (!deadline.limited) return true;
+    return solveCells(model) * Math.max(this.msPerCell, setupMsPerCell(this.opts.backend)) < deadline.remaining();
+  }
+
+  /** A back-end solve; learns the set-up cost per cell from a solve that overran its time limit. */
+  timedSolve(model: MilpModel, timeLimitMs: number | undefined): MilpResult {
+    const res = this.opts.backend.solve(model, { timeLimitMs });
+    if (timeLimitMs !== undefined && res.timeMs > timeLimitMs) this.msPerCell = Math.max(this.msPerCell, (res.timeMs - timeLimitMs) / solveCells(model));
+    return res;
   }
 
   /** A master value made safe against the back end's rounding and tolerance (problem units; steers the loop). */
@@ -441,7 +462,9 @@ function lpWarmup(run: OaRun, relaxedOracle: (x: Float64Array) => EpiCut[]): voi
     const sigma = run.sigma();
     const remaining = run.remainingMs();
     const col = masterScales(spec, sigma);
-    const res = opts.backend.solve(buildMaster(spec, run.cuts, sigma, true, col), { timeLimitMs: remaining });
+    const lpModel = buildMaster(spec, run.cuts, sigma, true, col);
+    if (!run.solveFits(lpModel, run.masters)) break;
+    const res = run.timedSolve(lpModel, remaining);
     run.masterTimeMs += res.timeMs;
     run.lpRounds++;
     if (res.status !== 'optimal' || !res.x) break;
@@ -474,7 +497,11 @@ function masterStep(run: OaRun): Step {
   const remaining = run.remainingMs();
   const col = masterScales(spec, sigma);
   const master = buildMaster(spec, run.cuts, sigma, false, col);
-  const res0 = opts.backend.solve(master, { timeLimitMs: remaining });
+  if (!run.solveFits(master, run.masters)) {
+    run.status = 'time_limit';
+    return 'stop';
+  }
+  const res0 = run.timedSolve(master, remaining);
   const res = res0.x ? { ...res0, x: unscale(res0.x, col) } : res0;
   run.masterTimeMs += res.timeMs;
   run.iterations++;
@@ -566,6 +593,12 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
   const lm = run.lastMaster;
   const verifier = opts.verifier;
   const proof = proofDeadline(run.deadline);
+  if (run.deadline.limited && !run.solveFits(lm.model, proof)) {
+    run.message = [run.message, 'time limit: the safe bound on the last master does not fit the time left'].filter(Boolean).join('; ');
+    if (run.status === 'optimal') run.status = 'time_limit';
+    run.claimed = run.lb;
+    return 'stop';
+  }
   // a node whose bound already closes the gap to the best known error need not be explored
   const allow = Math.max(opts.relGapTol * Math.abs(run.ub), opts.absGapTol);
   const target = Number.isFinite(run.ub) ? (run.ub - 0.999 * allow) / lm.sigma : undefined;
