@@ -90,6 +90,8 @@ interface GlpkApi {
   solve(lp: unknown, options?: unknown): { result: { status: number; z: number; vars: Record<string, number>; dual?: Record<string, number> } };
 }
 
+type GlpkOut = { status: number; z: number; vars: Record<string, number>; dual?: Record<string, number> };
+
 async function loadGlpk(): Promise<MilpBackend> {
   let glpk: GlpkApi;
   try {
@@ -98,132 +100,131 @@ async function loadGlpk(): Promise<MilpBackend> {
   } catch (e) {
     throw new MilpBackendUnavailableError('glpk', e);
   }
-  const boundType = (lb: number, ub: number): { type: number; lb: number; ub: number } => {
-    const fl = Number.isFinite(lb);
-    const fu = Number.isFinite(ub);
-    if (fl && fu) return lb === ub ? { type: glpk.GLP_FX, lb, ub } : { type: glpk.GLP_DB, lb, ub };
-    if (fl) return { type: glpk.GLP_LO, lb, ub: 0 };
-    if (fu) return { type: glpk.GLP_UP, lb: 0, ub };
-    return { type: glpk.GLP_FR, lb: 0, ub: 0 };
-  };
-  const toLp = (model: MilpModel, integers: boolean) => {
-    const nv = model.vars.length;
-    const name = (j: number): string => `x${j}`;
-    const objVars = [];
-    for (let j = 0; j < nv; j++) if (model.objective[j] !== 0) objVars.push({ name: name(j), coef: model.objective[j] });
-    if (objVars.length === 0 && nv > 0) objVars.push({ name: name(0), coef: 0 });
-    const subjectTo = [];
-    let emptyInfeasible = false;
-    for (let i = 0; i < model.rows.length; i++) {
-      const r = model.rows[i];
-      if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
-      const vars = [];
-      for (let t = 0; t < r.idx.length; t++) if (r.coef[t] !== 0) vars.push({ name: name(r.idx[t]), coef: r.coef[t] });
-      if (vars.length === 0) {
-        if (r.lb > 1e-12 || r.ub < -1e-12) emptyInfeasible = true;
-        continue;
-      }
-      subjectTo.push({ name: `r${i}`, vars, bnds: boundType(r.lb, r.ub) });
-    }
-    const bounds = model.vars.map((v, j) => ({ name: name(j), ...boundType(v.lb, v.ub) }));
-    const generals: string[] = [];
-    if (integers) for (let j = 0; j < nv; j++) if (model.vars[j].integer) generals.push(name(j));
-    const lp = { name: 'pvq', objective: { direction: glpk.GLP_MIN, name: 'obj', vars: objVars }, subjectTo, bounds, generals };
-    return { lp, name, emptyInfeasible, generals };
-  };
   return {
     name: 'glpk',
-    solveLpDuals(model: MilpModel): LpDualResult {
-      checkModel(model);
-      const { lp, name, emptyInfeasible } = toLp(model, false);
-      if (emptyInfeasible) return { status: 'infeasible', x: null, duals: null };
-      let out: { status: number; z: number; vars: Record<string, number>; dual?: Record<string, number> };
-      try {
-        // no presolver: its infeasibility answer carries no multipliers (the simplex's phase-1 duals are a Farkas hint)
-        out = glpk.solve(lp, { msglev: glpk.GLP_MSG_OFF, presol: false }).result;
-      } catch {
-        return { status: 'other', x: null, duals: null };
-      }
-      const x = new Float64Array(model.vars.length);
-      for (let j = 0; j < x.length; j++) x[j] = out.vars[name(j)] ?? 0;
-      const duals = new Float64Array(model.rows.length);
-      for (let i = 0; i < duals.length; i++) {
-        const y = out.dual?.[`r${i}`];
-        duals[i] = typeof y === 'number' && Number.isFinite(y) ? y : 0;
-      }
-      const status = out.status === glpk.GLP_OPT ? 'optimal' : out.status === glpk.GLP_NOFEAS || out.status === glpk.GLP_INFEAS ? 'infeasible' : 'other';
-      return { status, x: status === 'optimal' ? x : null, duals };
-    },
+    solveLpDuals: (model: MilpModel, options: MilpSolveOptions = {}): LpDualResult => glpkLpDuals(glpk, model, options),
     // GLPK prunes a node when its LP bound is within tol_obj = 1e-7 (relative to 1 + |incumbent|) of the incumbent.
     tolerance: 1e-7,
-    solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {
-      checkModel(model);
-      const t0 = performance.now();
-      const nv = model.vars.length;
-      const name = (j: number): string => `x${j}`;
-      const objVars = [];
-      for (let j = 0; j < nv; j++) if (model.objective[j] !== 0) objVars.push({ name: name(j), coef: model.objective[j] });
-      if (objVars.length === 0 && nv > 0) objVars.push({ name: name(0), coef: 0 });
-      const subjectTo = [];
-      for (let i = 0; i < model.rows.length; i++) {
-        const r = model.rows[i];
-        if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
-        const vars = [];
-        for (let t = 0; t < r.idx.length; t++) if (r.coef[t] !== 0) vars.push({ name: name(r.idx[t]), coef: r.coef[t] });
-        if (vars.length === 0) {
-          if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
-          continue;
-        }
-        subjectTo.push({ name: `r${i}`, vars, bnds: boundType(r.lb, r.ub) });
-      }
-      const bounds = model.vars.map((v, j) => ({ name: name(j), ...boundType(v.lb, v.ub) }));
-      const generals = [];
-      for (let j = 0; j < nv; j++) if (model.vars[j].integer) generals.push(name(j));
-      const lp = {
-        name: 'pvq',
-        objective: { direction: glpk.GLP_MIN, name: 'obj', vars: objVars },
-        subjectTo,
-        bounds,
-        generals,
-      };
-      let out: { status: number; z: number; vars: Record<string, number> } | undefined;
-      const x = new Float64Array(nv);
-      // GLPK's MIP presolver can return an infeasible point as optimal (seen on single-variable rows whose
-      // integer rounding empties the domain); every answer is checked and the solve repeated without presolve.
-      for (const presol of [true, false]) {
-        const opts: Record<string, unknown> = { msglev: glpk.GLP_MSG_OFF, mipgap: options.mipGap ?? 0, presol };
-        if (options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs)) {
-          opts.tmlim = Math.max(0.001, (options.timeLimitMs - (performance.now() - t0)) / 1000);
-        }
-        try {
-          out = glpk.solve(lp, opts).result;
-        } catch (e) {
-          return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `glpk: ${String(e)}` };
-        }
-        for (let j = 0; j < nv; j++) x[j] = out.vars[name(j)] ?? 0;
-        const hasPoint = out.status === glpk.GLP_OPT || out.status === glpk.GLP_FEAS;
-        if (!hasPoint || pointOk(model, x, 1e-9)) break;
-        if (!presol) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: 'glpk returned an infeasible point' };
-      }
-      if (!out) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0 };
-      const timeMs = performance.now() - t0;
-      let status: MilpStatus;
-      if (out.status === glpk.GLP_OPT) status = 'optimal';
-      else if (out.status === glpk.GLP_NOFEAS || out.status === glpk.GLP_INFEAS) status = 'infeasible';
-      else if (out.status === glpk.GLP_UNBND) status = 'unbounded';
-      else if (options.timeLimitMs !== undefined && timeMs >= 0.9 * options.timeLimitMs) status = 'time_limit';
-      else if (out.status === glpk.GLP_UNDEF && generals.length > 0) status = 'infeasible';
-      else status = 'error';
-      const feasible = status === 'optimal' || (status === 'time_limit' && out.status === glpk.GLP_FEAS);
-      return {
-        status,
-        objective: feasible ? out.z + (model.objConst ?? 0) : status === 'infeasible' ? Infinity : NaN,
-        x: feasible ? x : null,
-        timeMs,
-        message: status === 'error' ? `glpk status ${out.status}` : undefined,
-      };
-    },
+    solve: (model: MilpModel, options: MilpSolveOptions = {}): MilpResult => glpkSolve(glpk, model, options),
   };
+}
+
+/** GLPK's bound type of [lb, ub]. */
+function glpkBounds(glpk: GlpkApi, lb: number, ub: number): { type: number; lb: number; ub: number } {
+  const fl = Number.isFinite(lb);
+  const fu = Number.isFinite(ub);
+  if (fl && fu) return lb === ub ? { type: glpk.GLP_FX, lb, ub } : { type: glpk.GLP_DB, lb, ub };
+  if (fl) return { type: glpk.GLP_LO, lb, ub: 0 };
+  if (fu) return { type: glpk.GLP_UP, lb: 0, ub };
+  return { type: glpk.GLP_FR, lb: 0, ub: 0 };
+}
+
+const glpkName = (j: number): string => `x${j}`;
+
+/** The model in glpk.js's format (variables x<j>, rows r<i>; rows without nonzeros are dropped, or flag infeasibility). */
+function glpkLp(glpk: GlpkApi, model: MilpModel, integers: boolean) {
+  const nv = model.vars.length;
+  const objVars = [];
+  for (let j = 0; j < nv; j++) if (model.objective[j] !== 0) objVars.push({ name: glpkName(j), coef: model.objective[j] });
+  if (objVars.length === 0 && nv > 0) objVars.push({ name: glpkName(0), coef: 0 });
+  const subjectTo = [];
+  let emptyInfeasible = false;
+  for (let i = 0; i < model.rows.length; i++) {
+    const r = model.rows[i];
+    if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
+    const vars = [];
+    for (let t = 0; t < r.idx.length; t++) if (r.coef[t] !== 0) vars.push({ name: glpkName(r.idx[t]), coef: r.coef[t] });
+    if (vars.length === 0) {
+      if (r.lb > 1e-12 || r.ub < -1e-12) emptyInfeasible = true;
+      continue;
+    }
+    subjectTo.push({ name: `r${i}`, vars, bnds: glpkBounds(glpk, r.lb, r.ub) });
+  }
+  const bounds = model.vars.map((v, j) => ({ name: glpkName(j), ...glpkBounds(glpk, v.lb, v.ub) }));
+  const generals: string[] = [];
+  if (integers) for (let j = 0; j < nv; j++) if (model.vars[j].integer) generals.push(glpkName(j));
+  const lp = { name: 'pvq', objective: { direction: glpk.GLP_MIN, name: 'obj', vars: objVars }, subjectTo, bounds, generals };
+  return { lp, emptyInfeasible, generals };
+}
+
+/** glpk.js's `tmlim` (seconds) for what is left of `timeLimitMs` after `t0`, or undefined. */
+function glpkTmlim(timeLimitMs: number | undefined, t0: number): number | undefined {
+  if (timeLimitMs === undefined || !Number.isFinite(timeLimitMs)) return undefined;
+  return Math.max(0.001, (timeLimitMs - (performance.now() - t0)) / 1000);
+}
+
+/** The LP relaxation with its row duals (a hint for the safe bound); under a time limit, whatever the simplex reached. */
+function glpkLpDuals(glpk: GlpkApi, model: MilpModel, options: MilpSolveOptions): LpDualResult {
+  checkModel(model);
+  const t0 = performance.now();
+  const { lp, emptyInfeasible } = glpkLp(glpk, model, false);
+  if (emptyInfeasible) return { status: 'infeasible', x: null, duals: null };
+  let out: GlpkOut;
+  try {
+    // no presolver: its infeasibility answer carries no multipliers (the simplex's phase-1 duals are a Farkas hint)
+    const opts: Record<string, unknown> = { msglev: glpk.GLP_MSG_OFF, presol: false };
+    const tmlim = glpkTmlim(options.timeLimitMs, t0);
+    if (tmlim !== undefined) opts.tmlim = tmlim;
+    out = glpk.solve(lp, opts).result;
+  } catch {
+    return { status: 'other', x: null, duals: null };
+  }
+  const x = new Float64Array(model.vars.length);
+  for (let j = 0; j < x.length; j++) x[j] = out.vars[glpkName(j)] ?? 0;
+  const duals = new Float64Array(model.rows.length);
+  for (let i = 0; i < duals.length; i++) {
+    const y = out.dual?.[`r${i}`];
+    duals[i] = typeof y === 'number' && Number.isFinite(y) ? y : 0;
+  }
+  const status = out.status === glpk.GLP_OPT ? 'optimal' : out.status === glpk.GLP_NOFEAS || out.status === glpk.GLP_INFEAS ? 'infeasible' : 'other';
+  return { status, x: status === 'optimal' ? x : null, duals };
+}
+
+/** Branch-and-cut with mipgap 0 (see the file comment); every returned point is checked. */
+function glpkSolve(glpk: GlpkApi, model: MilpModel, options: MilpSolveOptions): MilpResult {
+  checkModel(model);
+  const t0 = performance.now();
+  const nv = model.vars.length;
+  const { lp, emptyInfeasible, generals } = glpkLp(glpk, model, true);
+  if (emptyInfeasible) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
+  let out: GlpkOut | undefined;
+  const x = new Float64Array(nv);
+  // GLPK's MIP presolver can return an infeasible point as optimal (seen on single-variable rows whose
+  // integer rounding empties the domain); every answer is checked and the solve repeated without presolve.
+  for (const presol of [true, false]) {
+    const opts: Record<string, unknown> = { msglev: glpk.GLP_MSG_OFF, mipgap: options.mipGap ?? 0, presol };
+    const tmlim = glpkTmlim(options.timeLimitMs, t0);
+    if (tmlim !== undefined) opts.tmlim = tmlim;
+    try {
+      out = glpk.solve(lp, opts).result;
+    } catch (e) {
+      return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `glpk: ${String(e)}` };
+    }
+    for (let j = 0; j < nv; j++) x[j] = out.vars[glpkName(j)] ?? 0;
+    const hasPoint = out.status === glpk.GLP_OPT || out.status === glpk.GLP_FEAS;
+    if (!hasPoint || pointOk(model, x, 1e-9)) break;
+    if (!presol) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: 'glpk returned an infeasible point' };
+  }
+  if (!out) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0 };
+  const timeMs = performance.now() - t0;
+  const status = glpkStatus(glpk, out.status, options, timeMs, generals.length > 0);
+  const feasible = status === 'optimal' || (status === 'time_limit' && out.status === glpk.GLP_FEAS);
+  return {
+    status,
+    objective: feasible ? out.z + (model.objConst ?? 0) : status === 'infeasible' ? Infinity : NaN,
+    x: feasible ? x : null,
+    timeMs,
+    message: status === 'error' ? `glpk status ${out.status}` : undefined,
+  };
+}
+
+function glpkStatus(glpk: GlpkApi, s: number, options: MilpSolveOptions, timeMs: number, hasIntegers: boolean): MilpStatus {
+  if (s === glpk.GLP_OPT) return 'optimal';
+  if (s === glpk.GLP_NOFEAS || s === glpk.GLP_INFEAS) return 'infeasible';
+  if (s === glpk.GLP_UNBND) return 'unbounded';
+  if (options.timeLimitMs !== undefined && timeMs >= 0.9 * options.timeLimitMs) return 'time_limit';
+  if (s === glpk.GLP_UNDEF && hasIntegers) return 'infeasible';
+  return 'error';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -322,173 +323,212 @@ async function loadJsl(): Promise<MilpBackend> {
   } catch (e) {
     throw new MilpBackendUnavailableError('jsl', e);
   }
-  let current: JslWorker | null = null;
-  const spawn = (): JslWorker => {
+  const runner = new JslRunner(jslPath, wt);
+  return {
+    name: 'jsl',
+    // results are rounded to the precision grid; pivots below it are ignored
+    tolerance: 2 * JSL_PRECISIONS[0],
+    solve: (model: MilpModel, options: MilpSolveOptions = {}): MilpResult => jslSolve(runner, model, options),
+  };
+}
+
+type JslAnswer = { ok: boolean; res?: unknown; err?: string };
+
+/** The worker that runs javascript-lp-solver, waited for synchronously with a hard deadline. */
+class JslRunner {
+  private current: JslWorker | null = null;
+  constructor(
+    private readonly path: string,
+    private readonly wt: typeof import('node:worker_threads'),
+  ) {}
+
+  private spawn(): JslWorker {
     const sab = new SharedArrayBuffer(4);
-    const { port1, port2 } = new wt.MessageChannel();
-    const worker = new wt.Worker(WORKER_SRC, { eval: true, workerData: { path: jslPath, sab, port: port2 }, transferList: [port2] });
+    const { port1, port2 } = new this.wt.MessageChannel();
+    const worker = new this.wt.Worker(WORKER_SRC, { eval: true, workerData: { path: this.path, sab, port: port2 }, transferList: [port2] });
     worker.unref();
     port1.unref();
     return { worker, port: port1, flag: new Int32Array(sab) };
-  };
+  }
+
   /** Solve in the worker; null when the deadline passed (the worker is then terminated). */
-  const runInWorker = (model: unknown, precision: number, capMs: number): { ok: boolean; res?: unknown; err?: string } | null => {
-    if (!current) current = spawn();
-    const w = current;
+  run(model: unknown, precision: number, capMs: number): JslAnswer | null {
+    if (!this.current) this.current = this.spawn();
+    const w = this.current;
     Atomics.store(w.flag, 0, 0);
     w.port.postMessage({ model, precision });
     const r = Atomics.wait(w.flag, 0, 0, Math.max(1, capMs));
     if (r === 'timed-out') {
       void w.worker.terminate();
-      current = null;
+      this.current = null;
       return null;
     }
-    const msg = wt.receiveMessageOnPort(w.port);
-    return (msg?.message as { ok: boolean; res?: unknown; err?: string }) ?? { ok: false, err: 'no answer from the worker' };
-  };
+    const msg = this.wt.receiveMessageOnPort(w.port);
+    return (msg?.message as JslAnswer) ?? { ok: false, err: 'no answer from the worker' };
+  }
+}
+
+/** A model in javascript-lp-solver's format, with the map back to our variables. */
+interface JslModel {
+  shift: Float64Array;
+  colsOf: Array<Array<[string, number]>>;
+  variables: Record<string, Record<string, number>>;
+  constraints: Record<string, { min?: number; max?: number }>;
+  ints: Record<string, 1>;
+  constShift: number;
+}
+
+/**
+ * Every variable becomes x_j = shift_j + colScale_j * sum_c sign_c * y_c with y_c >= 0 (javascript-lp-solver's own
+ * `unrestricted` variables gave wrong answers in our tests, so free variables are split in two):
+ * lb finite: x = floor(lb) + y; only ub finite: x = ceil(ub) - y; free: x = p - q. Returns a MilpResult when the
+ * model cannot be translated (fractional integer bounds) or an empty row is infeasible.
+ */
+function jslTranslate(model: MilpModel, colScale: Float64Array, rowScale: Float64Array, t0: number): JslModel | MilpResult {
+  const nv = model.vars.length;
+  const shift = new Float64Array(nv);
+  const colsOf: Array<Array<[string, number]>> = [];
+  const variables: Record<string, Record<string, number>> = {};
+  const constraints: Record<string, { min?: number; max?: number }> = {};
+  const ints: Record<string, 1> = {};
+  for (let j = 0; j < nv; j++) {
+    const v = model.vars[j];
+    if (v.integer && ((Number.isFinite(v.lb) && v.lb !== Math.round(v.lb)) || (!Number.isFinite(v.lb) && Number.isFinite(v.ub) && v.ub !== Math.round(v.ub))))
+      return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs integer bounds` };
+    const cols = jslColumns(v, j, colScale[j], shift, constraints);
+    for (const [cn, sg] of cols) {
+      const col: Record<string, number> = {};
+      if (model.objective[j] !== 0) col.obj = sg * model.objective[j] * colScale[j];
+      if (constraints[`ub${j}`]) col[`ub${j}`] = 1;
+      variables[cn] = col;
+      if (v.integer) ints[cn] = 1;
+    }
+    colsOf.push(cols);
+  }
+  let constShift = model.objConst ?? 0;
+  for (let j = 0; j < nv; j++) constShift += model.objective[j] * shift[j];
+  for (let i = 0; i < model.rows.length; i++) {
+    const r = model.rows[i];
+    if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
+    let off = 0;
+    let nz = 0;
+    for (let t = 0; t < r.idx.length; t++) {
+      const c = r.coef[t];
+      if (c === 0) continue;
+      nz++;
+      const j = r.idx[t];
+      off += c * shift[j];
+      for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c * colScale[j] * rowScale[i];
+    }
+    if (nz === 0) {
+      if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 };
+      continue;
+    }
+    const b: { min?: number; max?: number } = {};
+    if (Number.isFinite(r.lb)) b.min = (r.lb - off) * rowScale[i];
+    if (Number.isFinite(r.ub)) b.max = (r.ub - off) * rowScale[i];
+    constraints[`r${i}`] = b;
+  }
+  return { shift, colsOf, variables, constraints, ints, constShift };
+}
+
+/**
+ * The non-negative columns of variable j (sets shift[j] and its bound row). Shifts are integers: javascript-lp-solver
+ * rounds its output to the precision grid, and a fractional shift moved values that should be exactly 0 (a pruned
+ * weight v_i = 0 with lb_i = -0.2127) off by up to precision / 2, which violates v_i <= hi_i z_i at z_i = 0 and
+ * lowered the re-evaluated master value. A fractional bound becomes a row on y instead.
+ */
+function jslColumns(v: MilpModel['vars'][number], j: number, scale: number, shift: Float64Array, constraints: JslModel['constraints']): Array<[string, number]> {
+  if (Number.isFinite(v.lb)) {
+    shift[j] = Math.floor(v.lb);
+    const b: { min?: number; max?: number } = {};
+    if (v.lb > shift[j]) b.min = (v.lb - shift[j]) / scale;
+    if (Number.isFinite(v.ub)) b.max = (v.ub - shift[j]) / scale;
+    if (b.min !== undefined || b.max !== undefined) constraints[`ub${j}`] = b;
+    return [[`y${j}`, 1]];
+  }
+  if (Number.isFinite(v.ub)) {
+    shift[j] = Math.ceil(v.ub);
+    if (v.ub < shift[j]) constraints[`ub${j}`] = { min: (shift[j] - v.ub) / scale };
+    return [[`y${j}`, -1]];
+  }
+  return [
+    [`p${j}`, 1],
+    [`q${j}`, -1],
+  ];
+}
+
+function jslSolve(runner: JslRunner, model: MilpModel, options: MilpSolveOptions): MilpResult {
+  checkModel(model);
+  const t0 = performance.now();
+  const nv = model.vars.length;
+  const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
+  const ones = { colScale: new Float64Array(nv).fill(1), rowScale: new Float64Array(model.rows.length).fill(1) };
+  // Attempts in turn (coarser precision, then the equilibrated model): after a hang, or an 'unbounded' answer
+  // (our masters are bounded; it came from pivots below the precision being skipped in the ratio test). A point
+  // that fails the feasibility check is an error at once (retrying such LPs cost more time than it saved in our
+  // measurements). A 4-variable Kelley master that cycled at both precisions was solved in 40 ms equilibrated.
+  const eqAll = options.equilibrate === true;
+  const attempts: Array<{ prec: number; eq: boolean }> = JSL_PRECISIONS.map((prec) => ({ prec, eq: eqAll }));
+  if (!eqAll) attempts.push({ prec: JSL_PRECISIONS[0], eq: true });
+  let last: MilpResult | null = null;
+  let failures = 0;
+  for (let a = 0; a < attempts.length; a++) {
+    const { prec, eq } = attempts[a];
+    const remaining = (limit ?? Infinity) - (performance.now() - t0);
+    if (remaining <= 0) break;
+    // each attempt but the last gets 3/4 of the time left (a long final master, whose branch-and-bound needs
+    // ~9 s on pub05, must not be cut at half the limit), so that a retry after a hang still has a chance
+    const cap = Math.min(a === attempts.length - 1 ? remaining : 0.75 * remaining, JSL_ATTEMPT_CAP_MS);
+    const { colScale, rowScale } = eq ? equilibrate(model) : ones;
+    const tr = jslTranslate(model, colScale, rowScale, t0);
+    if ('status' in tr) return tr;
+    const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints: tr.constraints, variables: tr.variables, ints: tr.ints, timeout: cap };
+    if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
+    const ta = performance.now();
+    const ans = runner.run(jm, prec, cap + 50);
+    if (ans === null) {
+      failures++;
+      last = null;
+      continue;
+    }
+    if (!ans.ok) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `jsl: ${ans.err}` };
+    // its own timeout only applies between nodes: treat an answer that used the whole cap as a time limit
+    const timedOut = performance.now() - ta >= cap;
+    last = jslDecode(model, tr, colScale, ans.res as Record<string, number | boolean | undefined>, prec, timedOut);
+    if (last.status === 'error') return { ...last, timeMs: performance.now() - t0 };
+    if (last.status === 'unbounded') continue;
+    break;
+  }
+  const timeMs = performance.now() - t0;
+  if (!last) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
+  return { ...last, timeMs };
+}
+
+/** javascript-lp-solver's answer back in our variables, checked for feasibility (timeMs filled in by the caller). */
+function jslDecode(model: MilpModel, tr: JslModel, colScale: Float64Array, out: Record<string, number | boolean | undefined>, prec: number, timedOut: boolean): MilpResult {
+  const nv = model.vars.length;
+  const x = new Float64Array(nv);
+  for (let j = 0; j < nv; j++) {
+    let sum = 0;
+    for (const [cn, sg] of tr.colsOf[j]) {
+      const val = out[cn];
+      if (typeof val === 'number') sum += sg * val;
+    }
+    x[j] = tr.shift[j] + colScale[j] * sum;
+  }
+  let status: MilpStatus;
+  if (out.feasible !== true) status = timedOut ? 'time_limit' : 'infeasible';
+  else if (out.bounded === false) status = 'unbounded';
+  else if (timedOut) status = 'time_limit';
+  else status = 'optimal';
+  const feasible = out.feasible === true && out.bounded !== false;
+  if (feasible && !pointOk(model, x, 2 * prec, 1e-6, colScale)) return { status: 'error', objective: NaN, x: null, timeMs: 0, message: 'jsl returned an infeasible point' };
   return {
-    name: 'jsl',
-    // results are rounded to the precision grid; pivots below it are ignored
-    tolerance: 2 * JSL_PRECISIONS[0],
-    solve(model: MilpModel, options: MilpSolveOptions = {}): MilpResult {
-      checkModel(model);
-      const t0 = performance.now();
-      const nv = model.vars.length;
-      // Every variable becomes x_j = shift_j + colScale_j * sum_c sign_c * y_c with y_c >= 0 (javascript-lp-solver's
-      // own `unrestricted` variables gave wrong answers in our tests, so free variables are split in two):
-      // lb finite: x = floor(lb) + y; only ub finite: x = ceil(ub) - y; free: x = p - q.
-      const translate = (colScale: Float64Array, rowScale: Float64Array) => {
-        const shift = new Float64Array(nv);
-        const colsOf: Array<Array<[string, number]>> = [];
-        const variables: Record<string, Record<string, number>> = {};
-        const constraints: Record<string, { min?: number; max?: number }> = {};
-        const ints: Record<string, 1> = {};
-        for (let j = 0; j < nv; j++) {
-          const v = model.vars[j];
-          if (v.integer && ((Number.isFinite(v.lb) && v.lb !== Math.round(v.lb)) || (!Number.isFinite(v.lb) && Number.isFinite(v.ub) && v.ub !== Math.round(v.ub))))
-            return { status: 'error', objective: NaN, x: null, timeMs: 0, message: `jsl: integer variable ${j} needs integer bounds` } as MilpResult;
-          let cols: Array<[string, number]>;
-          // Shifts are integers: javascript-lp-solver rounds its output to the precision grid, and a fractional shift
-          // moved values that should be exactly 0 (a pruned weight v_i = 0 with lb_i = -0.2127) off by up to
-          // precision / 2, which violates v_i <= hi_i z_i at z_i = 0 and lowered the re-evaluated master value.
-          // A fractional bound becomes a row on y instead.
-          if (Number.isFinite(v.lb)) {
-            shift[j] = Math.floor(v.lb);
-            cols = [[`y${j}`, 1]];
-            const b: { min?: number; max?: number } = {};
-            if (v.lb > shift[j]) b.min = (v.lb - shift[j]) / colScale[j];
-            if (Number.isFinite(v.ub)) b.max = (v.ub - shift[j]) / colScale[j];
-            if (b.min !== undefined || b.max !== undefined) constraints[`ub${j}`] = b;
-          } else if (Number.isFinite(v.ub)) {
-            shift[j] = Math.ceil(v.ub);
-            cols = [[`y${j}`, -1]];
-            if (v.ub < shift[j]) constraints[`ub${j}`] = { min: (shift[j] - v.ub) / colScale[j] };
-          } else {
-            cols = [
-              [`p${j}`, 1],
-              [`q${j}`, -1],
-            ];
-          }
-          for (const [cn, sg] of cols) {
-            const col: Record<string, number> = {};
-            if (model.objective[j] !== 0) col.obj = sg * model.objective[j] * colScale[j];
-            if (constraints[`ub${j}`]) col[`ub${j}`] = 1;
-            variables[cn] = col;
-            if (v.integer) ints[cn] = 1;
-          }
-          colsOf.push(cols);
-        }
-        let constShift = model.objConst ?? 0;
-        for (let j = 0; j < nv; j++) constShift += model.objective[j] * shift[j];
-        for (let i = 0; i < model.rows.length; i++) {
-          const r = model.rows[i];
-          if (!Number.isFinite(r.lb) && !Number.isFinite(r.ub)) continue;
-          let off = 0;
-          let nz = 0;
-          for (let t = 0; t < r.idx.length; t++) {
-            const c = r.coef[t];
-            if (c === 0) continue;
-            nz++;
-            const j = r.idx[t];
-            off += c * shift[j];
-            for (const [cn, sg] of colsOf[j]) variables[cn][`r${i}`] = (variables[cn][`r${i}`] ?? 0) + sg * c * colScale[j] * rowScale[i];
-          }
-          if (nz === 0) {
-            if (r.lb > 1e-12 || r.ub < -1e-12) return { status: 'infeasible', objective: Infinity, x: null, timeMs: performance.now() - t0 } as MilpResult;
-            continue;
-          }
-          const b: { min?: number; max?: number } = {};
-          if (Number.isFinite(r.lb)) b.min = (r.lb - off) * rowScale[i];
-          if (Number.isFinite(r.ub)) b.max = (r.ub - off) * rowScale[i];
-          constraints[`r${i}`] = b;
-        }
-        return { shift, colsOf, variables, constraints, ints, constShift };
-      };
-      const limit = options.timeLimitMs !== undefined && Number.isFinite(options.timeLimitMs) ? Math.max(1, options.timeLimitMs) : undefined;
-      const ones = { colScale: new Float64Array(nv).fill(1), rowScale: new Float64Array(model.rows.length).fill(1) };
-      // Attempts in turn (coarser precision, then the equilibrated model): after a hang, or an 'unbounded' answer
-      // (our masters are bounded; it came from pivots below the precision being skipped in the ratio test). A point
-      // that fails the feasibility check is an error at once (retrying such LPs cost more time than it saved in our
-      // measurements). A 4-variable Kelley master that cycled at both precisions was solved in 40 ms equilibrated.
-      const eqAll = options.equilibrate === true;
-      const attempts: Array<{ prec: number; eq: boolean }> = JSL_PRECISIONS.map((prec) => ({ prec, eq: eqAll }));
-      if (!eqAll) attempts.push({ prec: JSL_PRECISIONS[0], eq: true });
-      let last: MilpResult | null = null;
-      let failures = 0;
-      for (let a = 0; a < attempts.length; a++) {
-        const { prec, eq } = attempts[a];
-        const remaining = (limit ?? Infinity) - (performance.now() - t0);
-        if (remaining <= 0) break;
-        // each attempt but the last gets 3/4 of the time left (a long final master, whose branch-and-bound needs
-        // ~9 s on pub05, must not be cut at half the limit), so that a retry after a hang still has a chance
-        const cap = Math.min(a === attempts.length - 1 ? remaining : 0.75 * remaining, JSL_ATTEMPT_CAP_MS);
-        const { colScale, rowScale } = eq ? equilibrate(model) : ones;
-        const tr = translate(colScale, rowScale);
-        if ('status' in tr) return tr as MilpResult;
-        const { shift, colsOf, variables, constraints, ints, constShift } = tr;
-        const jm: Record<string, unknown> = { optimize: 'obj', opType: 'min', constraints, variables, ints, timeout: cap };
-        if (options.mipGap !== undefined && options.mipGap > 0) jm.tolerance = options.mipGap;
-        const ta = performance.now();
-        const ans = runInWorker(jm, prec, cap + 50);
-        if (ans === null) {
-          failures++;
-          last = null;
-          continue;
-        }
-        if (!ans.ok) return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: `jsl: ${ans.err}` };
-        const out = ans.res as Record<string, number | boolean | undefined>;
-        // its own timeout only applies between nodes: treat an answer that used the whole cap as a time limit
-        const timedOut = performance.now() - ta >= cap;
-        const x = new Float64Array(nv);
-        for (let j = 0; j < nv; j++) {
-          let sum = 0;
-          for (const [cn, sg] of colsOf[j]) {
-            const val = out[cn];
-            if (typeof val === 'number') sum += sg * val;
-          }
-          x[j] = shift[j] + colScale[j] * sum;
-        }
-        let status: MilpStatus;
-        if (out.feasible !== true) status = timedOut ? 'time_limit' : 'infeasible';
-        else if (out.bounded === false) status = 'unbounded';
-        else if (timedOut) status = 'time_limit';
-        else status = 'optimal';
-        const feasible = out.feasible === true && out.bounded !== false;
-        if (feasible && !pointOk(model, x, 2 * prec, 1e-6, colScale))
-          return { status: 'error', objective: NaN, x: null, timeMs: performance.now() - t0, message: 'jsl returned an infeasible point' };
-        last = {
-          status,
-          objective: feasible ? (out.result as number) + constShift : status === 'infeasible' ? Infinity : NaN,
-          x: feasible ? x : null,
-          timeMs: 0,
-          tolerance: 2 * prec,
-        };
-        if (status === 'unbounded') continue;
-        break;
-      }
-      const timeMs = performance.now() - t0;
-      if (!last) return { status: 'time_limit', objective: NaN, x: null, timeMs, message: `jsl did not finish (abandoned after ${failures} attempt(s))` };
-      return { ...last, timeMs };
-    },
+    status,
+    objective: feasible ? (out.result as number) + tr.constShift : status === 'infeasible' ? Infinity : NaN,
+    x: feasible ? x : null,
+    timeMs: 0,
+    tolerance: 2 * prec,
   };
 }

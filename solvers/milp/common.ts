@@ -1,7 +1,7 @@
 /** Shared pieces of the OA solvers: input checks, option parsing, side constraints, the diagonal split. */
 import { PvqInputError } from '../../src/core/errors.js';
 import { defineOptions } from '../../src/core/options.js';
-import type { QuadObjective, SolveOptions } from '../../src/core/types.js';
+import type { SolveOptions } from '../../src/core/types.js';
 import { cholesky, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { symEig } from '../../src/linalg/eigen.js';
 import type { MilpBackendName } from './backends.js';

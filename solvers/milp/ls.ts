@@ -63,6 +63,42 @@ export function boxRefitOnSupport(
   lo: ArrayLike<number>,
   hi: ArrayLike<number>,
 ): { v: Float64Array; kkt: boolean } {
+  const q = boxQpOn(G, n, b, S, lo, hi);
+  const m = q.m;
+  let kkt = false;
+  for (let iter = 0; iter < 20 * m + 20; iter++) {
+    const step = stepToSubspaceMinimiser(q);
+    if (step === 'failed') break;
+    if (step === 'blocked') continue;
+    // subspace optimum reached: check the multipliers of the bound constraints
+    const worst = worstMultiplier(q);
+    if (worst < 0) {
+      kkt = true;
+      break;
+    }
+    q.state[worst] = 0;
+  }
+  const v = new Float64Array(n);
+  for (let a = 0; a < m; a++) v[S[a]] = q.u[a];
+  return { v, kkt };
+}
+
+/** The box QP min u^T A u - 2 c^T u, l <= u <= h on a support, with the active-set state of its solver. */
+interface BoxQp {
+  m: number;
+  A: Float64Array;
+  c: Float64Array;
+  l: Float64Array;
+  h: Float64Array;
+  u: Float64Array;
+  /** 0: free, -1: at lower bound, +1: at upper bound. */
+  state: Int8Array;
+  /** Tolerance of the multiplier check. */
+  tol: number;
+}
+
+/** The QP on support S, started at the point of the box nearest to 0. */
+function boxQpOn(G: Float64Array, n: number, b: Float64Array, S: readonly number[], lo: ArrayLike<number>, hi: ArrayLike<number>): BoxQp {
   const m = S.length;
   const A = new Float64Array(m * m);
   const c = new Float64Array(m);
@@ -77,87 +113,82 @@ export function boxRefitOnSupport(
     scale = Math.max(scale, Math.abs(c[a]), A[a * m + a] * Math.max(Math.abs(l[a]), Math.abs(h[a])));
   }
   const u = new Float64Array(m);
-  // 0: free, -1: at lower bound, +1: at upper bound
   const state = new Int8Array(m);
   for (let a = 0; a < m; a++) {
     u[a] = Math.min(h[a], Math.max(l[a], 0));
     state[a] = u[a] === l[a] ? -1 : u[a] === h[a] ? 1 : 0;
   }
-  const tol = 1e-12 * (scale || 1);
-  let kkt = false;
-  const grad = new Float64Array(m);
-  for (let iter = 0; iter < 20 * m + 20; iter++) {
-    const F: number[] = [];
-    for (let a = 0; a < m; a++) if (state[a] === 0) F.push(a);
-    const f = F.length;
-    let target: Float64Array | null = new Float64Array(0);
-    if (f > 0) {
-      const AF = new Float64Array(f * f);
-      const rhs = new Float64Array(f);
-      for (let p = 0; p < f; p++) {
-        let s = c[F[p]];
-        for (let q = 0; q < m; q++) if (state[q] !== 0) s -= A[F[p] * m + q] * u[q];
-        rhs[p] = s;
-        for (let q = 0; q < f; q++) AF[p * f + q] = A[F[p] * m + F[q]];
-      }
-      target = psdSolveBasic(AF, f, rhs);
-      if (!target) break;
-    }
-    // step toward the subspace minimiser, stopping at the first bound hit
-    let alpha = 1;
-    let block = -1;
-    let blockSide = 0;
+  return { m, A, c, l, h, u, state, tol: 1e-12 * (scale || 1) };
+}
+
+/**
+ * Step from u toward the minimiser over the free coordinates (the others fixed at their bounds), stopping at the
+ * first bound hit: 'blocked' (that coordinate becomes active), 'reached', or 'failed' (no minimiser found).
+ */
+function stepToSubspaceMinimiser(q: BoxQp): 'failed' | 'blocked' | 'reached' {
+  const { m, A, c, l, h, u, state } = q;
+  const F: number[] = [];
+  for (let a = 0; a < m; a++) if (state[a] === 0) F.push(a);
+  const f = F.length;
+  let target: Float64Array | null = new Float64Array(0);
+  if (f > 0) {
+    const AF = new Float64Array(f * f);
+    const rhs = new Float64Array(f);
     for (let p = 0; p < f; p++) {
-      const a = F[p];
-      const d = target[p] - u[a];
-      if (d > 0 && u[a] + d > h[a]) {
-        const al = (h[a] - u[a]) / d;
-        if (al < alpha) {
-          alpha = al;
-          block = a;
-          blockSide = 1;
-        }
-      } else if (d < 0 && u[a] + d < l[a]) {
-        const al = (l[a] - u[a]) / d;
-        if (al < alpha) {
-          alpha = al;
-          block = a;
-          blockSide = -1;
-        }
-      }
+      let s = c[F[p]];
+      for (let k = 0; k < m; k++) if (state[k] !== 0) s -= A[F[p] * m + k] * u[k];
+      rhs[p] = s;
+      for (let k = 0; k < f; k++) AF[p * f + k] = A[F[p] * m + F[k]];
     }
-    for (let p = 0; p < f; p++) {
-      const a = F[p];
-      u[a] = Math.min(h[a], Math.max(l[a], u[a] + alpha * (target[p] - u[a])));
-    }
-    if (block >= 0) {
-      state[block] = blockSide as -1 | 1;
-      u[block] = blockSide > 0 ? h[block] : l[block];
-      continue;
-    }
-    // subspace optimum reached: check the multipliers of the bound constraints
-    for (let a = 0; a < m; a++) {
-      let s = -c[a];
-      for (let q = 0; q < m; q++) s += A[a * m + q] * u[q];
-      grad[a] = s; // half the gradient
-    }
-    let worst = -1;
-    let worstVal = tol;
-    for (let a = 0; a < m; a++) {
-      // at lower bound the gradient must be >= 0, at upper bound <= 0
-      const viol = state[a] === -1 ? -grad[a] : state[a] === 1 ? grad[a] : 0;
-      if (viol > worstVal && l[a] < h[a]) {
-        worstVal = viol;
-        worst = a;
-      }
-    }
-    if (worst < 0) {
-      kkt = true;
-      break;
-    }
-    state[worst] = 0;
+    target = psdSolveBasic(AF, f, rhs);
+    if (!target) return 'failed';
   }
-  const v = new Float64Array(n);
-  for (let a = 0; a < m; a++) v[S[a]] = u[a];
-  return { v, kkt };
+  let alpha = 1;
+  let block = -1;
+  let blockSide = 0;
+  for (let p = 0; p < f; p++) {
+    const a = F[p];
+    const d = target[p] - u[a];
+    if (d > 0 && u[a] + d > h[a]) {
+      const al = (h[a] - u[a]) / d;
+      if (al < alpha) {
+        alpha = al;
+        block = a;
+        blockSide = 1;
+      }
+    } else if (d < 0 && u[a] + d < l[a]) {
+      const al = (l[a] - u[a]) / d;
+      if (al < alpha) {
+        alpha = al;
+        block = a;
+        blockSide = -1;
+      }
+    }
+  }
+  for (let p = 0; p < f; p++) {
+    const a = F[p];
+    u[a] = Math.min(h[a], Math.max(l[a], u[a] + alpha * (target[p] - u[a])));
+  }
+  if (block < 0) return 'reached';
+  state[block] = blockSide as -1 | 1;
+  u[block] = blockSide > 0 ? h[block] : l[block];
+  return 'blocked';
+}
+
+/** The active bound whose multiplier has the wrong sign by the most (beyond the tolerance), or -1 (KKT holds). */
+function worstMultiplier(q: BoxQp): number {
+  const { m, A, c, l, h, u, state } = q;
+  let worst = -1;
+  let worstVal = q.tol;
+  for (let a = 0; a < m; a++) {
+    let s = -c[a];
+    for (let k = 0; k < m; k++) s += A[a * m + k] * u[k];
+    // s is half the gradient: at the lower bound it must be >= 0, at the upper bound <= 0
+    const viol = state[a] === -1 ? -s : state[a] === 1 ? s : 0;
+    if (viol > worstVal && l[a] < h[a]) {
+      worstVal = viol;
+      worst = a;
+    }
+  }
+  return worst;
 }

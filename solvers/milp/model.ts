@@ -71,7 +71,7 @@ export interface MilpBackend {
    * Optional: solve the LP relaxation (integrality dropped) and return its row duals. Used only as a hint: the
    * safe bound of `safe-bound.ts` is valid for any dual vector, so nothing here needs to be trusted.
    */
-  solveLpDuals?(model: MilpModel): LpDualResult;
+  solveLpDuals?(model: MilpModel, options?: MilpSolveOptions): LpDualResult;
 }
 
 export interface LpDualResult {

@@ -19,9 +19,10 @@ import { Deadline, gapClosed, relativeGap } from '../../src/core/result.js';
 import { resolveExtras } from '../../src/core/options.js';
 import { PRUNE_OA_OPTIONS, QUANT_OA_OPTIONS } from './common.js';
 import type { SolveOptions } from '../../src/core/types.js';
-import type { LpDualResult, MilpBackend, MilpModel, MilpRow } from './model.js';
+import type { LpDualResult, MilpBackend, MilpModel, MilpResult, MilpRow } from './model.js';
 import { objectiveAt } from './model.js';
 import { safeMilpBound } from './safe-bound.js';
+import { setupMsPerCell, solveCells } from './budget.js';
 
 /** `x[aux] >= rhs + sum coef_t x[idx_t]` (in the problem's own units). */
 /**
@@ -29,6 +30,14 @@ import { safeMilpBound } from './safe-bound.js';
  * relative (GLPK's tol_obj, javascript-lp-solver's precision grid), so 1e-9 is not attainable; 1e-6 is.
  */
 export const OA_DEFAULT_REL_GAP_TOL = 1e-6;
+
+/** The relative gap tolerance of an OA solve. */
+export function relGapTolOf(options: SolveOptions): number {
+  return options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL;
+}
+
+/** An LP solver with row duals (for the safe bound); `timeLimitMs` caps one solve. */
+export type LpVerifier = (m: MilpModel, options?: { timeLimitMs?: number }) => LpDualResult;
 
 export interface EpiCut {
   aux: number;
@@ -91,6 +100,11 @@ export interface OaIterationInfo {
 export interface OaOptions {
   backend: MilpBackend;
   timeLimitMs?: number;
+  /**
+   * The solve's deadline (created when the solver started, so that its setup counts); default: a new one from
+   * `timeLimitMs`. The masters stop at 90 % of the time left when the driver starts; the rest goes to the proof.
+   */
+  deadline?: Deadline;
   iterationLimit?: number;
   relGapTol: number;
   absGapTol: number;
@@ -101,7 +115,7 @@ export interface OaOptions {
    * LP solver with row duals for the safe bound (safe-bound.ts). The reported lower bound is ONLY what the safe
    * branch and bound proves on the last master; without a verifier no bound above 0 is reported.
    */
-  verifier?: (m: MilpModel) => LpDualResult;
+  verifier?: LpVerifier;
   /** Node limit of one safe-bound search (default 20000). */
   verifyNodeLimit?: number;
 }
@@ -231,12 +245,12 @@ function reevaluate(spec: OaSpec, cuts: EpiCut[], x: Float64Array): { value: num
  * The LP-with-duals solver behind the safe bound: the back end's own when it has one (glpk), else glpk's if it can
  * be loaded (the jsl back end gives no duals), else none.
  */
-export async function loadVerifier(backend: MilpBackend): Promise<((m: MilpModel) => LpDualResult) | undefined> {
-  if (backend.solveLpDuals) return (m) => (backend.solveLpDuals as (m: MilpModel) => LpDualResult)(m);
+export async function loadVerifier(backend: MilpBackend): Promise<LpVerifier | undefined> {
+  if (backend.solveLpDuals) return (m, o) => (backend.solveLpDuals as LpVerifier)(m, o);
   try {
     const { loadMilpBackend } = await import('./backends.js');
     const g = await loadMilpBackend('glpk');
-    return g.solveLpDuals ? (m) => (g.solveLpDuals as (m: MilpModel) => LpDualResult)(m) : undefined;
+    return g.solveLpDuals ? (m, o) => (g.solveLpDuals as LpVerifier)(m, o) : undefined;
   } catch {
     return undefined;
   }
@@ -249,7 +263,7 @@ export function oaOptionsFrom(
   backend: MilpBackend,
   r: number,
   n: number,
-  verifier?: (m: MilpModel) => LpDualResult,
+  verifier?: LpVerifier,
 ): OaOptions {
   const ex = resolveExtras(solver === 'prune-oa' ? PRUNE_OA_OPTIONS : QUANT_OA_OPTIONS, options.extra, solver);
   const extraOnIter = ex.onIteration;
@@ -259,7 +273,7 @@ export function oaOptionsFrom(
     verifyNodeLimit: ex.verifyNodeLimit,
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
-    relGapTol: options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL,
+    relGapTol: relGapTolOf(options),
     absGapTol: ex.absGapTol ?? ABS_GAP_REL * r,
     lpWarmupRounds: ex.lpWarmupRounds ?? 2 * n,
     onIteration: typeof extraOnIter === 'function' ? (extraOnIter as (i: OaIterationInfo) => void) : undefined,
@@ -269,224 +283,366 @@ export function oaOptionsFrom(
   };
 }
 
-export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
-  const deadline = new Deadline(opts.timeLimitMs);
-  const base = spec.model;
-  const cuts: EpiCut[] = [];
-  const seen = new Set<string>();
-  const addCut = (c: EpiCut): boolean => {
+/** Share of the time left (when the driver starts) that the masters may use; the rest is for the proof. */
+const MASTER_SHARE = 0.9;
+
+/**
+ * The proof's deadline: what is left of the solve's, but at least min(200 ms, 10 % of the limit) (the time limit
+ * target is T + 10 % + 0.2 s), and 10 minutes without a limit.
+ */
+function proofDeadline(deadline: Deadline): Deadline {
+  if (!deadline.limited) return new Deadline(600000);
+  return new Deadline(Math.max(deadline.remaining(), Math.min(200, 0.1 * deadline.limitMs)));
+}
+
+/** The last master solved: what the safe bound re-solves (in its own scaled units). */
+interface LastMaster {
+  model: MilpModel;
+  sigma: number;
+  col: Float64Array;
+  /** A known master value (scaled units) that caps the safe search. */
+  incumbent: number;
+  tol: number;
+}
+
+/** What one step of a phase tells its loop. */
+type Step = 'continue' | 'stop';
+
+/**
+ * The state of one outer-approximation run: the cut pool, the bounds (`lb` proven, `claimed` the back end's
+ * unverified master values, which only steer the loop), the counters, and the last master for the safe bound.
+ */
+class OaRun {
+  /** The solve's deadline (the proof ends by it) and the masters' share of it. */
+  readonly deadline: Deadline;
+  readonly masters: Deadline;
+  readonly base: MilpModel;
+  readonly cuts: EpiCut[] = [];
+  private readonly seen = new Set<string>();
+  lb = 0;
+  ub = Infinity;
+  solution: Float64Array | null = null;
+  claimed = 0;
+  readonly history: OaIterationInfo[] = [];
+  iterations = 0;
+  lpRounds = 0;
+  masterTimeMs = 0;
+  lastMaster: LastMaster | null = null;
+  verifyNodes = 0;
+  verifyComplete = true;
+  status: OaOutcome['status'] = 'optimal';
+  message: string | undefined;
+  stalls = 0;
+  resolvedAtUb = false;
+  /** Largest set-up cost per model cell (ms) seen on a solve that overran its limit. */
+  msPerCell = 0;
+
+  constructor(
+    readonly spec: OaSpec,
+    readonly opts: OaOptions,
+  ) {
+    this.deadline = opts.deadline ?? new Deadline(opts.timeLimitMs);
+    this.masters = this.deadline.limited ? this.deadline.sub(MASTER_SHARE) : this.deadline;
+    this.base = spec.model;
+    spec.cuts.forEach((c) => this.addCut(c));
+    spec.initial.forEach((c) => this.consider(c));
+  }
+
+  /** Add a cut unless an identical one is in the pool; true when added. */
+  addCut(c: EpiCut): boolean {
     const k = cutKey(c);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    cuts.push(c);
+    if (this.seen.has(k)) return false;
+    this.seen.add(k);
+    this.cuts.push(c);
     return true;
-  };
-  spec.cuts.forEach(addCut);
-  let lb = 0;
-  let ub = Infinity;
-  let solution: Float64Array | null = null;
-  const consider = (c: OaCandidate): void => {
-    if (c.solution && c.value < ub) {
-      ub = c.value;
-      solution = c.solution;
+  }
+
+  /** Add cuts; the number of new ones. */
+  addCuts(cs: EpiCut[]): number {
+    let added = 0;
+    for (const c of cs) if (this.addCut(c)) added++;
+    return added;
+  }
+
+  consider(c: OaCandidate): void {
+    if (c.solution && c.value < this.ub) {
+      this.ub = c.value;
+      this.solution = c.solution;
     }
-  };
-  spec.initial.forEach(consider);
-  const history: OaIterationInfo[] = [];
-  let iterations = 0;
-  let lpRounds = 0;
-  let masterTimeMs = 0;
-  const sigmaOf = (): number => (Number.isFinite(ub) && ub > 0 ? ub : spec.scale);
-  // `claimed`: the back end's (unverified) master values, which only steer the loop; `lb`: what is proven.
-  let claimed = 0;
-  const closed = (): boolean => gapClosed(Math.max(lb, claimed), ub, opts.relGapTol, opts.absGapTol);
-  let lastMaster: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } | null = null;
-  let verifyNodes = 0;
-  let verifyComplete = true;
-  const certified = (reported: number, x: Float64Array, sigma: number, tol: number): number => {
-    const re = reevaluate(spec, cuts, x);
+  }
+
+  /** Units of the next master: the best known error, else the problem's scale. */
+  sigma(): number {
+    return Number.isFinite(this.ub) && this.ub > 0 ? this.ub : this.spec.scale;
+  }
+
+  closed(): boolean {
+    return gapClosed(Math.max(this.lb, this.claimed), this.ub, this.opts.relGapTol, this.opts.absGapTol);
+  }
+
+  /** Time left for one master solve (ms, at least 1), or undefined without a limit. */
+  remainingMs(): number | undefined {
+    return this.masters.limited ? Math.max(1, this.masters.remaining()) : undefined;
+  }
+
+  /**
+   * Under a time limit: is the next back-end solve of `model` predicted to end before `deadline`? A solve's time
+   * limit does not cover its set-up (building the model, GLPK's scaling and first factorisation): that part is
+   * predicted from the model's size (rows x columns) at the largest cost per cell seen so far on this run, and at
+   * least the back end's measured set-up cost (budget.ts).
+   */
+  solveFits(model: MilpModel, deadline: Deadline): boolean {
+    if (!deadline.limited) return true;
+    return solveCells(model) * Math.max(this.msPerCell, setupMsPerCell(this.opts.backend)) < deadline.remaining();
+  }
+
+  /** A back-end solve; learns the set-up cost per cell from a solve that overran its time limit. */
+  timedSolve(model: MilpModel, timeLimitMs: number | undefined): MilpResult {
+    const res = this.opts.backend.solve(model, { timeLimitMs });
+    if (timeLimitMs !== undefined && res.timeMs > timeLimitMs) this.msPerCell = Math.max(this.msPerCell, (res.timeMs - timeLimitMs) / solveCells(model));
+    return res;
+  }
+
+  /** A master value made safe against the back end's rounding and tolerance (problem units; steers the loop). */
+  certified(reported: number, x: Float64Array, sigma: number, tol: number): number {
+    const re = reevaluate(this.spec, this.cuts, x);
     const v = Math.min(reported, re.value / sigma);
     const slack = tol * (1 + Math.abs(v)) + 16 * EPS * (re.magnitude / sigma);
     return (v - slack) * sigma;
-  };
-  const record = (info: Omit<OaIterationInfo, 'lowerBound' | 'upperBound' | 'cuts'>): void => {
-    const full: OaIterationInfo = { ...info, lowerBound: lb, upperBound: ub, cuts: cuts.length };
-    history.push(full);
-    opts.onIteration?.(full);
-    opts.onProgress?.(lb, ub, iterations, deadline.elapsed());
-  };
-
-  const hasInt = base.vars.some((v) => v.integer);
-  // Phase 1: Kelley on the LP relaxation (cheap cuts); its bounds are valid too.
-  if (spec.relaxedOracle && hasInt) {
-    let prev = -Infinity;
-    for (let round = 0; round < opts.lpWarmupRounds && !deadline.expired() && !closed(); round++) {
-      const sigma = sigmaOf();
-      const remaining = opts.timeLimitMs !== undefined ? Math.max(1, opts.timeLimitMs - deadline.elapsed()) : undefined;
-      const col = masterScales(spec, sigma);
-      const res = opts.backend.solve(buildMaster(spec, cuts, sigma, true, col), { timeLimitMs: remaining });
-      masterTimeMs += res.timeMs;
-      lpRounds++;
-      if (res.status !== 'optimal' || !res.x) break;
-      const xr = unscale(res.x, col);
-      // the LP value is not proven here; it only steers the warm-up (the final safe bound covers these cuts)
-      const mb = certified(res.objective, xr, sigma, res.tolerance ?? opts.backend.tolerance);
-      record({ iteration: lpRounds, masterBound: mb, kind: 'lp', masterTimeMs: res.timeMs });
-      const newCuts = spec.relaxedOracle(xr);
-      let added = 0;
-      for (const c of newCuts) if (addCut(c)) added++;
-      if (added === 0 || (round > 2 && mb - prev <= 1e-4 * Math.abs(mb))) break;
-      prev = mb;
-    }
   }
 
-  let status: OaOutcome['status'] = 'optimal';
-  let message: string | undefined;
-  let stalls = 0;
-  let resolvedAtUb = false;
+  record(info: Omit<OaIterationInfo, 'lowerBound' | 'upperBound' | 'cuts'>): void {
+    const full: OaIterationInfo = { ...info, lowerBound: this.lb, upperBound: this.ub, cuts: this.cuts.length };
+    this.history.push(full);
+    this.opts.onIteration?.(full);
+    this.opts.onProgress?.(this.lb, this.ub, this.iterations, this.deadline.elapsed());
+  }
+
+  /** Remember a master the back end failed on: the safe bound solves it itself, capped at the best known error. */
+  keepFailedMaster(master: MilpModel, sigma: number, col: Float64Array): void {
+    this.lastMaster = { model: master, sigma, col, incumbent: (this.ub / sigma) * (1 + 1e-6) + 1e-12, tol: this.opts.backend.tolerance };
+  }
+
+  outcome(): OaOutcome {
+    return {
+      lowerBound: this.lb,
+      upperBound: this.ub,
+      solution: this.solution,
+      status: this.status,
+      iterations: this.iterations,
+      lpRounds: this.lpRounds,
+      cuts: this.cuts.length,
+      masterTimeMs: this.masterTimeMs,
+      history: this.history,
+      message: this.message,
+      relGapTol: this.opts.relGapTol,
+      verifyNodes: this.verifyNodes,
+    };
+  }
+}
+
+export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
+  const run = new OaRun(spec, opts);
+  // Phase 1: Kelley on the LP relaxation (cheap cuts).
+  if (spec.relaxedOracle && run.base.vars.some((v) => v.integer)) lpWarmup(run, spec.relaxedOracle);
+  // Phase 2: MILP masters until the gap closes or a limit stops them; phase 3: the proven bound on the last master.
   for (let verifyRound = 0; ; verifyRound++) {
-  for (;;) {
-    if (closed()) {
-      status = 'optimal';
-      break;
-    }
-    if (deadline.expired()) {
-      status = 'time_limit';
-      break;
-    }
-    if (opts.iterationLimit !== undefined && iterations >= opts.iterationLimit) {
-      status = 'iteration_limit';
-      break;
-    }
-    const sigma = sigmaOf();
-    const remaining = opts.timeLimitMs !== undefined ? Math.max(1, opts.timeLimitMs - deadline.elapsed()) : undefined;
+    while (masterStep(run) === 'continue');
+    if (proveLastMaster(run, verifyRound) === 'stop') break;
+  }
+  finalStatus(run);
+  return run.outcome();
+}
+
+/** Phase 1: Kelley rounds on the LP relaxation; its values only steer (the final safe bound covers these cuts). */
+function lpWarmup(run: OaRun, relaxedOracle: (x: Float64Array) => EpiCut[]): void {
+  const { spec, opts } = run;
+  let prev = -Infinity;
+  for (let round = 0; round < opts.lpWarmupRounds && !run.masters.expired() && !run.closed(); round++) {
+    const sigma = run.sigma();
+    const remaining = run.remainingMs();
     const col = masterScales(spec, sigma);
-    const master = buildMaster(spec, cuts, sigma, false, col);
-    const res0 = opts.backend.solve(master, { timeLimitMs: remaining });
-    const res = res0.x ? { ...res0, x: unscale(res0.x, col) } : res0;
-    masterTimeMs += res.timeMs;
-    iterations++;
-    if (res.status === 'time_limit') {
-      status = 'time_limit';
-      if (res.x) {
-        const x = roundIntegers(base, res.x);
-        spec.oracle(x).candidates.forEach(consider);
-      }
-      record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
-      break;
-    }
-    if (res.status === 'infeasible') {
-      // Cuts only bound the (unbounded-above) auxiliaries, so they cannot make a feasible model infeasible:
-      // accept the claim only if the model without cuts is infeasible too.
-      const check = opts.backend.solve(buildMaster(spec, [], sigma, false, col), { timeLimitMs: remaining });
-      if (check.status !== 'infeasible') {
-        status = 'numerical_failure';
-        if (Number.isFinite(ub)) lastMaster = { model: master, sigma, col, incumbent: (ub / sigma) * (1 + 1e-6) + 1e-12, tol: opts.backend.tolerance };
-        message = `MILP back end ${opts.backend.name} reported an infeasible master although the model without cuts is '${check.status}'`;
-        record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
-        break;
-      }
-      if (Number.isFinite(ub)) {
-        // a feasible point is known: the back end's claim is wrong (the safe bound below then solves the master)
-        status = 'numerical_failure';
-        message = `MILP back end ${opts.backend.name} reported an infeasible master although a feasible point is known`;
-        lastMaster = { model: master, sigma, col, incumbent: (ub / sigma) * (1 + 1e-6) + 1e-12, tol: opts.backend.tolerance };
-        break;
-      }
-      status = 'infeasible';
-      lb = Infinity;
-      message = 'the master MILP is infeasible: no point satisfies the constraints';
-      record({ iteration: iterations, masterBound: Infinity, kind: 'milp', masterTimeMs: res.timeMs });
-      break;
-    }
-    if (res.status !== 'optimal' || !res.x) {
-      status = 'numerical_failure';
-      message = `MILP back end ${opts.backend.name} returned '${res.status}'${res.message ? `: ${res.message}` : ''}`;
-      // the safe branch and bound below then solves this master itself (capped at the best known error)
-      if (Number.isFinite(ub)) lastMaster = { model: master, sigma, col, incumbent: (ub / sigma) * (1 + 1e-6) + 1e-12, tol: opts.backend.tolerance };
-      record({ iteration: iterations, masterBound: NaN, kind: 'milp', masterTimeMs: res.timeMs });
-      break;
-    }
-    const x = roundIntegers(base, res.x);
-    const mb = certified(res.objective, x, sigma, res.tolerance ?? opts.backend.tolerance);
-    if (mb > claimed) claimed = mb;
-    const tolM = res.tolerance ?? opts.backend.tolerance;
-    lastMaster = { model: master, sigma, col, incumbent: reevaluate(spec, cuts, x).value / sigma, tol: tolM };
-    const out = spec.oracle(x);
-    out.candidates.forEach(consider);
-    record({ iteration: iterations, masterBound: mb, kind: 'milp', masterTimeMs: res.timeMs });
-    let added = 0;
-    for (const c of out.cuts) if (addCut(c)) added++;
-    if (added === 0 && !closed()) {
-      // The master point was visited before: in exact arithmetic the gap would be closed now; what is left is the
-      // master tolerance. One more solve cannot help, unless this master was solved in units of an older, larger
-      // upper bound: its tolerance is relative to sigma, so solve it again in units of the current one.
-      if (sigma > 1.01 * ub && !resolvedAtUb) {
-        resolvedAtUb = true;
-        continue;
-      }
-      stalls++;
-      if (stalls >= 1) {
-        status = 'numerical_failure';
-        message =
-          `outer approximation converged to the tolerance of the ${opts.backend.name} master ` +
-          `(relative gap ${relativeGap(lb, ub).toExponential(2)} > relGapTol ${opts.relGapTol}); pass a larger relGapTol (e.g. 1e-6)`;
-        break;
-      }
-    }
+    const lpModel = buildMaster(spec, run.cuts, sigma, true, col);
+    if (!run.solveFits(lpModel, run.masters)) break;
+    const res = run.timedSolve(lpModel, remaining);
+    run.masterTimeMs += res.timeMs;
+    run.lpRounds++;
+    if (res.status !== 'optimal' || !res.x) break;
+    const xr = unscale(res.x, col);
+    const mb = run.certified(res.objective, xr, sigma, res.tolerance ?? opts.backend.tolerance);
+    run.record({ iteration: run.lpRounds, masterBound: mb, kind: 'lp', masterTimeMs: res.timeMs });
+    const added = run.addCuts(relaxedOracle(xr));
+    if (added === 0 || (round > 2 && mb - prev <= 1e-4 * Math.abs(mb))) break;
+    prev = mb;
   }
-  // ---- the proven bound: a safe branch and bound on the last master (safe-bound.ts)
-  if (status === 'infeasible') break;
-  if (!lastMaster) break;
+}
+
+/** Why the master loop must stop before the next master, or null. */
+function masterStop(run: OaRun): OaOutcome['status'] | null {
+  if (run.closed()) return 'optimal';
+  if (run.masters.expired()) return 'time_limit';
+  if (run.opts.iterationLimit !== undefined && run.iterations >= run.opts.iterationLimit) return 'iteration_limit';
+  return null;
+}
+
+/** Phase 2, one master: solve it, evaluate its point, add the oracle's cuts. */
+function masterStep(run: OaRun): Step {
+  const { spec, opts, base } = run;
+  const stop = masterStop(run);
+  if (stop) {
+    run.status = stop;
+    return 'stop';
+  }
+  const sigma = run.sigma();
+  const remaining = run.remainingMs();
+  const col = masterScales(spec, sigma);
+  const master = buildMaster(spec, run.cuts, sigma, false, col);
+  if (!run.solveFits(master, run.masters)) {
+    run.status = 'time_limit';
+    return 'stop';
+  }
+  const res0 = run.timedSolve(master, remaining);
+  const res = res0.x ? { ...res0, x: unscale(res0.x, col) } : res0;
+  run.masterTimeMs += res.timeMs;
+  run.iterations++;
+  if (res.status !== 'optimal' || !res.x) {
+    masterFailure(run, res, master, sigma, col, remaining);
+    return 'stop';
+  }
+  const x = roundIntegers(base, res.x);
+  const tol = res.tolerance ?? opts.backend.tolerance;
+  const mb = run.certified(res.objective, x, sigma, tol);
+  if (mb > run.claimed) run.claimed = mb;
+  run.lastMaster = { model: master, sigma, col, incumbent: reevaluate(spec, run.cuts, x).value / sigma, tol };
+  const out = spec.oracle(x);
+  out.candidates.forEach((c) => run.consider(c));
+  run.record({ iteration: run.iterations, masterBound: mb, kind: 'milp', masterTimeMs: res.timeMs });
+  const added = run.addCuts(out.cuts);
+  if (added > 0 || run.closed()) return 'continue';
+  // The master point was visited before: in exact arithmetic the gap would be closed now; what is left is the
+  // master tolerance. One more solve cannot help, unless this master was solved in units of an older, larger
+  // upper bound: its tolerance is relative to sigma, so solve it again in units of the current one.
+  if (sigma > 1.01 * run.ub && !run.resolvedAtUb) {
+    run.resolvedAtUb = true;
+    return 'continue';
+  }
+  run.stalls++;
+  if (run.stalls < 1) return 'continue';
+  run.status = 'numerical_failure';
+  run.message =
+    `outer approximation converged to the tolerance of the ${opts.backend.name} master ` +
+    `(relative gap ${relativeGap(run.lb, run.ub).toExponential(2)} > relGapTol ${opts.relGapTol}); pass a larger relGapTol (e.g. 1e-6)`;
+  return 'stop';
+}
+
+/** A master without an optimal point: time limit, an infeasibility claim, or a back-end failure. */
+function masterFailure(run: OaRun, res: MilpResult, master: MilpModel, sigma: number, col: Float64Array, remaining: number | undefined): void {
+  const { spec, opts, base } = run;
+  const rec = (masterBound: number): void => run.record({ iteration: run.iterations, masterBound, kind: 'milp', masterTimeMs: res.timeMs });
+  const backend = opts.backend.name;
+  if (res.status === 'time_limit') {
+    run.status = 'time_limit';
+    if (res.x) spec.oracle(roundIntegers(base, res.x)).candidates.forEach((c) => run.consider(c));
+    rec(NaN);
+    return;
+  }
+  if (res.status === 'infeasible') {
+    // Cuts only bound the (unbounded-above) auxiliaries, so they cannot make a feasible model infeasible:
+    // accept the claim only if the model without cuts is infeasible too.
+    const check = opts.backend.solve(buildMaster(spec, [], sigma, false, col), { timeLimitMs: remaining });
+    if (check.status !== 'infeasible') {
+      run.status = 'numerical_failure';
+      if (Number.isFinite(run.ub)) run.keepFailedMaster(master, sigma, col);
+      run.message = `MILP back end ${backend} reported an infeasible master although the model without cuts is '${check.status}'`;
+      rec(NaN);
+    } else if (Number.isFinite(run.ub)) {
+      // a feasible point is known: the back end's claim is wrong (the safe bound then solves the master)
+      run.status = 'numerical_failure';
+      run.message = `MILP back end ${backend} reported an infeasible master although a feasible point is known`;
+      run.keepFailedMaster(master, sigma, col);
+    } else {
+      run.status = 'infeasible';
+      run.lb = Infinity;
+      run.message = 'the master MILP is infeasible: no point satisfies the constraints';
+      rec(Infinity);
+    }
+    return;
+  }
+  run.status = 'numerical_failure';
+  run.message = `MILP back end ${backend} returned '${res.status}'${res.message ? `: ${res.message}` : ''}`;
+  // the safe branch and bound then solves this master itself (capped at the best known error)
+  if (Number.isFinite(run.ub)) run.keepFailedMaster(master, sigma, col);
+  rec(NaN);
+}
+
+/**
+ * Phase 3: the proven bound, a safe branch and bound on the last master (safe-bound.ts). 'continue' when it found
+ * a better master point than the back end's (the back end's answer was not optimal): the masters then go on.
+ */
+function proveLastMaster(run: OaRun, verifyRound: number): Step {
+  const { spec, opts } = run;
+  if (run.status === 'infeasible' || !run.lastMaster) return 'stop';
   if (!opts.verifier) {
-    message = [message, `no LP solver with duals to verify the ${opts.backend.name} master: only the trivial bound 0 is reported`].filter(Boolean).join('; ');
-    if (status === 'optimal') status = 'numerical_failure';
-    claimed = lb; // the back end's unverified master values must not close the gap below
-    break;
+    run.message = [run.message, `no LP solver with duals to verify the ${opts.backend.name} master: only the trivial bound 0 is reported`]
+      .filter(Boolean)
+      .join('; ');
+    if (run.status === 'optimal') run.status = 'numerical_failure';
+    run.claimed = run.lb; // the back end's unverified master values must not close the gap below
+    return 'stop';
   }
-  const lm: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } = lastMaster;
-  const budget = opts.timeLimitMs !== undefined ? Math.max(200, opts.timeLimitMs - deadline.elapsed()) : 600000;
+  const lm = run.lastMaster;
+  const verifier = opts.verifier;
+  const proof = proofDeadline(run.deadline);
+  if (run.deadline.limited && !run.solveFits(lm.model, proof)) {
+    run.message = [run.message, 'time limit: the safe bound on the last master does not fit the time left'].filter(Boolean).join('; ');
+    if (run.status === 'optimal') run.status = 'time_limit';
+    run.claimed = run.lb;
+    return 'stop';
+  }
   // a node whose bound already closes the gap to the best known error need not be explored
-  const allow = Math.max(opts.relGapTol * Math.abs(ub), opts.absGapTol);
-  const target = Number.isFinite(ub) ? (ub - 0.999 * allow) / lm.sigma : undefined;
+  const allow = Math.max(opts.relGapTol * Math.abs(run.ub), opts.absGapTol);
+  const target = Number.isFinite(run.ub) ? (run.ub - 0.999 * allow) / lm.sigma : undefined;
   const sb = safeMilpBound(lm.model, {
     incumbent: lm.incumbent,
     target,
     pruneTol: lm.tol * (1 + Math.abs(lm.incumbent)),
     nodeLimit: opts.verifyNodeLimit ?? 20000,
-    deadline: performance.now() + budget,
-    lp: opts.verifier,
+    deadline: proof,
+    lp: (m) => verifier(m, { timeLimitMs: proof.limited ? Math.max(1, proof.remaining()) : undefined }),
   });
-  verifyNodes += sb.nodes;
-  verifyComplete = sb.complete;
+  run.verifyNodes += sb.nodes;
+  run.verifyComplete = sb.complete;
   if (Number.isFinite(sb.bound)) {
     const b = sb.bound * lm.sigma;
     const proven = b - Math.abs(b) * 8 * EPS;
-    if (proven > lb) lb = proven;
+    if (proven > run.lb) run.lb = proven;
   }
-  claimed = lb;
-  if (sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent)) && verifyRound < 50 && !deadline.expired()) {
-    // the back end's master answer was not the master optimum: evaluate the better point and go on iterating
-    const xb = roundIntegers(base, unscale(sb.better, lm.col));
-    const out = spec.oracle(xb);
-    out.candidates.forEach(consider);
-    let added = 0;
-    for (const c of out.cuts) if (addCut(c)) added++;
-    message = `the ${opts.backend.name} master answer was not optimal (found by the safe bound); iteration continued`;
-    if (added > 0 || !closed()) {
-      stalls = 0;
-      resolvedAtUb = false;
-      if (added > 0) continue;
-    }
+  run.claimed = run.lb;
+  const masterWasWrong = sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent));
+  if (!sb.better || !masterWasWrong || verifyRound >= 50 || run.masters.expired()) return 'stop';
+  // the back end's master answer was not the master optimum: evaluate the better point and go on iterating
+  const out = spec.oracle(roundIntegers(run.base, unscale(sb.better, lm.col)));
+  out.candidates.forEach((c) => run.consider(c));
+  const added = run.addCuts(out.cuts);
+  run.message = `the ${opts.backend.name} master answer was not optimal (found by the safe bound); iteration continued`;
+  if (added > 0 || !run.closed()) {
+    run.stalls = 0;
+    run.resolvedAtUb = false;
+    if (added > 0) return 'continue';
   }
-  break;
+  return 'stop';
+}
+
+/** The final status: `optimal` only when the proven bound closes the gap. */
+function finalStatus(run: OaRun): void {
+  if (run.status !== 'infeasible' && run.closed()) run.status = 'optimal';
+  else if (run.status === 'optimal') {
+    run.status = run.deadline.expired() ? 'time_limit' : 'numerical_failure';
+    run.message = [
+      run.message,
+      `the master bound could not be proven to the gap (safe bound ${run.lb.toExponential(6)}, ${run.verifyNodes} nodes${run.verifyComplete ? '' : ', search stopped by its limit'})`,
+    ].join('; ');
   }
-  if (status !== 'infeasible' && closed()) status = 'optimal';
-  else if (status === 'optimal') {
-    status = deadline.expired() ? 'time_limit' : 'numerical_failure';
-    message = [message, `the master bound could not be proven to the gap (safe bound ${lb.toExponential(6)}, ${verifyNodes} nodes${verifyComplete ? '' : ', search stopped by its limit'})`].join('; ');
-  }
-  return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message, relGapTol: opts.relGapTol, verifyNodes };
 }
 
 export function roundIntegers(model: MilpModel, x: Float64Array): Float64Array {

@@ -7,19 +7,24 @@
  * - eta >= tangent planes of the convex h(z) = (z - t)^T (P - D) (z - t) at visited integer points;
  * - s_i >= secants of (z_i - t_i)^2 between consecutive integers j, j+1 (exact on integers; added lazily).
  * Master: min eta + sum d_i s_i. With D = 0 this is plain Kelley on f; with diagonal P it is exact at once.
+ *
+ * The solve runs as phases: the data (P, t, split), the formulation (model and its index map), the start (cuts and
+ * candidates at the rounded targets and the incumbent), the OA driver with the oracle below, the result.
  */
 import { PvqInputError } from '../../src/core/errors.js';
 import { pivotedLDL } from '../../src/linalg/dense.js';
 import { quantErrorOf } from '../../src/core/objective.js';
-import { makeResult } from '../../src/core/result.js';
 import { resolveExtras } from '../../src/core/options.js';
+import { Deadline } from '../../src/core/result.js';
 import type { QuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { loadMilpBackend } from './backends.js';
 import type { SideConstraint } from './common.js';
 import { QUANT_OA_OPTIONS, backendOption, checkObjective, diagonalSplit, optimizedSplit, parseSideConstraints, satisfiesSide, sideRows } from './common.js';
-import type { MilpModel, MilpVar } from './model.js';
+import type { MilpModel, MilpRow, MilpVar } from './model.js';
 import type { EpiCut, OaCandidate, OaIterationInfo, OaSpec } from './oa.js';
-import { loadVerifier, oaOptionsFrom, runOa } from './oa.js';
+import { finishOa, quadForm, runOaSolver, timeLimitResult } from './oa-solver.js';
+import { relGapTolOf } from './oa.js';
+import { factorCostMs, fits, splitCostMs } from './budget.js';
 
 export interface QuantOaExtra {
   backend?: 'glpk' | 'jsl';
@@ -33,6 +38,8 @@ export interface QuantOaExtra {
   lpWarmupRounds?: number;
 }
 
+const NAME = 'quant-oa';
+
 function checkQuant(p: QuantizationProblem): void {
   checkObjective(p.objective);
   if (!(Number.isFinite(p.scale) && p.scale > 0)) throw new PvqInputError('scale', 'must be a finite number > 0');
@@ -43,13 +50,72 @@ function checkQuant(p: QuantizationProblem): void {
 
 export async function solveQuantOa(problem: QuantizationProblem, options: SolveOptions = {}): Promise<SolveResult> {
   const t0 = performance.now();
+  const deadline = new Deadline(options.timeLimitMs);
   checkQuant(problem);
-  const name = 'quant-oa';
-  const ex = resolveExtras(QUANT_OA_OPTIONS, options.extra, name);
+  const ex = resolveExtras(QUANT_OA_OPTIONS, options.extra, NAME);
   const backendName = backendOption(options);
-  const { n, G, w, r } = problem.objective;
+  const { n, r } = problem.objective;
   const side = parseSideConstraints(ex.sideConstraints, n);
   const backend = await loadMilpBackend(backendName);
+  const rep = { solver: NAME, problemName: problem.name, problemClass: 'quantization' as const, backend: backendName, t0, nSide: side.length, errorOfSolution: (sol: Float64Array) => quantErrorOf(problem, sol) };
+  const q = quantFormulation(problem, side, ex.split, ex.cuts, deadline);
+  if (typeof q === 'string') return timeLimitResult({ ...rep, d: new Float64Array(n) }, roundedStarts(problem, side, options.incumbent), q, relGapTolOf(options));
+  const out = await runOaSolver(NAME, quantSpec(q, options.incumbent), options, backend, r, n, deadline);
+  return finishOa({ ...rep, d: q.d }, out);
+}
+
+/** Candidates without any setup (the limit leaves no time for more): the rounded targets and the incumbent. */
+function roundedStarts(problem: QuantizationProblem, side: SideConstraint[], incumbent: ArrayLike<number> | undefined): OaCandidate[] {
+  const { n, w } = problem.objective;
+  const round = (x: number): number => Math.min(problem.zmax, Math.max(problem.zmin, Math.round(x)));
+  const points = [Float64Array.from(w, (x) => round(x / problem.scale))];
+  if (incumbent && incumbent.length === n) points.push(Float64Array.from(incumbent, round));
+  return points.filter((z) => satisfiesSide(side, z)).map((z) => ({ value: quantErrorOf(problem, z), solution: z }));
+}
+
+/** Predicted ms of the split's O(n^3) setup (0 for 'none'). */
+function splitCost(P: Float64Array, n: number, split: string): number {
+  if (split === 'none') return 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (P[i * n + i] > 0) m++;
+  // 'max': Newton steps (each a factorisation and an inverse) after the Jacobi split
+  return split === 'max' ? splitCostMs(m) + 100 * factorCostMs(m) : splitCostMs(m);
+}
+
+type Factor = NonNullable<ReturnType<typeof factorCuts>>;
+
+/** The quantization master: data, variable indices and the cut state (secants already added). */
+interface QuantForm {
+  problem: QuantizationProblem;
+  n: number;
+  r: number;
+  lo: number;
+  hi: number;
+  /** P = s^2 G, t = w / s, the split d and H = P - diag(d). */
+  P: Float64Array;
+  t: Float64Array;
+  d: Float64Array;
+  H: Float64Array;
+  side: SideConstraint[];
+  /** The factored cuts of h (null: plain Kelley tangents). */
+  fac: Factor | null;
+  model: MilpModel;
+  aux: number[];
+  /** Index of s_i (-1 when d_i = 0), of eta, of y_k and q_k. */
+  sIdx: Int32Array;
+  eta: number;
+  yIdx: number[];
+  qIdx: number[];
+  /** max(|zmin|, |zmax|, 1): the magnitude bound of z in the cut rounding. */
+  zAbs: number;
+  secantsDone: Set<number>[];
+  /** Scratch: the gradient of h. */
+  hz: Float64Array;
+}
+
+/** Phases 1-2: the data, the split and the master model; under a time limit, why an O(n^3) step does not fit. */
+function quantFormulation(problem: QuantizationProblem, side: SideConstraint[], split: string, cutsMode: string, deadline: Deadline): QuantForm | string {
+  const { n, G, w, r } = problem.objective;
   const s = problem.scale;
   const lo = problem.zmin;
   const hi = problem.zmax;
@@ -57,11 +123,12 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   for (let i = 0; i < n * n; i++) P[i] = s * s * G[i];
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = w[i] / s;
-  const splitOpt = ex.split;
-  const d = splitOpt === 'none' ? new Float64Array(n) : splitOpt === 'max' ? optimizedSplit(P, n) : diagonalSplit(P, n);
+  const predicted = splitCost(P, n, split);
+  if (!fits(deadline, predicted)) return `the diagonal split (about ${(predicted / 1000).toFixed(1)} s here) does not fit`;
+  const d = split === 'none' ? new Float64Array(n) : split === 'max' ? optimizedSplit(P, n) : diagonalSplit(P, n);
+  if (cutsMode === 'factor' && !fits(deadline, factorCostMs(n))) return `the factored cuts (about ${(factorCostMs(n) / 1000).toFixed(1)} s here) do not fit`;
   const H = Float64Array.from(P);
   for (let i = 0; i < n; i++) H[i * n + i] -= d[i];
-
   // variables: z_0..z_{n-1}, s_i for d_i > 0, eta, and with the factored cuts y_k, q_k
   const vars: MilpVar[] = [];
   for (let i = 0; i < n; i++) vars.push({ name: `z${i}`, lb: lo, ub: hi, integer: true });
@@ -69,260 +136,235 @@ export async function solveQuantOa(problem: QuantizationProblem, options: SolveO
   for (let i = 0; i < n; i++) if (d[i] > 0) sIdx[i] = vars.push({ name: `s${i}`, lb: 0, ub: Infinity, integer: false }) - 1;
   const eta = vars.push({ name: 'eta', lb: 0, ub: Infinity, integer: false }) - 1;
   const rows = sideRows(side, 0);
-  let objConst = 0;
   // Factored cuts: H = L L^T (pivoted), h(z) = sum_k y_k^2 + (z-t)^T E (z-t) with y = L^T (z - t), E = H - L L^T.
   // (z-t)^T E (z-t) >= -||E||_F * max_box ||z - t||^2, so sum_k q_k - that constant is a valid lower bound with
   // q_k >= tangents of y_k^2 (one-dimensional, added on a grid and at every visited point).
-  const cutsMode = ex.cuts;
   const fac = cutsMode === 'factor' ? factorCuts(H, n, t, lo, hi) : null;
-  const yIdx: number[] = [];
-  const qIdx: number[] = [];
-  if (fac) {
-    for (let k = 0; k < fac.rank; k++) {
-      yIdx.push(vars.push({ name: `y${k}`, lb: fac.ymin[k], ub: fac.ymax[k], integer: false }) - 1);
-      qIdx.push(vars.push({ name: `q${k}`, lb: 0, ub: Infinity, integer: false }) - 1);
-      // y_k - sum_i L_ik z_i = -sum_i L_ik t_i
-      const idx = [yIdx[k]];
-      const coef = [1];
-      let rhs = 0;
-      for (let i = 0; i < n; i++) {
-        const l = fac.Lt[k * n + i];
-        if (l === 0) continue;
-        idx.push(i);
-        coef.push(-l);
-        rhs -= l * t[i];
-      }
-      rows.push({ name: `y${k}`, idx, coef, lb: rhs, ub: rhs });
-    }
-    objConst -= fac.deficit;
-  }
+  const { yIdx, qIdx } = fac ? addFactorRows(vars, rows, fac, n, t) : { yIdx: [], qIdx: [] };
   const objective = new Array<number>(vars.length).fill(0);
   objective[eta] = 1;
   for (let i = 0; i < n; i++) if (sIdx[i] >= 0) objective[sIdx[i]] = d[i];
   for (const q of qIdx) objective[q] = 1;
-  const model: MilpModel = { vars, rows, objective, objConst };
+  const model: MilpModel = { vars, rows, objective, objConst: fac ? -fac.deficit : 0 };
   const aux = [eta, ...Array.from(sIdx).filter((j) => j >= 0), ...qIdx];
-  /** y_k(z) in double. */
-  const yOf = (z: ArrayLike<number>, k: number): number => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += fac!.Lt[k * n + i] * (z[i] - t[i]);
-    return s;
-  };
-  const qTangent = (k: number, a: number): EpiCut => ({
-    aux: qIdx[k],
-    idx: [yIdx[k]],
-    coef: [2 * a],
-    rhs: -a * a - 4 * 2 ** -53 * (a * a + 2 * Math.abs(a) * Math.max(Math.abs(fac!.ymin[k]), Math.abs(fac!.ymax[k]))),
-  });
-  const factorCutsAt = (z: ArrayLike<number>): EpiCut[] => (fac ? qIdx.map((_, k) => qTangent(k, yOf(z, k))) : []);
   const zAbs = Math.max(Math.abs(lo), Math.abs(hi), 1);
+  const secantsDone = Array.from({ length: n }, () => new Set<number>());
+  return { problem, n, r, lo, hi, P, t, d, H, side, fac, model, aux, sIdx, eta, yIdx, qIdx, zAbs, secantsDone, hz: new Float64Array(n) };
+}
 
-  const secantsDone: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
-  const secant = (i: number, j: number): EpiCut | null => {
-    // line through (j, (j - t)^2) and (j+1, (j+1 - t)^2), valid below (x - t)^2 on all integers
-    if (sIdx[i] < 0 || j < lo || j + 1 > hi || secantsDone[i].has(j)) return null;
-    secantsDone[i].add(j);
-    const a = j - t[i];
-    const slope = 2 * a + 1;
-    const rhs = a * a - slope * j;
-    return { aux: sIdx[i], idx: [i], coef: [slope], rhs: rhs - 4e-16 * (Math.abs(a * a) + Math.abs(slope * j)) };
-  };
-  const secantsAt = (z: ArrayLike<number>): EpiCut[] => {
-    const out: EpiCut[] = [];
+/** The variables y_k = (L^T (z - t))_k (equality rows) and q_k >= y_k^2 of the factored cuts. */
+function addFactorRows(vars: MilpVar[], rows: MilpRow[], fac: Factor, n: number, t: Float64Array): { yIdx: number[]; qIdx: number[] } {
+  const yIdx: number[] = [];
+  const qIdx: number[] = [];
+  for (let k = 0; k < fac.rank; k++) {
+    yIdx.push(vars.push({ name: `y${k}`, lb: fac.ymin[k], ub: fac.ymax[k], integer: false }) - 1);
+    qIdx.push(vars.push({ name: `q${k}`, lb: 0, ub: Infinity, integer: false }) - 1);
+    // y_k - sum_i L_ik z_i = -sum_i L_ik t_i
+    const idx = [yIdx[k]];
+    const coef = [1];
+    let rhs = 0;
     for (let i = 0; i < n; i++) {
-      if (sIdx[i] < 0) continue;
-      if (lo === hi) {
-        // single point: s_i >= (lo - t_i)^2
-        if (!secantsDone[i].has(lo)) {
-          secantsDone[i].add(lo);
-          const a = lo - t[i];
-          out.push({ aux: sIdx[i], idx: [], coef: [], rhs: a * a * (1 - 1e-15) });
-        }
-        continue;
-      }
-      const zi = Math.round(z[i]);
-      for (const j of [zi - 1, zi]) {
-        const c = secant(i, j);
-        if (c) out.push(c);
-      }
-    }
-    return out;
-  };
-  const hz = new Float64Array(n);
-  const tangent = (z: ArrayLike<number>): EpiCut => {
-    // h(z0) + g^T (z - z0), g = 2 H (z0 - t)
-    const e = new Float64Array(n);
-    for (let i = 0; i < n; i++) e[i] = z[i] - t[i];
-    let h0 = 0;
-    let mag = 0;
-    for (let i = 0; i < n; i++) {
-      let row = 0;
-      for (let j = 0; j < n; j++) row += H[i * n + j] * e[j];
-      hz[i] = 2 * row;
-      h0 += e[i] * row;
-      mag += Math.abs(e[i] * row);
-    }
-    let rhs = h0;
-    let m2 = mag;
-    const idx: number[] = [];
-    const coef: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (hz[i] === 0) continue;
+      const l = fac.Lt[k * n + i];
+      if (l === 0) continue;
       idx.push(i);
-      coef.push(hz[i]);
-      rhs -= hz[i] * z[i];
-      m2 += Math.abs(hz[i]) * zAbs;
+      coef.push(-l);
+      rhs -= l * t[i];
     }
-    // round the cut down by a bound on its floating-point error
-    return { aux: eta, idx, coef, rhs: rhs - 8 * (n + 2) * 2 ** -53 * (m2 + Math.abs(h0)) };
-  };
+    rows.push({ name: `y${k}`, idx, coef, lb: rhs, ub: rhs });
+  }
+  return { yIdx, qIdx };
+}
 
-  const clampRound = (x: number): number => Math.min(hi, Math.max(lo, Math.round(x)));
-  const rtn = Float64Array.from(t, clampRound);
+/** y_k(z) in double. */
+function yOf(q: QuantForm, z: ArrayLike<number>, k: number): number {
+  const { n, t } = q;
+  const Lt = q.fac!.Lt;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Lt[k * n + i] * (z[i] - t[i]);
+  return s;
+}
+
+/** q_k >= tangent of y_k^2 at a, rounded down by its floating-point error over the range of y_k. */
+function qTangent(q: QuantForm, k: number, a: number): EpiCut {
+  const fac = q.fac!;
+  return {
+    aux: q.qIdx[k],
+    idx: [q.yIdx[k]],
+    coef: [2 * a],
+    rhs: -a * a - 4 * 2 ** -53 * (a * a + 2 * Math.abs(a) * Math.max(Math.abs(fac.ymin[k]), Math.abs(fac.ymax[k]))),
+  };
+}
+
+/** Secant of (x - t_i)^2 through the integers j and j+1 (valid below it on all integers), once per (i, j). */
+function secant(q: QuantForm, i: number, j: number): EpiCut | null {
+  const { sIdx, lo, hi, secantsDone, t } = q;
+  if (sIdx[i] < 0 || j < lo || j + 1 > hi || secantsDone[i].has(j)) return null;
+  secantsDone[i].add(j);
+  const a = j - t[i];
+  const slope = 2 * a + 1;
+  const rhs = a * a - slope * j;
+  return { aux: sIdx[i], idx: [i], coef: [slope], rhs: rhs - 4e-16 * (Math.abs(a * a) + Math.abs(slope * j)) };
+}
+
+/** The secants around z (new ones only). */
+function secantsAt(q: QuantForm, z: ArrayLike<number>): EpiCut[] {
+  const { n, sIdx, lo, hi, secantsDone, t } = q;
+  const out: EpiCut[] = [];
+  for (let i = 0; i < n; i++) {
+    if (sIdx[i] < 0) continue;
+    if (lo === hi) {
+      // single point: s_i >= (lo - t_i)^2
+      if (!secantsDone[i].has(lo)) {
+        secantsDone[i].add(lo);
+        const a = lo - t[i];
+        out.push({ aux: sIdx[i], idx: [], coef: [], rhs: a * a * (1 - 1e-15) });
+      }
+      continue;
+    }
+    const zi = Math.round(z[i]);
+    for (const j of [zi - 1, zi]) {
+      const c = secant(q, i, j);
+      if (c) out.push(c);
+    }
+  }
+  return out;
+}
+
+/** Kelley tangent of h at z: h(z0) + g^T (z - z0), g = 2 H (z0 - t), rounded down by a bound on its error. */
+function tangent(q: QuantForm, z: ArrayLike<number>): EpiCut {
+  const { n, t, hz, zAbs } = q;
+  const e = new Float64Array(n);
+  for (let i = 0; i < n; i++) e[i] = z[i] - t[i];
+  const { value: h0, magnitude: mag } = quadForm(q.H, n, e, hz);
+  let rhs = h0;
+  let m2 = mag;
+  const idx: number[] = [];
+  const coef: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = 2 * hz[i];
+    if (g === 0) continue;
+    idx.push(i);
+    coef.push(g);
+    rhs -= g * z[i];
+    m2 += Math.abs(g) * zAbs;
+  }
+  return { aux: q.eta, idx, coef, rhs: rhs - 8 * (n + 2) * 2 ** -53 * (m2 + Math.abs(h0)) };
+}
+
+/** Cuts of the coupled part h at z: the factored 1-D tangents, or the Kelley tangent. */
+function hCuts(q: QuantForm, z: ArrayLike<number>): EpiCut[] {
+  return q.fac ? q.qIdx.map((_, k) => qTangent(q, k, yOf(q, z, k))) : [tangent(q, z)];
+}
+
+function clampRound(q: QuantForm, x: number): number {
+  return Math.min(q.hi, Math.max(q.lo, Math.round(x)));
+}
+
+function candidate(q: QuantForm, z: Float64Array): OaCandidate {
+  return { value: quantErrorOf(q.problem, z), solution: Float64Array.from(z) };
+}
+
+/** Phase 3: cuts and candidates at the rounded targets (and the incumbent), the y grid and the secants at t. */
+function quantStart(q: QuantForm, incumbent: ArrayLike<number> | undefined): { initial: OaCandidate[]; cuts: EpiCut[] } {
+  const { n, t, fac, side } = q;
+  const rtn = Float64Array.from(t, (x) => clampRound(q, x));
   const initial: OaCandidate[] = [];
-  const initCuts: EpiCut[] = [];
+  const cuts: EpiCut[] = [];
   const startPoints: Float64Array[] = [rtn];
-  if (options.incumbent && options.incumbent.length === n) startPoints.push(Float64Array.from(options.incumbent, clampRound));
-  if (fac) for (let k = 0; k < fac.rank; k++) for (let g = 0; g <= 8; g++) initCuts.push(qTangent(k, fac.ymin[k] + ((fac.ymax[k] - fac.ymin[k]) * g) / 8));
-  const hCuts = (z: ArrayLike<number>): EpiCut[] => (fac ? factorCutsAt(z) : [tangent(z)]);
+  if (incumbent && incumbent.length === n) startPoints.push(Float64Array.from(incumbent, (x) => clampRound(q, x)));
+  if (fac) for (let k = 0; k < fac.rank; k++) for (let g = 0; g <= 8; g++) cuts.push(qTangent(q, k, fac.ymin[k] + ((fac.ymax[k] - fac.ymin[k]) * g) / 8));
   for (const z of startPoints) {
-    initCuts.push(...hCuts(z), ...secantsAt(z));
-    if (satisfiesSide(side, z)) initial.push(candidate(z));
+    cuts.push(...hCuts(q, z), ...secantsAt(q, z));
+    if (satisfiesSide(side, z)) initial.push(candidate(q, z));
   }
   // secants around the continuous targets as well
-  initCuts.push(...secantsAt(Float64Array.from(t, clampRound)));
+  cuts.push(...secantsAt(q, Float64Array.from(t, (x) => clampRound(q, x))));
+  return { initial, cuts };
+}
 
-  function candidate(z: Float64Array): OaCandidate {
-    return { value: quantErrorOf(problem, z), solution: Float64Array.from(z) };
+/** Box-aware 1-opt (single-coordinate integer moves) from z; keeps side constraints satisfied. */
+function oneOpt(q: QuantForm, z0: Float64Array): Float64Array {
+  const { n, P, t, r } = q;
+  const z = Float64Array.from(z0);
+  const g = new Float64Array(n); // g = 2 P (z - t)
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += P[i * n + j] * (z[j] - t[j]);
+    g[i] = 2 * sum;
   }
+  for (let sweep = 0; sweep < 50 * n; sweep++) {
+    const move = bestMove(q, z, g);
+    if (move.i < 0 || move.gain <= 1e-15 * r) break;
+    z[move.i] += move.step;
+    for (let j = 0; j < n; j++) g[j] += 2 * move.step * P[j * n + move.i];
+  }
+  return z;
+}
 
-  /** Box-aware 1-opt (single-coordinate integer moves) from z; keeps side constraints satisfied. */
-  const oneOpt = (z0: Float64Array): Float64Array => {
-    const z = Float64Array.from(z0);
-    const g = new Float64Array(n); // g = 2 P (z - t)
-    for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (let j = 0; j < n; j++) sum += P[i * n + j] * (z[j] - t[j]);
-      g[i] = 2 * sum;
-    }
-    for (let sweep = 0; sweep < 50 * n; sweep++) {
-      let best = -1;
-      let bestStep = 0;
-      let bestGain = 0;
-      for (let i = 0; i < n; i++) {
-        const pii = P[i * n + i];
-        if (!(pii > 0)) continue;
-        const target = clampRound(z[i] - g[i] / (2 * pii));
-        const c = target - z[i];
-        if (c === 0) continue;
-        const gain = -(c * c * pii + c * g[i]);
-        if (gain > bestGain) {
-          if (side.length > 0) {
-            const old = z[i];
-            z[i] = target;
-            const ok = satisfiesSide(side, z);
-            z[i] = old;
-            if (!ok) continue;
-          }
-          bestGain = gain;
-          best = i;
-          bestStep = c;
-        }
+/** The single-coordinate move with the largest gain (keeping side constraints), or i = -1. */
+function bestMove(q: QuantForm, z: Float64Array, g: Float64Array): { i: number; step: number; gain: number } {
+  const { n, P, side } = q;
+  let best = -1;
+  let bestStep = 0;
+  let bestGain = 0;
+  for (let i = 0; i < n; i++) {
+    const pii = P[i * n + i];
+    if (!(pii > 0)) continue;
+    const target = clampRound(q, z[i] - g[i] / (2 * pii));
+    const c = target - z[i];
+    if (c === 0) continue;
+    const gain = -(c * c * pii + c * g[i]);
+    if (gain > bestGain) {
+      if (side.length > 0) {
+        const old = z[i];
+        z[i] = target;
+        const ok = satisfiesSide(side, z);
+        z[i] = old;
+        if (!ok) continue;
       }
-      if (best < 0 || bestGain <= 1e-15 * r) break;
-      z[best] += bestStep;
-      for (let j = 0; j < n; j++) g[j] += 2 * bestStep * P[j * n + best];
+      bestGain = gain;
+      best = i;
+      bestStep = c;
     }
-    return z;
-  };
+  }
+  return { i: best, step: bestStep, gain: bestGain };
+}
 
-  const spec: OaSpec = {
-    model,
-    aux,
-    cuts: initCuts,
-    initial,
+/** Phase 4: the OA spec (the oracle evaluates a master point and its 1-opt polish). */
+function quantSpec(q: QuantForm, incumbent: ArrayLike<number> | undefined): OaSpec {
+  const { n, fac, r } = q;
+  const start = quantStart(q, incumbent);
+  return {
+    model: q.model,
+    aux: q.aux,
+    cuts: start.cuts,
+    initial: start.initial,
     scale: r > 0 ? r : 1,
-    sqrtScaled: yIdx,
+    sqrtScaled: q.yIdx,
     oracle(x) {
       const z = x.slice(0, n);
-      const cands: OaCandidate[] = [candidate(z)];
-      const cuts = [...hCuts(z), ...secantsAt(z)];
-      const z1 = oneOpt(z);
+      const cands: OaCandidate[] = [candidate(q, z)];
+      const cuts = [...hCuts(q, z), ...secantsAt(q, z)];
+      const z1 = oneOpt(q, z);
       let moved = false;
       for (let i = 0; i < n; i++) if (z1[i] !== z[i]) moved = true;
       if (moved) {
-        cands.push(candidate(z1));
-        cuts.push(...hCuts(z1), ...secantsAt(z1));
+        cands.push(candidate(q, z1));
+        cuts.push(...hCuts(q, z1), ...secantsAt(q, z1));
       }
       return { candidates: cands, cuts };
     },
     relaxedOracle(x) {
       // tangent of h at the fractional point is valid too (h convex on R^n)
-      return hCuts(x.slice(0, n));
+      return hCuts(q, x.slice(0, n));
     },
     recompute: fac
       ? (x) => {
           for (let i = 0; i < n; i++) x[i] = Math.round(x[i]);
-          for (let k = 0; k < fac.rank; k++) x[yIdx[k]] = yOf(x, k);
+          for (let k = 0; k < fac.rank; k++) x[q.yIdx[k]] = yOf(q, x, k);
         }
       : undefined,
   };
-  const out = runOa(spec, oaOptionsFrom(name, options, backend, r, n, await loadVerifier(backend)));
-  return finishOa(name, problem.name, 'quantization', out, backendName, t0, side.length, (sol) => quantErrorOf(problem, sol), d);
-}
-
-import type { OaOutcome } from './oa.js';
-import { safeLowerBound } from '../../src/core/result.js';
-import type { ProblemClass } from '../../src/core/types.js';
-
-/** Assemble the SolveResult of an OA run (shared with prune-oa). */
-export function finishOa(
-  solver: string,
-  problemName: string,
-  problemClass: ProblemClass,
-  out: OaOutcome,
-  backend: string,
-  t0: number,
-  nSide: number,
-  errorOfSolution: (sol: Float64Array) => number,
-  d: Float64Array,
-  extraMessage?: string,
-): SolveResult {
-  const solution = out.solution;
-  const upperBound = solution ? errorOfSolution(solution) : Infinity;
-  const lowerBound = out.status === 'infeasible' ? Infinity : safeLowerBound(Math.min(out.lowerBound, upperBound), 4 * 2 ** -53);
-  const status = out.status === 'infeasible' ? 'bound_only' : out.status;
-  const msgs: string[] = [];
-  if (out.message) msgs.push(out.message);
-  if (nSide > 0) msgs.push(`bounds are for the variant with ${nSide} side constraint(s)`);
-  if (extraMessage) msgs.push(extraMessage);
-  let dmin = Infinity;
-  for (let i = 0; i < d.length; i++) dmin = Math.min(dmin, d[i]);
-  return makeResult({
-    solver,
-    problem: problemName,
-    problemClass,
-    lowerBound,
-    upperBound,
-    solution,
-    status,
-    stats: {
-      timeMs: performance.now() - t0,
-      nodes: out.verifyNodes ?? 0,
-      iterations: out.iterations,
-      lpRounds: out.lpRounds,
-      cuts: out.cuts,
-      masterTimeMs: out.masterTimeMs,
-      relGapTol: out.relGapTol,
-    },
-    certificate: {
-      type: 'outer-approximation',
-      backend,
-      history: out.history.map((h) => ({ ...h })),
-      splitMinDiagonal: dmin,
-    },
-    message: msgs.length ? msgs.join('; ') : undefined,
-  });
 }
 
 /**

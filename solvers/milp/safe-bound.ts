@@ -33,8 +33,8 @@ export interface SafeBoundOptions {
    * reaches it are not explored either; the returned bound is then >= min(target, true optimum - tolerance).
    */
   target?: number;
-  /** performance.now() value after which the search stops (its bound is then the min over the open nodes). */
-  deadline: number;
+  /** The search stops when it expires (its bound is then the min over the open nodes); also polled while tightening. */
+  deadline: { expired(): boolean };
   lp: (m: MilpModel) => LpDualResult;
   /**
    * Optional separation at a node's LP point: rows valid for every point the bound has to cover (e.g. tangent cuts of
@@ -171,17 +171,28 @@ function activityInfeasible(model: MilpModel, L: ArrayLike<number>, U: ArrayLike
 }
 
 /**
- * Proven reduced-cost tightening of the box [L, U] (in place). For an integer variable with d_j > 0 the part of the
+ * Proven reduced-cost tightening of the box [L, U] (in place; stopped early, it drops less). For an integer variable with d_j > 0 the part of the
  * box with x_j >= L_j + t + 1 is dropped when the safe bound with the same multipliers over that part reaches `thr`
  * (and symmetrically for d_j < 0); each such bound is computed in full by `safeLpBound`, so nothing rests on the
  * estimate of t. Returns the smallest bound of the dropped parts (Infinity when none was dropped): the caller folds
  * it into its overall bound.
  */
-function tighten(model: MilpModel, L: Float64Array, U: Float64Array, y: ArrayLike<number>, d: Float64Array, own: number, thr: number): number {
+function tighten(
+  model: MilpModel,
+  L: Float64Array,
+  U: Float64Array,
+  y: ArrayLike<number>,
+  d: Float64Array,
+  own: number,
+  thr: number,
+  stop: { expired(): boolean },
+): number {
   let dropped = Infinity;
   const room = thr - own;
   if (!(room > 0) || !Number.isFinite(room)) return dropped;
   for (let j = 0; j < model.vars.length; j++) {
+    // optional work (each test is a full safe bound): stop when the search's time is up
+    if ((j & 31) === 31 && stop.expired()) break;
     if (!model.vars[j].integer || !(L[j] < U[j])) continue;
     const dj = d[j];
     if (dj > 0) {
@@ -247,7 +258,7 @@ export function safeMilpBound(model: MilpModel, opts: SafeBoundOptions): SafeBou
   let complete = true;
   const dBuf = new Float64Array(model.vars.length);
   while (stack.length > 0) {
-    if (nodes >= opts.nodeLimit || performance.now() > opts.deadline) {
+    if (nodes >= opts.nodeLimit || opts.deadline.expired()) {
       complete = false;
       for (const nd of stack) bound = Math.min(bound, nd.parent);
       break;
@@ -307,7 +318,7 @@ export function safeMilpBound(model: MilpModel, opts: SafeBoundOptions): SafeBou
       }
     }
     if (lp.duals && Number.isFinite(own)) {
-      bound = Math.min(bound, tighten(model, nd.L, nd.U, lp.duals, dBuf, own, thr));
+      bound = Math.min(bound, tighten(model, nd.L, nd.U, lp.duals, dBuf, own, thr, opts.deadline));
       if (!(nd.L[j] < nd.U[j])) {
         // the branching variable got fixed: solve the node again on the smaller box
         stack.push({ L: nd.L, U: nd.U, parent: nb });
