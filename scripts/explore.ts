@@ -4,7 +4,8 @@
  *
  * Case i of a family is drawn from seed (family seed + i), so any case replays from its seed alone. Cases run in
  * child processes (one per core by default); a watchdog kills a child whose current solver has not returned
- * within `--hard-ms` (default 10 x the time limit + 2 s) and records "limit not honoured" with the solver and seed.
+ * within `--hard-ms` (default 10 x the time limit + 2 s; 10 s with `--time-limit-ms 0`, i.e. node and iteration limits
+ * only; a fresh worker's first case gets 20 s more for loading) and records "limit not honoured" with the solver and seed.
  * Per family it prints cases, violations by kind (lower bound above a feasible value, optimal with a gap, verdict
  * without a proof, other invariants, throws), limits not honoured (watchdog kills) and time-limit overruns
  * (a solver past T + 10 % + 0.2 s: load-dependent, reported, not a failure); for each failing case a
@@ -74,8 +75,12 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   const CASES = num('--cases', 10_000);
-  const limits: ExploreLimits = { timeLimitMs: num('--time-limit-ms', 100), nodeLimit: num('--node-limit', 2000), iterationLimit: num('--iteration-limit', 200) };
-  const HARD = num('--hard-ms', 10 * (limits.timeLimitMs ?? 1000) + 2000);
+  // --time-limit-ms 0: no time limit (only the node and iteration limits stop the solvers; the watchdog then checks those)
+  const T = num('--time-limit-ms', 100);
+  const limits: ExploreLimits = { ...(T > 0 ? { timeLimitMs: T } : {}), nodeLimit: num('--node-limit', 2000), iterationLimit: num('--iteration-limit', 200) };
+  const HARD = num('--hard-ms', T > 0 ? 10 * T + 2000 : 10_000);
+  // a fresh worker loads the solver modules (and a MILP back end) during its first case: that case gets more time
+  const COLD = 20_000;
   const WORKERS = Math.max(1, Math.floor(num('--workers', availableParallelism())));
   const MINUTES = num('--minutes', Infinity);
   const seed0 = arg('--seed') !== undefined ? num('--seed', 0) : (Math.random() * 2 ** 31) >>> 0;
@@ -110,7 +115,8 @@ async function main(): Promise<void> {
     let cases = 0;
     let hung = 0;
     let overruns = 0;
-    let worst = { solver: '', ms: 0 };
+    let worst = { solver: '', ms: 0, seed: 0 };
+    const top: { solver: string; ms: number; seed: number }[] = [];
     const failedSeeds: number[] = [];
     const tf = Date.now();
     const stopAt = tf + (MINUTES * 60_000) / families.length;
@@ -132,19 +138,21 @@ async function main(): Promise<void> {
         let child = spawnWorker();
         let current: { seed: number; solver: string } | null = null;
         let timer: NodeJS.Timeout | undefined;
+        let cold = true;
         const arm = () => {
           clearTimeout(timer);
           timer = setTimeout(() => {
             if (!current) return;
             hung++;
             cases++;
-            report(current.seed, `limit not honoured: ${current.solver} still running after ${HARD} ms (killed)`, [{ kind: 'limit', solver: current.solver, message: 'killed by the watchdog' }]);
+            report(current.seed, `limit not honoured: ${current.solver} still running after ${HARD + (cold ? COLD : 0)} ms (killed)`, [{ kind: 'limit', solver: current.solver, message: 'killed by the watchdog' }]);
             current = null;
             child.removeAllListeners();
             child.kill('SIGKILL');
             child = spawnWorker();
+            cold = true;
             wire();
-          }, HARD);
+          }, HARD + (cold ? COLD : 0));
         };
         const dispatch = () => {
           if (next >= CASES || Date.now() > stopAt) {
@@ -167,11 +175,16 @@ async function main(): Promise<void> {
               arm();
             } else if (m.t === 'case') {
               clearTimeout(timer);
+              cold = false;
               current = null;
               cases++;
               for (const o of m.overruns) {
                 overruns++;
-                if (o.ms > worst.ms) worst = o;
+                const x = { ...o, seed: m.seed };
+                if (o.ms > worst.ms) worst = x;
+                top.push(x);
+                top.sort((a, b) => b.ms - a.ms);
+                top.length = Math.min(top.length, 5);
               }
               if (m.violations.length) {
                 for (const x of m.violations) byKind[x.kind] = (byKind[x.kind] ?? 0) + 1;
@@ -192,6 +205,7 @@ async function main(): Promise<void> {
               current = null;
               clearTimeout(timer);
               child = spawnWorker();
+              cold = true;
               wire();
             }
           });
@@ -199,6 +213,7 @@ async function main(): Promise<void> {
         wire();
       });
     await Promise.all(Array.from({ length: WORKERS }, one));
+    if (top.length) console.log(`[explore] ${family}: largest time-limit overruns: ${top.map((o) => `${o.solver} ${o.ms} ms (seed ${o.seed})`).join(', ')}`);
     return { cases, hung, overruns, worst, byKind, failedSeeds, ms: Date.now() - tf };
   }
 }

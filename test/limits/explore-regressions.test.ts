@@ -1,0 +1,19 @@
+/**
+ * Regressions found by `npm run test:explore` (scripts/explore.ts), replayed from their seeds with deterministic
+ * limits only (node and iteration limits; no time limit, no wall-clock assertion). Each case runs every registered
+ * solver of its family and checks the invariants of study/testing/explore.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { runExploreCase } from '../../study/testing/explore.js';
+
+const LIMITS = { nodeLimit: 2000, iterationLimit: 200 };
+
+describe('explore regressions', () => {
+  // levels-rounding reported the levels-sdp bound without its certificate: a lower bound nothing proved
+  it('explore levels seed 2000048', async () => {
+    expect(await runExploreCase('levels', 2000048, LIMITS)).toEqual([]);
+  });
+  it('explore levels seed 2000049', async () => {
+    expect(await runExploreCase('levels', 2000049, LIMITS)).toEqual([]);
+  });
+});
