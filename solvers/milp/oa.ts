@@ -104,13 +104,15 @@ export interface OaOptions {
   verifier?: (m: MilpModel) => LpDualResult;
   /** Node limit of one safe-bound search (default 20000). */
   verifyNodeLimit?: number;
+  /** Node limit over all safe-bound searches of the run (the common `nodeLimit`); status `node_limit` when it stops the proof. */
+  nodeLimit?: number;
 }
 
 export interface OaOutcome {
   lowerBound: number;
   upperBound: number;
   solution: Float64Array | null;
-  status: 'optimal' | 'time_limit' | 'iteration_limit' | 'numerical_failure' | 'infeasible';
+  status: 'optimal' | 'time_limit' | 'iteration_limit' | 'node_limit' | 'numerical_failure' | 'infeasible';
   iterations: number;
   lpRounds: number;
   cuts: number;
@@ -259,6 +261,7 @@ export function oaOptionsFrom(
     verifyNodeLimit: ex.verifyNodeLimit,
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
+    nodeLimit: options.nodeLimit,
     relGapTol: options.relGapTol ?? OA_DEFAULT_REL_GAP_TOL,
     absGapTol: ex.absGapTol ?? ABS_GAP_REL * r,
     lpWarmupRounds: ex.lpWarmupRounds ?? 2 * n,
@@ -444,6 +447,11 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     claimed = lb; // the back end's unverified master values must not close the gap below
     break;
   }
+  const nodesLeft = opts.nodeLimit !== undefined ? Math.floor(opts.nodeLimit) - verifyNodes : Infinity;
+  if (nodesLeft <= 0) {
+    verifyComplete = false;
+    break;
+  }
   const lm: { model: MilpModel; sigma: number; col: Float64Array; incumbent: number; tol: number } = lastMaster;
   const budget = opts.timeLimitMs !== undefined ? Math.max(200, opts.timeLimitMs - deadline.elapsed()) : 600000;
   // a node whose bound already closes the gap to the best known error need not be explored
@@ -453,7 +461,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     incumbent: lm.incumbent,
     target,
     pruneTol: lm.tol * (1 + Math.abs(lm.incumbent)),
-    nodeLimit: opts.verifyNodeLimit ?? 20000,
+    nodeLimit: Math.min(opts.verifyNodeLimit ?? 20000, nodesLeft),
     deadline: performance.now() + budget,
     lp: opts.verifier,
   });
@@ -465,7 +473,9 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
     if (proven > lb) lb = proven;
   }
   claimed = lb;
-  if (sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent)) && verifyRound < 50 && !deadline.expired()) {
+  // iterate again only when a limit leaves room for a new master (else the same safe search would be repeated)
+  const limitsLeft = !deadline.expired() && !(opts.iterationLimit !== undefined && iterations >= opts.iterationLimit) && !(opts.nodeLimit !== undefined && verifyNodes >= opts.nodeLimit);
+  if (sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent)) && verifyRound < 50 && limitsLeft) {
     // the back end's master answer was not the master optimum: evaluate the better point and go on iterating
     const xb = roundIntegers(base, unscale(sb.better, lm.col));
     const out = spec.oracle(xb);
@@ -483,7 +493,7 @@ export function runOa(spec: OaSpec, opts: OaOptions): OaOutcome {
   }
   if (status !== 'infeasible' && closed()) status = 'optimal';
   else if (status === 'optimal') {
-    status = deadline.expired() ? 'time_limit' : 'numerical_failure';
+    status = deadline.expired() ? 'time_limit' : opts.nodeLimit !== undefined && verifyNodes >= opts.nodeLimit ? 'node_limit' : 'numerical_failure';
     message = [message, `the master bound could not be proven to the gap (safe bound ${lb.toExponential(6)}, ${verifyNodes} nodes${verifyComplete ? '' : ', search stopped by its limit'})`].join('; ');
   }
   return { lowerBound: lb, upperBound: ub, solution, status, iterations, lpRounds, cuts: cuts.length, masterTimeMs, history, message, relGapTol: opts.relGapTol, verifyNodes };
