@@ -3,18 +3,20 @@
  * registered solver of each family (study/testing/explore.ts), under small time, node and iteration limits.
  *
  * Case i of a family is drawn from seed (family seed + i), so any case replays from its seed alone. Cases run in
- * child processes (one per core by default); a watchdog kills a child whose current solver has not returned
- * within `--hard-ms` (default 10 x the time limit + 2 s; 10 s with `--time-limit-ms 0`, i.e. node and iteration limits
- * only; a fresh worker's first case gets 20 s more for loading) and records "limit not honoured" with the solver and seed.
+ * child processes (one per core by default); a watchdog kills a child whose current solver has used more than
+ * `--hard-ms` of CPU time (default 10 x the time limit + 2 s; 10 s with `--time-limit-ms 0`, i.e. node and
+ * iteration limits only; a fresh worker's first case gets 20 s more for loading) and records "limit not honoured"
+ * with the solver and seed. CPU time (Linux /proc; wall time elsewhere) keeps machine load from tripping it.
  * Per family it prints cases, violations by kind (lower bound above a feasible value, optimal with a gap, verdict
- * without a proof, other invariants, throws), limits not honoured (watchdog kills) and time-limit overruns
- * (a solver past T + 10 % + 0.2 s: load-dependent, reported, not a failure); for each failing case a
+ * without a proof, other invariants, throws), limits not honoured (watchdog kills) and time-limit overruns (a
+ * solver whose CPU time passed T + 10 % + 0.2 s: reported, not a failure), and for each failing case a
  * ready-to-paste vitest regression test.
  *
  *   npm run test:explore -- --cases 10000 [--families quantization,pruning] [--seed S] [--workers 2]
  *        [--time-limit-ms 100] [--node-limit 2000] [--iteration-limit 200] [--hard-ms M] [--minutes M]
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ExploreLimits, Violation } from '../study/testing/explore.js';
@@ -30,14 +32,22 @@ const argv = process.argv.slice(2);
 if (argv[0] === '--worker') {
   const { runExploreCase } = await import('../study/testing/explore.js');
   const send = (m: FromWorker) => new Promise<void>((res) => process.send!(m, undefined, {}, () => res()));
+  process.on('disconnect', () => process.exit(0));
   process.on('message', async (m: ToWorker) => {
     const overruns: { solver: string; ms: number }[] = [];
     const T = m.limits.timeLimitMs;
+    let cpu0 = process.cpuUsage();
     let violations: Violation[];
     try {
       violations = await runExploreCase(m.family, m.seed, m.limits, {
-        beforeSolver: (name) => send({ t: 'solver', name }), // flushed before the solver starts: a hang names it
-        afterSolver: (name, ms) => {
+        beforeSolver: (name) => {
+          cpu0 = process.cpuUsage();
+          return send({ t: 'solver', name }); // flushed before the solver starts: a hang names it
+        },
+        afterSolver: (name) => {
+          // CPU time, not wall time: on a loaded machine the wall clock says little about the solver
+          const u = process.cpuUsage(cpu0);
+          const ms = (u.user + u.system) / 1000;
           if (T !== undefined && ms > T * 1.1 + 200) overruns.push({ solver: name, ms: Math.round(ms) });
         },
       });
@@ -86,7 +96,25 @@ async function main(): Promise<void> {
   const seed0 = arg('--seed') !== undefined ? num('--seed', 0) : (Math.random() * 2 ** 31) >>> 0;
 
   const script = fileURLToPath(import.meta.url);
-  const spawnWorker = (): ChildProcess => fork(script, ['--worker'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const live = new Set<ChildProcess>();
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+  const cpuMs = (pid: number | undefined): number | null => {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+    } catch {
+      return null;
+    }
+  };
+  const spawnWorker = (): ChildProcess => {
+    const c = fork(script, ['--worker'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    live.add(c);
+    c.on('exit', () => live.delete(c));
+    return c;
+  };
 
   console.log(
     `[explore] families ${families.join(', ')}; ${CASES} cases each; seed ${seed0}; limits ${JSON.stringify(limits)}; watchdog ${HARD} ms per solver; ${WORKERS} workers`,
@@ -139,24 +167,37 @@ async function main(): Promise<void> {
         let current: { seed: number; solver: string } | null = null;
         let timer: NodeJS.Timeout | undefined;
         let cold = true;
+        // the watchdog counts the worker's CPU time (Linux /proc; wall time elsewhere), so machine load cannot trip it
         const arm = () => {
           clearTimeout(timer);
-          timer = setTimeout(() => {
+          const cpu0 = cpuMs(child.pid);
+          const w0 = Date.now();
+          const limit = HARD + (cold ? COLD : 0);
+          const check = () => {
             if (!current) return;
+            const c = cpuMs(child.pid);
+            const used = c !== null && cpu0 !== null ? c - cpu0 : Date.now() - w0;
+            if (used < limit && Date.now() - w0 < 20 * limit) {
+              timer = setTimeout(check, 250);
+              return;
+            }
             hung++;
             cases++;
-            report(current.seed, `limit not honoured: ${current.solver} still running after ${HARD + (cold ? COLD : 0)} ms (killed)`, [{ kind: 'limit', solver: current.solver, message: 'killed by the watchdog' }]);
+            report(current.seed, `limit not honoured: ${current.solver} still running after ${Math.round(used)} ms of CPU (${Date.now() - w0} ms wall; killed)`, [{ kind: 'limit', solver: current.solver, message: 'killed by the watchdog' }]);
             current = null;
+            live.delete(child);
             child.removeAllListeners();
             child.kill('SIGKILL');
             child = spawnWorker();
             cold = true;
             wire();
-          }, HARD + (cold ? COLD : 0));
+          };
+          timer = setTimeout(check, 250);
         };
         const dispatch = () => {
           if (next >= CASES || Date.now() > stopAt) {
             clearTimeout(timer);
+            live.delete(child);
             child.removeAllListeners();
             child.kill();
             resolveLane();
