@@ -17,7 +17,9 @@ import fc from 'fast-check';
 import type { AnyProblemClass, JointProblem, LayerProblem, LevelQuantizationProblem, SolveOptions, SolveResult, StructuredPruningProblem } from '../../src/core/types.js';
 import type { Solver } from '../../src/core/solver.js';
 import { problemOf, solveOn } from '../../solvers/classes.js';
-import { listSolvers } from '../../solvers/index.js';
+import { getSolver, listSolvers } from '../../solvers/index.js';
+import { compareProblems } from '../compare/compare.js';
+import { auditComparisonReport, type ComparisonReport } from '../compare/verify-report.js';
 import { auditResult, verifyCertificate } from '../../solvers/verify.js';
 import { jointProblemArb, layerProblemArb, levelProblemArb, structuredProblemArb, type ProblemArbOptions } from './arbitraries.js';
 import { checkBoundOrder, checkFeasible, checkOptimalGap, checkResultShape, checkSandwich, checkUpperBound, errorScale, type AnyProblem } from './invariants.js';
@@ -35,6 +37,8 @@ export interface ExploreFamily {
   /** Only these solvers (default: every registered solver of the classes, minus `exclude`). */
   readonly only?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Run the whole comparison (`compareProblems`) on the case and re-check every interval and verdict instead. */
+  readonly compare?: boolean;
   readonly arb: fc.Arbitrary<ExploreCase>;
 }
 
@@ -72,6 +76,8 @@ export function exploreFamilies(o: ProblemArbOptions = EXPLORE_SMALL): Record<st
     levels: { classes: ['levels'], arb: levelProblemArb(o).map((p) => ({ layer: levelsLayer(p), cls: 'levels' as const, useBox: false })) },
     structured: { classes: ['structured'], arb: structuredProblemArb(o).map((p) => ({ layer: structuredLayer(p), cls: 'structured' as const, useBox: p.box !== null })) },
     joint: { classes: ['joint'], arb: jointProblemArb(o).map((p) => ({ layer: jointLayer(p), cls: 'joint' as const, useBox: false })) },
+    // the comparison (both classes, default plans) re-checked by auditComparisonReport: no verdict without a proof
+    compare: { classes: ['quantization', 'pruning'], compare: true, arb: lp.map((layer) => ({ layer, cls: 'quantization' as const, useBox: layer.pruneBox !== null })) },
     'milp-oa': {
       classes: ['quantization', 'pruning'],
       only: OA,
@@ -116,6 +122,7 @@ export async function runExploreCase(family: string, seed: number, limits: Explo
   const f = exploreFamilies(o)[family];
   if (!f) throw new Error(`unknown explore family '${family}'`);
   const c = drawCase(f, seed);
+  if (f.compare) return compareCase(c, limits, hooks);
   const problem = problemOf(c.cls, c.layer, { useBox: c.useBox }) as AnyProblem;
   const out: Violation[] = [];
   const results: SolveResult[] = [];
@@ -154,5 +161,24 @@ export async function runExploreCase(family: string, seed: number, limits: Explo
     const chk = verifyCertificate(c.layer, r.certificate, { useBox: c.useBox, problemClass: c.cls });
     if (chk.valid && chk.bound > best * (1 + 1e-9) + 1e-12 * es) out.push({ kind: 'bound', solver: r.solver, message: `certificate proves ${chk.bound} above the feasible value ${best}` });
   }
+  return out;
+}
+
+/**
+ * The comparison on one case: `compareProblems` with the default plans under the time limit (60 s per phase when
+ * none is given: the small cases finish long before), then `auditComparisonReport` on it. A failed result audit or a
+ * failed claim (an interval or a verdict that the verified bounds do not give) is a `proof` violation.
+ */
+async function compareCase(c: ExploreCase, limits: ExploreLimits, hooks: ExploreHooks): Promise<Violation[]> {
+  await hooks.beforeSolver?.('compare');
+  const t0 = performance.now();
+  const res = await compareProblems([c.layer], 'explore', { timeLimitMs: limits.timeLimitMs ?? 60_000, pruneBox: c.useBox, seed: 1, resolve: getSolver });
+  hooks.afterSolver?.('compare', performance.now() - t0, null);
+  // the report as `pvq compare --json` writes it (typed arrays as arrays, non-finite numbers as null; app/cli/output.ts)
+  const json = JSON.stringify({ name: 'explore', ...res }, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const audit = await auditComparisonReport(new Map([[c.layer.name, c.layer]]), JSON.parse(json) as ComparisonReport);
+  const out: Violation[] = [];
+  for (const r of audit.results) if (r.status === 'failed') out.push(...r.failures.map((message) => ({ kind: 'proof' as const, solver: `compare/${r.method}/${r.solver ?? '?'}`, message })));
+  for (const cl of audit.claims) if (cl.status === 'failed') out.push(...cl.failures.map((message) => ({ kind: 'proof' as const, solver: `compare ${cl.subject}`, message })));
   return out;
 }
