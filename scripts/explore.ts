@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const r = await runFamily(family, famSeed);
     const v = r.byKind;
     const line =
-      `[explore] ${family}: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${((r.cases * 1000) / r.ms).toFixed(1)}/s), seeds ${famSeed}..${famSeed + CASES - 1}; ` +
+      `[explore] ${family}: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${((r.cases * 1000) / r.ms).toFixed(1)}/s), seeds ${famSeed}..${(famSeed + r.drawn - 1) >>> 0}; ` +
       `violations: lower bound above a feasible value ${v.bound}, optimal with a gap ${v.gap}, verdict without a proof ${v.proof}, other invariants ${v.result}, threw ${v.threw}; ` +
       `limit not honoured ${r.hung}; time-limit overruns ${r.overruns} (worst ${r.worst.ms} ms${r.worst.solver ? ` ${r.worst.solver}` : ''})`;
     console.log(line);
@@ -255,6 +255,6 @@ async function main(): Promise<void> {
       });
     await Promise.all(Array.from({ length: WORKERS }, one));
     if (top.length) console.log(`[explore] ${family}: largest time-limit overruns: ${top.map((o) => `${o.solver} ${o.ms} ms (seed ${o.seed})`).join(', ')}`);
-    return { cases, hung, overruns, worst, byKind, failedSeeds, ms: Date.now() - tf };
+    return { cases, drawn: next, hung, overruns, worst, byKind, failedSeeds, ms: Date.now() - tf };
   }
 }
