@@ -1,4 +1,4 @@
-// `npm run test:explore [-- --cases N --minutes M --families a,b]`: runs scripts/explore.ts under tsx (not part of npm test).
+// `npm run test:explore [-- --cases N --families a,b --seed S --workers W]`: runs scripts/explore.ts under tsx (not part of npm test).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('./explore.ts', import.meta.url));

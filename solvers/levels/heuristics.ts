@@ -6,7 +6,7 @@ import { defineOptions, resolveExtras } from '../../src/core/options.js';
  */
 import { Rng } from '../../src/core/random.js';
 import type { LevelQuantizationSolver } from '../../src/core/solver.js';
-import type { LevelQuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
+import type { Certificate, LevelQuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { nearestLevelIndex } from '../../src/formats/levels.js';
 import { symEig } from '../../src/linalg/eigen.js';
 import { makeResult } from '../../src/core/result.js';
@@ -74,7 +74,7 @@ export function cheapLevelCandidates(red: Reduced, levels: Float64Array): { xA: 
  * Randomized rounding over levels: sample from N(mean, cov) of the level SDP's primal reconstruction, map each
  * coordinate to its nearest level, polish with level 1-opt; also tries the cheap candidates. Seeded.
  */
-export function levelRounding(p: LevelQuantizationProblem, opts: { seed: number; samples?: number; deadline?: number }): { xA: Float64Array; value: number; samples: number; sdpBound: number; red: Reduced } {
+export function levelRounding(p: LevelQuantizationProblem, opts: { seed: number; samples?: number; deadline?: number }): { xA: Float64Array; value: number; samples: number; sdpBound: number; certificate?: Certificate; red: Reduced } {
   const red = reduceLevels(p);
   const { na, P, t } = red;
   let best = cheapLevelCandidates(red, p.levels);
@@ -112,7 +112,7 @@ export function levelRounding(p: LevelQuantizationProblem, opts: { seed: number;
       samples++;
     }
   }
-  return { ...best, samples, sdpBound: sol.bound, red };
+  return { ...best, samples, sdpBound: sol.bound, certificate: sol.certificate, red };
 }
 
 const levelsGptqOptions = defineOptions({ order: { type: 'enum', values: ['natural', 'act'], default: 'natural', help: "'natural' (column order) or 'act' (decreasing diag(G))" } });
@@ -165,11 +165,13 @@ export const levelsRoundingSolver: LevelQuantizationSolver = {
       solver: 'levels-rounding',
       problem: problem.name,
       problemClass: 'levels',
+      // the levels-sdp bound it sampled from, with that bound's certificate (a bound without one proves nothing)
       lowerBound: Math.min(r.sdpBound, ub),
       upperBound: ub,
       solution: x,
       status: 'feasible',
       stats: { timeMs: performance.now() - t0, samples: r.samples },
+      ...(r.certificate ? { certificate: r.certificate } : {}),
     });
   },
 };

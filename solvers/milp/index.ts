@@ -5,7 +5,7 @@ import type { PruningProblem, QuantizationProblem, SolveOptions, SolveResult } f
 import { PRUNE_OA_OPTIONS, QUANT_OA_OPTIONS } from './common.js';
 import type { CommonOption } from '../../src/core/solver.js';
 
-const OA_CAPABILITIES: readonly CommonOption[] = ['timeLimit', 'iterationLimit', 'relGapTol', 'incumbent', 'backend'];
+const OA_CAPABILITIES: readonly CommonOption[] = ['timeLimit', 'nodeLimit', 'iterationLimit', 'relGapTol', 'incumbent', 'backend'];
 
 /** Outer approximation for quantization over a MILP back end (loaded lazily inside solve). */
 export const quantOaSolver: QuantizationSolver = {

@@ -118,13 +118,15 @@ export interface OaOptions {
   verifier?: LpVerifier;
   /** Node limit of one safe-bound search (default 20000). */
   verifyNodeLimit?: number;
+  /** Node limit over all safe-bound searches of the run (the common `nodeLimit`); status `node_limit` when it stops the proof. */
+  nodeLimit?: number;
 }
 
 export interface OaOutcome {
   lowerBound: number;
   upperBound: number;
   solution: Float64Array | null;
-  status: 'optimal' | 'time_limit' | 'iteration_limit' | 'numerical_failure' | 'infeasible';
+  status: 'optimal' | 'time_limit' | 'iteration_limit' | 'node_limit' | 'numerical_failure' | 'infeasible';
   iterations: number;
   lpRounds: number;
   cuts: number;
@@ -273,6 +275,7 @@ export function oaOptionsFrom(
     verifyNodeLimit: ex.verifyNodeLimit,
     timeLimitMs: options.timeLimitMs,
     iterationLimit: options.iterationLimit,
+    nodeLimit: options.nodeLimit,
     relGapTol: relGapTolOf(options),
     absGapTol: ex.absGapTol ?? ABS_GAP_REL * r,
     lpWarmupRounds: ex.lpWarmupRounds ?? 2 * n,
@@ -590,6 +593,11 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
     run.claimed = run.lb; // the back end's unverified master values must not close the gap below
     return 'stop';
   }
+  const nodesLeft = opts.nodeLimit !== undefined ? Math.floor(opts.nodeLimit) - run.verifyNodes : Infinity;
+  if (nodesLeft <= 0) {
+    run.verifyComplete = false;
+    return 'stop';
+  }
   const lm = run.lastMaster;
   const verifier = opts.verifier;
   const proof = proofDeadline(run.deadline);
@@ -606,7 +614,7 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
     incumbent: lm.incumbent,
     target,
     pruneTol: lm.tol * (1 + Math.abs(lm.incumbent)),
-    nodeLimit: opts.verifyNodeLimit ?? 20000,
+    nodeLimit: Math.min(opts.verifyNodeLimit ?? 20000, nodesLeft),
     deadline: proof,
     lp: (m) => verifier(m, { timeLimitMs: proof.limited ? Math.max(1, proof.remaining()) : undefined }),
   });
@@ -619,7 +627,9 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
   }
   run.claimed = run.lb;
   const masterWasWrong = sb.better && sb.betterValue < lm.incumbent - lm.tol * (1 + Math.abs(lm.incumbent));
-  if (!sb.better || !masterWasWrong || verifyRound >= 50 || run.masters.expired()) return 'stop';
+  // iterate again only when the limits leave room for a new master (else the same safe search would be repeated)
+  const limitsLeft = !run.masters.expired() && !(opts.iterationLimit !== undefined && run.iterations >= opts.iterationLimit) && !nodeLimitReached(run);
+  if (!sb.better || !masterWasWrong || verifyRound >= 50 || !limitsLeft) return 'stop';
   // the back end's master answer was not the master optimum: evaluate the better point and go on iterating
   const out = spec.oracle(roundIntegers(run.base, unscale(sb.better, lm.col)));
   out.candidates.forEach((c) => run.consider(c));
@@ -633,11 +643,15 @@ function proveLastMaster(run: OaRun, verifyRound: number): Step {
   return 'stop';
 }
 
+function nodeLimitReached(run: OaRun): boolean {
+  return run.opts.nodeLimit !== undefined && run.verifyNodes >= run.opts.nodeLimit;
+}
+
 /** The final status: `optimal` only when the proven bound closes the gap. */
 function finalStatus(run: OaRun): void {
   if (run.status !== 'infeasible' && run.closed()) run.status = 'optimal';
   else if (run.status === 'optimal') {
-    run.status = run.deadline.expired() ? 'time_limit' : 'numerical_failure';
+    run.status = run.deadline.expired() ? 'time_limit' : nodeLimitReached(run) ? 'node_limit' : 'numerical_failure';
     run.message = [
       run.message,
       `the master bound could not be proven to the gap (safe bound ${run.lb.toExponential(6)}, ${run.verifyNodes} nodes${run.verifyComplete ? '' : ', search stopped by its limit'})`,

@@ -1152,7 +1152,8 @@ export const pruneExactSolver: PruningSolver = {
       status: rep.status,
       start,
       nodes: rep.nodes,
-      extraStats: { leaves: rep.leaves, rootBound: rep.rootBound, heuristicError: rep.heuristicError },
+      // `optimal` allows the rounding slack of the reductions on top of relGapTol (assembleReport): state that tolerance
+      extraStats: { leaves: rep.leaves, rootBound: rep.rootBound, heuristicError: rep.heuristicError, relGapTol: (options.relGapTol ?? DEFAULT_REL_GAP_TOL) + 2 * BNB_BOUND_SLACK },
       message: `${rep.path} path${rep.status === 'optimal' ? '' : '; lower bound = min over open nodes'}${rep.message ? `; ${rep.message}` : ''}`,
     });
   },

@@ -17,9 +17,10 @@ import { errorOf, patternGroups } from '../../src/core/objective.js';
 import { Deadline, safeLowerBound } from '../../src/core/result.js';
 import type { StructuredSolver } from '../../src/core/solver.js';
 import type { Certificate, SolveOptions, StructuredPruningProblem } from '../../src/core/types.js';
+import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { matVec, pivotedLDL } from '../../src/linalg/dense.js';
 import { combinations, structuredResult, validateStructuredProblem } from './common.js';
-import { nmBranchAndBound } from './exact.js';
+import { NM_BOUND_SLACK, nmBranchAndBound } from './exact.js';
 
 export interface NmCertificate extends Certificate {
   readonly type: 'nm-groups';
@@ -216,7 +217,8 @@ export const nmBoundSolver: StructuredSolver = {
       status: closed ? 'optimal' : 'bound_only',
       start,
       nodes: tree.nodes,
-      extraStats: { certifiedBound: cert.bound, treeBound: tree.lowerBound },
+      // `optimal` comes from the nm-exact tree: its tolerance (relGapTol + 2 NM_BOUND_SLACK)
+      extraStats: { certifiedBound: cert.bound, treeBound: tree.lowerBound, relGapTol: (options.relGapTol ?? DEFAULT_REL_GAP_TOL) + 2 * NM_BOUND_SLACK },
       certificate: cert,
     });
   },

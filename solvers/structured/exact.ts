@@ -342,7 +342,8 @@ export const nmExactSolver: StructuredSolver = treeSearchSolver<StructuredPrunin
       status: rep.status,
       start,
       nodes: rep.nodes,
-      extraStats: { heuristicError: rep.heuristicError, rootBound: rep.rootBound },
+      // `optimal` allows the rounding slack 2 NM_BOUND_SLACK on top of relGapTol (nmBranchAndBound): state that tolerance
+      extraStats: { heuristicError: rep.heuristicError, rootBound: rep.rootBound, relGapTol: (limits.relGapTol ?? DEFAULT_REL_GAP_TOL) + 2 * NM_BOUND_SLACK },
       certificate: { type: 'nm-bnb', path: rep.path, nodes: rep.nodes },
       ...(rep.status === 'optimal' ? {} : { message: `stopped (${rep.status}); lower bound = min over open and pruned nodes` }),
     });
