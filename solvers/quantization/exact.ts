@@ -672,6 +672,9 @@ export interface ExactOptions {
   warm: 'auto' | 'sdp' | 'simple';
 }
 
+/** Share of the time left at the start of the search kept for the sdp-box bound when a time limit stops it. */
+export const LIMIT_SDP_SHARE = 0.1;
+
 /** quant-exact's own options (quant-bound takes them too, with rootSdp on). */
 export const QUANT_EXACT_OPTIONS = defineOptions({
   rootSdp: { type: 'boolean', default: false, help: 'compute the sdp-box bound at the root (quant-bound turns it on)' },
@@ -684,6 +687,11 @@ export const QUANT_EXACT_OPTIONS = defineOptions({
     help: "'auto' (LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
   },
   warm: { type: 'enum', values: ['simple', 'sdp'], default: 'simple', help: "'simple' (best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)" },
+  limitSdp: {
+    type: 'boolean',
+    default: true,
+    help: `when a limit stops the search, compute the sdp-box bound (under a time limit in the last ${Math.round(100 * LIMIT_SDP_SHARE)} % of the time left when the search starts) and report the larger bound`,
+  },
 });
 
 /** What the phases of solveExact share. */
@@ -731,7 +739,19 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
         options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })
     : undefined;
   const closedAtRoot = rootLb > 0 && ubWarm - rootLb <= run.tol * ubWarm;
-  const s = searchPhase(run, zA, closedAtRoot, basis, ex.reduce === 'auto', expansion, onProgress);
+  // under a time limit the search leaves a share for the sdp-box bound it may need when it stops
+  const limitSdp = ex.limitSdp !== false && !ex.rootSdp && na > 0;
+  const searchRun = limitSdp && deadline.limited ? { ...run, deadline: deadline.sub(1 - LIMIT_SDP_SHARE) } : run;
+  const s = searchPhase(searchRun, zA, closedAtRoot, basis, ex.reduce === 'auto', expansion, onProgress);
+  if (limitSdp && !s.res.finished && !deadline.expired()) {
+    // stopped on a limit: the search's open-node bound can be weaker than the relaxation's; keep the larger
+    const ms = deadline.remaining();
+    const sd = solveSdpDual(problem, { box: true, timeLimitMs: Number.isFinite(ms) ? ms : undefined });
+    if (sd.bound > rootLb) {
+      rootLb = sd.bound;
+      rootCert = sd.certificate;
+    }
+  }
   return exactResult(run, s, rootLb, rootCert, ubWarm);
 }
 
@@ -852,7 +872,8 @@ function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: So
   const { res, F, basis } = s;
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
-  const lb = Math.max(toErrorUnits(red, res.lower), rootLb);
+  const searchLb = toErrorUnits(red, res.lower);
+  const lb = Math.max(searchLb, rootLb);
   let status: SolveStatus = res.finished ? 'optimal' : res.stoppedBy === 'time' ? 'time_limit' : 'node_limit';
   let marginNote: string | undefined;
   // same closure test as the testing kit: relGapTol + 1e-12 relative, 1e-12 * errorScale absolute, with
@@ -874,13 +895,15 @@ function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: So
     upperBound: ub,
     solution: z,
     status,
-    stats: { timeMs: deadline.elapsed(), nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F?.rank ?? 0, warmUpper: ubWarm, rootBound: rootLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
-    certificate: status !== 'optimal' && rootCert && rootLb >= lbOut ? rootCert : undefined,
+    stats: { timeMs: deadline.elapsed(), nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F?.rank ?? 0, warmUpper: ubWarm, rootBound: rootLb, searchBound: searchLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
+    // the sdp-box certificate proves rootLb: the whole bound when it is the larger one, else its part (the rest
+    // rests on the search: `pvq verify --rerun`)
+    certificate: status !== 'optimal' && rootCert && rootLb > 0 ? rootCert : undefined,
     message: res.finished
       ? marginNote
       : F === null
         ? 'stopped by the time limit during the preprocessing (warm start only)'
-        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
+        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes; bound = max(open-node bound, sdp-box bound)`,
   });
 }
 
