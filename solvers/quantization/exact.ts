@@ -14,6 +14,7 @@ import { checkQuantProblem, expand, factorisationAffordable, reduce, reducedValu
 import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
+import { congruenceError, exactLookahead, remainderBound, type Lookahead, type ModelError } from './exact-lookahead.js';
 import { solveSdpDual } from './sdp.js';
 
 /**
@@ -206,6 +207,8 @@ export function seSearch(
     deadline: Deadline;
     expansion?: Float64Array | null;
     basis?: ReducedBasis | null;
+    /** When a limit stops the search: the budget for raising the open-node bounds by the look-ahead term. */
+    refine?: Deadline;
     /** Called every 4096 nodes with the best (normalised) value so far and the node count. */
     onProgress?: (best: number, nodes: number) => void;
   },
@@ -221,7 +224,35 @@ export function seSearch(
   const mg = roundingMargin(red, F, basis, ex, Math.max(best * (1 - tolR), 0));
   const se = new SeEnumerator(red, F, basis, ex, tolR, mg.marginAbs, mg.marginRel, best, bestZ, work);
   se.run(opts.nodeLimit, opts.deadline, opts.onProgress);
-  return se.result(mg.finiteMargin);
+  let look: Lookahead | null = null;
+  let model: ModelError | null = null;
+  if (se.stoppedBy !== 'none' && opts.refine && na <= LOOKAHEAD_MAX_N && mg.finiteMargin && !opts.refine.expired()) {
+    const levels: number[] = [];
+    for (let l = 0; l <= se.k && l < na - 1; l++) levels.push(l);
+    look = exactLookahead(basis ? basis.Ps : red.P, F, levels, opts.refine);
+    if (look && basis) model = basisModelError(red, F, basis, ex);
+  }
+  return se.result(mg.finiteMargin, look, model, opts.refine);
+}
+
+/** Largest reduced dimension whose open-node bounds get the look-ahead term (na eigenvalue problems). */
+export const LOOKAHEAD_MAX_N = 160;
+
+/** How far the reduced-basis model (fl(U^T P U), the computed centre) is from the exact one (exact-lookahead.ts). */
+function basisModelError(red: Reduced, F: OrderedFactor, basis: ReducedBasis, ex: ExpansionTerms): ModelError {
+  const na = red.na;
+  let dc = ex.dxs;
+  if (!dc) {
+    dc = new Float64Array(na);
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += Math.abs(basis.Uinv[i * na + j] * red.t[j]);
+      dc[i] = gam(na + 1) * s;
+    }
+  }
+  const cErrOrd = new Float64Array(na);
+  for (let k = 0; k < na; k++) cErrOrd[k] = dc[F.ord[k]];
+  return { qErr: congruenceError(red.P, basis.U, na), cErrOrd };
 }
 
 /**
@@ -596,22 +627,52 @@ class SeEnumerator {
     }
   }
 
+  /**
+   * Minimum over the open subtrees (the remaining candidates at every level 0..k of the current path, `cap`
+   * to start with) of their bounds. Without `look` a level's bound is its next candidate's cost (the later ones
+   * cost more); with it, each candidate's cost plus the look-ahead bound of its remaining levels
+   * (exact-lookahead.ts), over the candidates in increasing cost until the cost alone reaches the minimum.
+   */
+  openBound(cap: number, look: Lookahead | null, model: ModelError | null, stop?: { expired(): boolean }): number {
+    const { na, partial, marginAbs, marginRel, k, lo, hi } = this;
+    const F: OrderedFactor = { na, ord: this.ord, d: this.d, Lk: this.Lk, tOrd: this.xOrd, rank: na };
+    const zlw = Float64Array.from(this.zl);
+    const work = new Float64Array(2 * na);
+    const gridLo = this.basis ? -Infinity : lo;
+    const gridHi = this.basis ? Infinity : hi;
+    let m = cap;
+    for (let l = 0; l <= k && l < na; l++) {
+      let up = this.up[l];
+      let dn = this.dn[l];
+      const c = this.piv[l];
+      for (let count = 0; ; count++) {
+        const uOk = up <= hi;
+        const wOk = dn >= lo;
+        if (!uOk && !wOk) break;
+        const v = uOk && wOk ? (up - c <= c - dn ? up : dn) : uOk ? up : dn;
+        const b0 = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
+        if (b0 >= m) break;
+        // no look-ahead (or too many candidates): this cost bounds this candidate and every later one
+        if (look === null || l === na - 1 || count >= 64 || stop?.expired()) {
+          m = b0;
+          break;
+        }
+        zlw[l] = v;
+        const b = b0 + remainderBound(look, F, this.xOrd, zlw, l, gridLo, gridHi, work, model);
+        if (b < m) m = b;
+        if (v === up) up = v + 1;
+        else dn = v - 1;
+      }
+    }
+    return m;
+  }
+
   /** The proven bound: best (1 - tol) when finished, else the minimum over the open subtrees on the current path. */
-  result(finiteMargin: boolean): SearchResult {
-    const { na, best, bestZ, tolR, partial, marginAbs, marginRel, stoppedBy, k } = this;
+  result(finiteMargin: boolean, look: Lookahead | null = null, model: ModelError | null = null, stop?: { expired(): boolean }): SearchResult {
+    const { best, bestZ, tolR, stoppedBy, marginAbs, marginRel } = this;
     const bestLow = best - leafEvalError(this.red, bestZ, this.work);
     let lower = Math.min(best * (1 - tolR), bestLow);
-    if (stoppedBy !== 'none') {
-      // open subtrees: remaining candidates at every level 0..k on the current path
-      let m = lower;
-      for (let l = 0; l <= k && l < na; l++) {
-        const v = this.peek(l);
-        if (v !== v) continue;
-        const b = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
-        if (b < m) m = b;
-      }
-      lower = Math.max(0, m);
-    }
+    if (stoppedBy !== 'none') lower = Math.max(0, this.openBound(lower, look, model, stop));
     if (!finiteMargin) lower = 0;
     return {
       z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes: this.nodes,
@@ -687,6 +748,11 @@ export const QUANT_EXACT_OPTIONS = defineOptions({
     help: "'auto' (LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
   },
   warm: { type: 'enum', values: ['simple', 'sdp'], default: 'simple', help: "'simple' (best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)" },
+  lookahead: {
+    type: 'boolean',
+    default: true,
+    help: 'when a limit stops the search, raise the open-node bounds by a certified eigenvalue bound on the remaining levels (n <= 160)',
+  },
   limitSdp: {
     type: 'boolean',
     default: true,
@@ -707,6 +773,8 @@ interface ExactRun {
   pivTol: number;
   /** Under a limit too short for even one factorisation (n = 1000, a second), skip the search: warm start only. */
   searchAffordable: boolean;
+  /** Budget for the look-ahead open-node bounds after a limit (undefined: off). */
+  refine?: Deadline;
   /** The V-BLAST factor serves both the warm start (Babai point) and the search: computed once. */
   vblastF: OrderedFactor | null;
 }
@@ -720,7 +788,7 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const red = reduce(problem);
   const na = red.na;
   const ex = resolveExtras(QUANT_EXACT_OPTIONS, options.extra, name);
-  const run = exactRun(problem, options, name, red, deadline, ex.order);
+  const run: ExactRun = { ...exactRun(problem, options, name, red, deadline, ex.order), refine: ex.lookahead === false ? undefined : deadline };
   const zA = warmStart(run, ex.warm);
   // root bound
   let rootLb = 0;
@@ -854,14 +922,14 @@ function searchPhase(
   if (closedAtRoot) return { res: warmOnly('none'), F, basis };
   // the time limit ran out in the preprocessing: the warm start and the root bound (if any)
   if (F === null) return { res: warmOnly('time'), F, basis };
-  if (!(basis && auto)) return { res: seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress }), F, basis };
+  if (!(basis && auto)) return { res: seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress, refine: run.refine }), F, basis };
   // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
   // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
   // Both searches are valid on their own; the larger lower bound of the two is kept.
-  const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress });
+  const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress, refine: run.refine });
   if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) return { res: r1, F, basis };
   F = originalFactor(run);
-  const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress });
+  const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress, refine: run.refine });
   const res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
   return { res, F, basis: null };
 }
