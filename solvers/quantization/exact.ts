@@ -10,7 +10,7 @@ import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholSolve } from '../../src/linalg/dense.js';
-import { checkQuantProblem, expand, factorisationAffordable, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
+import { checkQuantProblem, expand, factorisationAffordable, factorisationSpeed, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
 import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
@@ -224,15 +224,23 @@ export function seSearch(
   const mg = roundingMargin(red, F, basis, ex, Math.max(best * (1 - tolR), 0));
   const se = new SeEnumerator(red, F, basis, ex, tolR, mg.marginAbs, mg.marginRel, best, bestZ, work);
   se.run(opts.nodeLimit, opts.deadline, opts.onProgress);
-  let look: Lookahead | null = null;
-  let model: ModelError | null = null;
-  if (se.stoppedBy !== 'none' && opts.refine && na <= LOOKAHEAD_MAX_N && mg.finiteMargin && !opts.refine.expired()) {
+  if (se.stoppedBy !== 'none' && opts.refine && na <= LOOKAHEAD_MAX_N && mg.finiteMargin && lookaheadAffordable(na, opts.refine)) {
     const levels: number[] = [];
     for (let l = 0; l <= se.k && l < na - 1; l++) levels.push(l);
-    look = exactLookahead(basis ? basis.Ps : red.P, F, levels, opts.refine);
-    if (look && basis) model = basisModelError(red, F, basis, ex);
+    // at most half of what is left (the sdp-box fallback may need the rest)
+    const refine = opts.refine.sub(0.5);
+    const look = exactLookahead(basis ? basis.Ps : red.P, F, levels, refine);
+    const model = look && basis ? basisModelError(red, F, basis, ex) : null;
+    return se.result(mg.finiteMargin, look, model, refine);
   }
-  return se.result(mg.finiteMargin, look, model, opts.refine);
+  return se.result(mg.finiteMargin);
+}
+
+/** Under a time limit: do the look-ahead's na eigenvalue problems (about 10 na^3 flops each) fit in half the time left? */
+function lookaheadAffordable(na: number, d: Deadline): boolean {
+  if (d.expired()) return false;
+  if (!d.limited) return true;
+  return (4 * 10 * na ** 4) / factorisationSpeed() < 0.5 * d.remaining();
 }
 
 /** Largest reduced dimension whose open-node bounds get the look-ahead term (na eigenvalue problems). */
@@ -663,6 +671,7 @@ class SeEnumerator {
         if (v === up) up = v + 1;
         else dn = v - 1;
       }
+      zlw[l] = this.zl[l]; // the deeper levels' open subtrees lie below the path's value
     }
     return m;
   }
@@ -811,7 +820,8 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const limitSdp = ex.limitSdp !== false && !ex.rootSdp && na > 0;
   const searchRun = limitSdp && deadline.limited ? { ...run, deadline: deadline.sub(1 - LIMIT_SDP_SHARE) } : run;
   const s = searchPhase(searchRun, zA, closedAtRoot, basis, ex.reduce === 'auto', expansion, onProgress);
-  if (limitSdp && !s.res.finished && !deadline.expired()) {
+  // (under a time limit only when about ten factorisations fit: the relaxation's steps cannot be interrupted)
+  if (limitSdp && !s.res.finished && !deadline.expired() && factorisationAffordable(na, deadline, 0.1)) {
     // stopped on a limit: the search's open-node bound can be weaker than the relaxation's; keep the larger
     const ms = deadline.remaining();
     const sd = solveSdpDual(problem, { box: true, timeLimitMs: Number.isFinite(ms) ? ms : undefined });
@@ -971,7 +981,7 @@ function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: So
       ? marginNote
       : F === null
         ? 'stopped by the time limit during the preprocessing (warm start only)'
-        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes; bound = max(open-node bound, sdp-box bound)`,
+        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes${rootLb > 0 ? '; bound = max(open-node bound, sdp-box bound)' : ''}`,
   });
 }
 

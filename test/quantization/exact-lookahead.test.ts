@@ -7,6 +7,7 @@ import { readProblemSet } from '../../src/io/problem-file.js';
 import { exactLookahead, remainderBound } from '../../solvers/quantization/exact-lookahead.js';
 import { factorInOrder, quantExactSolver, vblastOrder } from '../../solvers/quantization/index.js';
 import { auditResult } from '../../solvers/verify.js';
+import { synthQuant } from '../../problems/gen-quant.js';
 import { bruteForce } from './helpers.js';
 
 const run = (p: unknown, o: unknown): SolveResult => (quantExactSolver.solve as (a: unknown, b: unknown) => SolveResult)(p, o);
@@ -94,6 +95,20 @@ describe('look-ahead remainder bound', () => {
         expect(on.lowerBound).toBeGreaterThanOrEqual(off.lowerBound);
         expect(auditResult(lp, on).failures).toEqual([]);
       }
+    }
+  });
+
+  it('ill-conditioned G, both bases, every node limit 0..12: the bound stays below the brute-force optimum', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const p = synthQuant({ n: 5, bits: 4, rho: seed % 2 ? 0.999 : 0.99, seed });
+      const opt = bruteForce(p).value;
+      for (const reduce of ['lll', 'none'])
+        for (let nodeLimit = 0; nodeLimit <= 12; nodeLimit++) {
+          const on = run(p, { nodeLimit, extra: { reduce, limitSdp: false } });
+          const off = run(p, { nodeLimit, extra: { reduce, limitSdp: false, lookahead: false } });
+          expect(on.lowerBound).toBeLessThanOrEqual(opt);
+          expect(on.lowerBound).toBeGreaterThanOrEqual(off.lowerBound);
+        }
     }
   });
 
