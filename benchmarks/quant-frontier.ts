@@ -4,7 +4,7 @@
  * n = 64 / 96, and the bound quant-exact reports under a node limit on the real first-layer problems
  * (problems/first-conv.json) against the optimum (item 3).
  *
- *   npx tsx benchmarks/quant-frontier.ts [--sizes 64,96] [--rhos 0,0.5,0.9] [--seeds 1] [--limit-ms 60000]
+ *   npx tsx benchmarks/quant-frontier.ts [--quick] [--sizes 64,96] [--rhos 0,0.5,0.9] [--seeds 1] [--limit-ms 60000]
  *   npx tsx benchmarks/quant-frontier.ts --first-conv [--node-limit 20000]
  */
 import { quantizationProblemOf } from '../src/core/objective.js';
@@ -25,10 +25,11 @@ function median(xs: number[]): number {
 }
 
 function frontier(): void {
-  const sizes = arg('sizes', '64,96').split(',').map(Number);
-  const rhos = arg('rhos', '0,0.5,0.9').split(',').map(Number);
+  const quick = process.argv.includes('--quick');
+  const sizes = arg('sizes', quick ? '64' : '64,96').split(',').map(Number);
+  const rhos = arg('rhos', quick ? '0' : '0,0.5,0.9').split(',').map(Number);
   const seeds = arg('seeds', '1').split(',').map(Number);
-  const limitMs = Number(arg('limit-ms', '60000'));
+  const limitMs = Number(arg('limit-ms', quick ? '10000' : '60000'));
   console.log(`quant-exact, 4 bits, limit ${limitMs / 1000} s\n`);
   console.log('| n | rho | seed | time (s) | status | nodes | relGap | lb / ub | bound from |');
   console.log('|---|---|---|---|---|---|---|---|---|');
