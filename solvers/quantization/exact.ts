@@ -10,10 +10,11 @@ import { defineOptions, resolveExtras } from '../../src/core/options.js';
 import type { QuantizationProblem, SolveOptions, SolveResult, SolveStatus } from '../../src/core/types.js';
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { cholesky, cholSolve } from '../../src/linalg/dense.js';
-import { checkQuantProblem, expand, factorisationAffordable, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
+import { checkQuantProblem, expand, factorisationAffordable, factorisationSpeed, reduce, reducedValue, restrict, type Reduced, U } from './common.js';
 import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
+import { congruenceError, exactLookahead, remainderBound, type Lookahead, type ModelError } from './exact-lookahead.js';
 import { solveSdpDual } from './sdp.js';
 
 /**
@@ -206,6 +207,8 @@ export function seSearch(
     deadline: Deadline;
     expansion?: Float64Array | null;
     basis?: ReducedBasis | null;
+    /** When a limit stops the search: the budget for raising the open-node bounds by the look-ahead term. */
+    refine?: Deadline;
     /** Called every 4096 nodes with the best (normalised) value so far and the node count. */
     onProgress?: (best: number, nodes: number) => void;
   },
@@ -221,7 +224,43 @@ export function seSearch(
   const mg = roundingMargin(red, F, basis, ex, Math.max(best * (1 - tolR), 0));
   const se = new SeEnumerator(red, F, basis, ex, tolR, mg.marginAbs, mg.marginRel, best, bestZ, work);
   se.run(opts.nodeLimit, opts.deadline, opts.onProgress);
+  if (se.stoppedBy !== 'none' && opts.refine && na <= LOOKAHEAD_MAX_N && mg.finiteMargin && lookaheadAffordable(na, opts.refine)) {
+    const levels: number[] = [];
+    for (let l = 0; l <= se.k && l < na - 1; l++) levels.push(l);
+    // at most half of what is left (the sdp-box fallback may need the rest)
+    const refine = opts.refine.sub(0.5);
+    const look = exactLookahead(basis ? basis.Ps : red.P, F, levels, refine);
+    const model = look && basis ? basisModelError(red, F, basis, ex) : null;
+    return se.result(mg.finiteMargin, look, model, refine);
+  }
   return se.result(mg.finiteMargin);
+}
+
+/** Under a time limit: do the look-ahead's na eigenvalue problems (about 10 na^3 flops each) fit in half the time left? */
+function lookaheadAffordable(na: number, d: Deadline): boolean {
+  if (d.expired()) return false;
+  if (!d.limited) return true;
+  return (4 * 10 * na ** 4) / factorisationSpeed() < 0.5 * d.remaining();
+}
+
+/** Largest reduced dimension whose open-node bounds get the look-ahead term (na eigenvalue problems). */
+export const LOOKAHEAD_MAX_N = 160;
+
+/** How far the reduced-basis model (fl(U^T P U), the computed centre) is from the exact one (exact-lookahead.ts). */
+function basisModelError(red: Reduced, F: OrderedFactor, basis: ReducedBasis, ex: ExpansionTerms): ModelError {
+  const na = red.na;
+  let dc = ex.dxs;
+  if (!dc) {
+    dc = new Float64Array(na);
+    for (let i = 0; i < na; i++) {
+      let s = 0;
+      for (let j = 0; j < na; j++) s += Math.abs(basis.Uinv[i * na + j] * red.t[j]);
+      dc[i] = gam(na + 1) * s;
+    }
+  }
+  const cErrOrd = new Float64Array(na);
+  for (let k = 0; k < na; k++) cErrOrd[k] = dc[F.ord[k]];
+  return { qErr: congruenceError(red.P, basis.U, na), cErrOrd };
 }
 
 /**
@@ -596,22 +635,53 @@ class SeEnumerator {
     }
   }
 
+  /**
+   * Minimum over the open subtrees (the remaining candidates at every level 0..k of the current path, `cap`
+   * to start with) of their bounds. Without `look` a level's bound is its next candidate's cost (the later ones
+   * cost more); with it, each candidate's cost plus the look-ahead bound of its remaining levels
+   * (exact-lookahead.ts), over the candidates in increasing cost until the cost alone reaches the minimum.
+   */
+  openBound(cap: number, look: Lookahead | null, model: ModelError | null, stop?: { expired(): boolean }): number {
+    const { na, partial, marginAbs, marginRel, k, lo, hi } = this;
+    const F: OrderedFactor = { na, ord: this.ord, d: this.d, Lk: this.Lk, tOrd: this.xOrd, rank: na };
+    const zlw = Float64Array.from(this.zl);
+    const work = new Float64Array(2 * na);
+    const gridLo = this.basis ? -Infinity : lo;
+    const gridHi = this.basis ? Infinity : hi;
+    let m = cap;
+    for (let l = 0; l <= k && l < na; l++) {
+      let up = this.up[l];
+      let dn = this.dn[l];
+      const c = this.piv[l];
+      for (let count = 0; ; count++) {
+        const uOk = up <= hi;
+        const wOk = dn >= lo;
+        if (!uOk && !wOk) break;
+        const v = uOk && wOk ? (up - c <= c - dn ? up : dn) : uOk ? up : dn;
+        const b0 = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
+        if (b0 >= m) break;
+        // no look-ahead (or too many candidates): this cost bounds this candidate and every later one
+        if (look === null || l === na - 1 || count >= 64 || stop?.expired()) {
+          m = b0;
+          break;
+        }
+        zlw[l] = v;
+        const b = b0 + remainderBound(look, F, this.xOrd, zlw, l, gridLo, gridHi, work, model);
+        if (b < m) m = b;
+        if (v === up) up = v + 1;
+        else dn = v - 1;
+      }
+      zlw[l] = this.zl[l]; // the deeper levels' open subtrees lie below the path's value
+    }
+    return m;
+  }
+
   /** The proven bound: best (1 - tol) when finished, else the minimum over the open subtrees on the current path. */
-  result(finiteMargin: boolean): SearchResult {
-    const { na, best, bestZ, tolR, partial, marginAbs, marginRel, stoppedBy, k } = this;
+  result(finiteMargin: boolean, look: Lookahead | null = null, model: ModelError | null = null, stop?: { expired(): boolean }): SearchResult {
+    const { best, bestZ, tolR, stoppedBy, marginAbs, marginRel } = this;
     const bestLow = best - leafEvalError(this.red, bestZ, this.work);
     let lower = Math.min(best * (1 - tolR), bestLow);
-    if (stoppedBy !== 'none') {
-      // open subtrees: remaining candidates at every level 0..k on the current path
-      let m = lower;
-      for (let l = 0; l <= k && l < na; l++) {
-        const v = this.peek(l);
-        if (v !== v) continue;
-        const b = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
-        if (b < m) m = b;
-      }
-      lower = Math.max(0, m);
-    }
+    if (stoppedBy !== 'none') lower = Math.max(0, this.openBound(lower, look, model, stop));
     if (!finiteMargin) lower = 0;
     return {
       z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes: this.nodes,
@@ -672,6 +742,9 @@ export interface ExactOptions {
   warm: 'auto' | 'sdp' | 'simple';
 }
 
+/** Share of the time left at the start of the search kept for the sdp-box bound when a time limit stops it. */
+export const LIMIT_SDP_SHARE = 0.1;
+
 /** quant-exact's own options (quant-bound takes them too, with rootSdp on). */
 export const QUANT_EXACT_OPTIONS = defineOptions({
   rootSdp: { type: 'boolean', default: false, help: 'compute the sdp-box bound at the root (quant-bound turns it on)' },
@@ -684,6 +757,16 @@ export const QUANT_EXACT_OPTIONS = defineOptions({
     help: "'auto' (LLL-reduced basis when G is positive definite, LLL changes more than the order and at most n/8 coordinates are on the box at the box-QP optimum), 'lll' or 'none'",
   },
   warm: { type: 'enum', values: ['simple', 'sdp'], default: 'simple', help: "'simple' (best of RTN, V-BLAST Babai, GPTQ, each + box 1-opt) or 'sdp' (SDP randomized rounding)" },
+  lookahead: {
+    type: 'boolean',
+    default: true,
+    help: 'when a limit stops the search, raise the open-node bounds by a certified eigenvalue bound on the remaining levels (n <= 160)',
+  },
+  limitSdp: {
+    type: 'boolean',
+    default: true,
+    help: `when a limit stops the search, compute the sdp-box bound (under a time limit in the last ${Math.round(100 * LIMIT_SDP_SHARE)} % of the time left when the search starts) and report the larger bound`,
+  },
 });
 
 /** What the phases of solveExact share. */
@@ -699,6 +782,8 @@ interface ExactRun {
   pivTol: number;
   /** Under a limit too short for even one factorisation (n = 1000, a second), skip the search: warm start only. */
   searchAffordable: boolean;
+  /** Budget for the look-ahead open-node bounds after a limit (undefined: off). */
+  refine?: Deadline;
   /** The V-BLAST factor serves both the warm start (Babai point) and the search: computed once. */
   vblastF: OrderedFactor | null;
 }
@@ -712,7 +797,7 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
   const red = reduce(problem);
   const na = red.na;
   const ex = resolveExtras(QUANT_EXACT_OPTIONS, options.extra, name);
-  const run = exactRun(problem, options, name, red, deadline, ex.order);
+  const run: ExactRun = { ...exactRun(problem, options, name, red, deadline, ex.order), refine: ex.lookahead === false ? undefined : deadline };
   const zA = warmStart(run, ex.warm);
   // root bound
   let rootLb = 0;
@@ -731,7 +816,20 @@ export function solveExact(problem: QuantizationProblem, options: SolveOptions =
         options.onProgress!({ solver: name, lowerBound: rootLb, upperBound: best * red.unit, nodes, iterations: 0, timeMs: deadline.elapsed() })
     : undefined;
   const closedAtRoot = rootLb > 0 && ubWarm - rootLb <= run.tol * ubWarm;
-  const s = searchPhase(run, zA, closedAtRoot, basis, ex.reduce === 'auto', expansion, onProgress);
+  // under a time limit the search leaves a share for the sdp-box bound it may need when it stops
+  const limitSdp = ex.limitSdp !== false && !ex.rootSdp && na > 0;
+  const searchRun = limitSdp && deadline.limited ? { ...run, deadline: deadline.sub(1 - LIMIT_SDP_SHARE) } : run;
+  const s = searchPhase(searchRun, zA, closedAtRoot, basis, ex.reduce === 'auto', expansion, onProgress);
+  // (under a time limit only when about ten factorisations fit: the relaxation's steps cannot be interrupted)
+  if (limitSdp && !s.res.finished && !deadline.expired() && factorisationAffordable(na, deadline, 0.1)) {
+    // stopped on a limit: the search's open-node bound can be weaker than the relaxation's; keep the larger
+    const ms = deadline.remaining();
+    const sd = solveSdpDual(problem, { box: true, timeLimitMs: Number.isFinite(ms) ? ms : undefined });
+    if (sd.bound > rootLb) {
+      rootLb = sd.bound;
+      rootCert = sd.certificate;
+    }
+  }
   return exactResult(run, s, rootLb, rootCert, ubWarm);
 }
 
@@ -834,14 +932,14 @@ function searchPhase(
   if (closedAtRoot) return { res: warmOnly('none'), F, basis };
   // the time limit ran out in the preprocessing: the warm start and the root bound (if any)
   if (F === null) return { res: warmOnly('time'), F, basis };
-  if (!(basis && auto)) return { res: seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress }), F, basis };
+  if (!(basis && auto)) return { res: seSearch(red, F, zA, { tol, nodeLimit, deadline, expansion, basis, onProgress, refine: run.refine }), F, basis };
   // The reduced basis checks the box only at the leaves: when a nearly singular P makes its enumeration
   // explode, fall back to the original basis (box enforced per level), warm-started from the best point.
   // Both searches are valid on their own; the larger lower bound of the two is kept.
-  const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress });
+  const r1 = seSearch(red, F, zA, { tol, nodeLimit: Math.min(nodeLimit, AUTO_LLL_NODE_BUDGET), deadline, expansion, basis, onProgress, refine: run.refine });
   if (r1.finished || r1.stoppedBy === 'time' || nodeLimit <= AUTO_LLL_NODE_BUDGET) return { res: r1, F, basis };
   F = originalFactor(run);
-  const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress });
+  const r2 = F === null ? { ...r1, stoppedBy: 'time' as const, nodes: 0, leaves: 0 } : seSearch(red, F, r1.z, { tol, nodeLimit: nodeLimit - r1.nodes, deadline, expansion, basis: null, onProgress, refine: run.refine });
   const res = { ...r2, lower: r2.finished ? r2.lower : Math.max(r1.lower, r2.lower), nodes: r1.nodes + r2.nodes, leaves: r1.leaves + r2.leaves };
   return { res, F, basis: null };
 }
@@ -852,7 +950,8 @@ function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: So
   const { res, F, basis } = s;
   const z = expand(red, res.z);
   const ub = quantErrorOf(problem, z);
-  const lb = Math.max(toErrorUnits(red, res.lower), rootLb);
+  const searchLb = toErrorUnits(red, res.lower);
+  const lb = Math.max(searchLb, rootLb);
   let status: SolveStatus = res.finished ? 'optimal' : res.stoppedBy === 'time' ? 'time_limit' : 'node_limit';
   let marginNote: string | undefined;
   // same closure test as the testing kit: relGapTol + 1e-12 relative, 1e-12 * errorScale absolute, with
@@ -874,13 +973,15 @@ function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: So
     upperBound: ub,
     solution: z,
     status,
-    stats: { timeMs: deadline.elapsed(), nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F?.rank ?? 0, warmUpper: ubWarm, rootBound: rootLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
-    certificate: status !== 'optimal' && rootCert && rootLb >= lbOut ? rootCert : undefined,
+    stats: { timeMs: deadline.elapsed(), nodes: res.nodes, iterations: 0, leaves: res.leaves, rank: F?.rank ?? 0, warmUpper: ubWarm, rootBound: rootLb, searchBound: searchLb, marginAbs: res.marginAbs * red.unit, reducedBasis: basis ? 1 : 0 },
+    // the sdp-box certificate proves rootLb: the whole bound when it is the larger one, else its part (the rest
+    // rests on the search: `pvq verify --rerun`)
+    certificate: status !== 'optimal' && rootCert && rootLb > 0 ? rootCert : undefined,
     message: res.finished
       ? marginNote
       : F === null
         ? 'stopped by the time limit during the preprocessing (warm start only)'
-        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes`,
+        : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes${rootLb > 0 ? '; bound = max(open-node bound, sdp-box bound)' : ''}`,
   });
 }
 
