@@ -39,10 +39,10 @@ export interface MethodPlan {
 export const DEFAULT_PLANS: Record<ProblemClass, MethodPlan> = {
   quantization: {
     exact: ['quant-exact'],
-    bounds: ['quant-bound', 'sdp-box', 'sdp', 'quant-diag-bound'],
+    bounds: ['quant-bound', 'sdp-lll', 'sdp-box', 'sdp', 'quant-diag-bound'],
     heuristics: ['rtn', 'gptq'],
     fallbackHeuristics: ['sdp-rounding'],
-    maxN: { 'quant-exact': 1024, 'quant-bound': 256, 'sdp-box': 1024, sdp: 1024, 'sdp-rounding': 1024 },
+    maxN: { 'quant-exact': 1024, 'quant-bound': 256, 'sdp-lll': 256, 'sdp-box': 1024, sdp: 1024, 'sdp-rounding': 1024 },
   },
   pruning: {
     exact: ['prune-exact'],
