@@ -151,7 +151,7 @@ const jointLevels: ProblemClassAdapter<'joint-levels'> = {
   describe: 'joint sparse + level-set quantized: levels (FP4 / NF4 / FP8 / INT-b / user levels) or 0, at most k nonzeros or an N:M pattern',
   solution: 'x',
   exactSolver: 'joint-levels-exact',
-  of: (l) => jointLevelProblemOf(l),
+  of: (l) => jointLevelProblemOf(gridScaledLayer(l)), // group scales: the problem in grid units
   isFeasible: isJointLevelFeasible,
   infeasible: () => 'solution has an entry that is neither a level nor 0, or does not fit the sparsity',
   errorOf: levelErrorOf,

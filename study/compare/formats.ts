@@ -1,6 +1,6 @@
 /**
- * `pvq compare --formats 'int4,fp4,nf4,2:4+int8,unstructured+int8'` (issue 11, item 5): rank any number formats on
- * the same layer problems with proven intervals.
+ * `pvq compare --formats 'int4,fp4,nf4,2:4+int8,unstructured+int8,2:4+fp4,unstructured@0.5+nf4/g32'` (issue 11,
+ * item 5): rank any number formats on the same layer problems with proven intervals.
  *
  * Each format is a problem class (solvers/classes.ts) plus a rewrite of the layer problem (grid, scale, level set,
  * k, N:M pattern) and its bits per weight (src/formats/bits.ts, metadata included). Per channel, each format gets
@@ -16,7 +16,8 @@
  *
  * Scale rule (one per tensor, or per channel when the file's problems say `scaleGranularity: 'channel'`): INT-b at
  * the file's own bits keeps the file's scale; another INT-b uses the paper's 100-candidate MSE range search
- * (`paperRangeSearch`); a level set (FP4, NF4, FP8) uses the same line search over the level set (candidates
+ * (`paperRangeSearch`); a level set (FP4, NF4, FP8), alone or with sparsity (2:4+fp4, unstructured+nf4: class
+ * 'joint-levels', pruned weights 0) uses the same line search over the level set (candidates
  * s_j = (j/100) max|w| / max|level|, j = 1..100, first minimiser of the rounding MSE to the nearest level).
  * With `/gG` (int4/g32, fp4/g64, 2:4+int8/g128) the same rule runs on each group of G consecutive inputs of the
  * problem (the last group may be shorter) and the problem gets per-input `scales` (solved in grid units, see
@@ -41,6 +42,7 @@ export const FORMAT_PLANS: Partial<Record<AnyProblemClass, MethodPlan>> = {
   levels: { exact: ['levels-exact'], bounds: ['levels-sdp'], heuristics: ['levels-rtn', 'levels-gptq'], fallbackHeuristics: ['levels-rounding'] },
   structured: { exact: ['nm-exact'], bounds: ['nm-bound'], heuristics: ['nm-magnitude', 'nm-obs'], fallbackHeuristics: [] },
   joint: { exact: ['joint-exact'], bounds: ['joint-bound'], heuristics: ['joint-prune-quant', 'joint-quant-prune'], fallbackHeuristics: [] },
+  'joint-levels': { exact: ['joint-levels-exact'], bounds: ['joint-levels-bound'], heuristics: ['joint-levels-prune-quant', 'joint-levels-quant-prune'], fallbackHeuristics: [] },
 };
 
 /** How the unstructured mask is charged: 1 bit per weight, or the entropy bound log2 C(n, k) / n. */
@@ -178,6 +180,11 @@ function intScaleFields(p: LayerProblem, ctx: TensorContext, B: number, g: numbe
   return { scale: 1, scales: groupScales(p.objective.w, g, (v) => paperRangeSearch(v, B, { signed: true }).scale) };
 }
 
+/** The scale fields of a level-set format: the line search over the levels per tensor / channel, or per group of g inputs (`/gG`). */
+function levelScaleFields(p: LayerProblem, ctx: TensorContext, levels: Float64Array, g: number | null): { scale: number; scales?: Float64Array } {
+  return g === null ? { scale: levelGridScale(ctx.values, levels) } : { scale: 1, scales: groupScales(p.objective.w, g, (x) => levelGridScale(x, levels)) };
+}
+
 /** Scale bits: FP16 per tensor (or channel), or per group of g inputs (`groupScaleBitsPerWeight`: ceil(n / g) scales on n weights). */
 function scaleBitsOf(p: LayerProblem, ctx: TensorContext, g: number | null): { scaleBits: number; groupSize: number } {
   return { scaleBits: SCALE_BITS, groupSize: g === null ? ctx.weightsPerScale : SCALE_BITS / groupScaleBitsPerWeight(p.n, g, SCALE_BITS) };
@@ -236,8 +243,7 @@ export const FORMAT_FAMILIES: readonly FamilyEntry[] = [
         label: v.name + groupLabel(g),
         problemClass: 'levels',
         instance(p, ctx) {
-          const sc = g === null ? { scale: levelGridScale(ctx.values, levels) } : { scale: 1, scales: groupScales(p.objective.w, g, (x) => levelGridScale(x, levels)) };
-          return { problem: { ...base(p), ...sc, levels, format: v.name }, bits: bitsPerWeight({ valueBits, ...scaleBitsOf(p, ctx, g) }) };
+          return { problem: { ...base(p), ...levelScaleFields(p, ctx, levels, g), levels, format: v.name }, bits: bitsPerWeight({ valueBits, ...scaleBitsOf(p, ctx, g) }) };
         },
       };
     },
@@ -327,15 +333,37 @@ export const FORMAT_FAMILIES: readonly FamilyEntry[] = [
       };
     },
   },
-];
-
-/**
- * Formats the grammar recognises but no class of this build solves: the class they would need. TODO (issue 11.4,
- * joint sparse + level set): when a joint class over level sets is registered, '2:4+fp4' / 'unstructured+nf4' become
- * one more family (sparsity + `value.kind === 'levels'`, problem `{ ...base(p), nm | k, scale, levels, format }`).
- */
-const UNSUPPORTED: readonly { matches: (f: FormatSyntax) => boolean; needs: string }[] = [
-  { matches: (f) => f.sparsity !== null && f.sparsity.kind !== 'prune' && f.value?.kind === 'levels', needs: 'a joint sparse + level-set class (joint solvers take integer grids only)' },
+  {
+    family: 'sparse+levels',
+    help: 'unstructured[@R]+fp4 / N:M+nf4 / ...[/gG]: at most k weights (or an N:M pattern) on a level set, pruned weights 0 (joint-levels class)',
+    matches: (f) => (f.sparsity?.kind === 'unstructured' || f.sparsity?.kind === 'nm') && f.value?.kind === 'levels',
+    build(f, opts) {
+      const sp = f.sparsity as Extract<SparsityFormat, { kind: 'unstructured' | 'nm' }>;
+      const v = f.value as Extract<ValueFormat, { kind: 'levels' }>;
+      const levels = v.levels;
+      const valueBits = valueBitsOf(v.name);
+      const mask = opts.mask ?? 'bitmap';
+      const g = f.groupSize;
+      const sparseLabel = sp.kind === 'nm' ? `${sp.N}:${sp.M}` : sp.ratio !== null ? `unstructured@${sp.ratio}` : 'unstructured';
+      return {
+        label: `${sparseLabel}+${v.name}${groupLabel(g)}`,
+        problemClass: 'joint-levels',
+        instance(p, ctx) {
+          const fields = { ...levelScaleFields(p, ctx, levels, g), levels, format: v.name };
+          if (sp.kind === 'nm') {
+            return { problem: { ...base(p), nm: [sp.N, sp.M], ...fields }, bits: bitsPerWeight({ valueBits, density: sp.N / sp.M, ...scaleBitsOf(p, ctx, g), mask: { kind: 'nm', N: sp.N, M: sp.M } }) };
+          }
+          const sc = bitsPerWeight({ valueBits: 0, ...scaleBitsOf(p, ctx, g) }).scale;
+          const k = keepOf(p, ctx, sp.ratio, opts, valueBits, sc);
+          if (k === null) return null;
+          return {
+            problem: { ...base(p), k, ...fields },
+            bits: bitsPerWeight({ valueBits, density: k / p.n, ...scaleBitsOf(p, ctx, g), mask: { kind: 'unstructured', n: p.n, k, rule: mask } }),
+          };
+        },
+      };
+    },
+  },
 ];
 
 /** Parse a comma-separated format list; every error names the offending format (exit 2). */
@@ -353,7 +381,6 @@ export function parseFormats(list: string, opts: FormatOptions = {}, resolve?: (
       if (e instanceof UnknownFormatError) throw new PvqInputError('--formats', `unknown format '${spec}' (known: ${known()})`);
       throw e;
     }
-    for (const u of UNSUPPORTED) if (u.matches(f)) throw new PvqInputError('--formats', `format '${spec}' needs ${u.needs}, not available in this build`);
     const fam = FORMAT_FAMILIES.find((x) => x.matches(f));
     if (!fam) throw new PvqInputError('--formats', `unknown format '${spec}' (known: ${known()})`);
     const cfg: FormatConfig = { spec, family: fam.family, ...fam.build(f, opts) };
@@ -496,6 +523,8 @@ function paramsOfClass(p: LayerProblem, cls: AnyProblemClass): Record<string, un
       return { k: p.k };
     case 'structured':
       return { nm: p.nm ?? null };
+    case 'joint-levels':
+      return { scale: p.scale, format: p.format ?? null, ...(p.nm ? { nm: p.nm } : { k: p.k }) };
     default:
       return { scale: p.scale, zmin: p.zmin, zmax: p.zmax, ...(p.nm ? { nm: p.nm } : { k: p.k }) };
   }

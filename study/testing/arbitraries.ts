@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries for layer, quantization and pruning problems.
+ * fast-check arbitraries for layer, quantization and pruning problems (and the level-set, structured and joint classes).
  *
  * Structural parameters (n, bits, rank, conditioning, dead inputs, weight law, box, scale rule, k) are
  * drawn by fast-check, so failing cases shrink towards small n, few bits and full rank; the numbers
@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { jointProblemOf, makeObjective, pruningProblemOf, quantizationProblemOf, structuredProblemOf } from '../../src/core/objective.js';
 import { Rng } from '../../src/core/random.js';
-import type { JointProblem, JointSparsity, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, StructuredPattern, StructuredPruningProblem } from '../../src/core/types.js';
+import type { JointLevelProblem, JointProblem, JointSparsity, LayerProblem, LevelQuantizationProblem, PruningProblem, QuantizationProblem, StructuredPattern, StructuredPruningProblem } from '../../src/core/types.js';
 import { checkLevels, intLevels, levelsOfFormat } from '../../src/formats/levels.js';
 import { intGrid, paperRangeSearch } from '../../src/formats/range.js';
 import { mseExactScale } from '../../src/formats/scale.js';
@@ -304,13 +304,25 @@ export function structuredProblemArb(o: ProblemArbOptions & { maxM?: number; max
   return fc.tuple(layerProblemArb(o), structuredPatternArb(o)).map(([p, pattern]) => structuredProblemOf(p, { pattern, useBox: p.pruneBox !== null }));
 }
 
+/** Arbitrary sparsity of a joint problem on n inputs: at most k nonzeros (0 <= k <= n), or N:M with 1 <= M <= maxM, 0 <= N <= M. */
+export function jointSparsityArb(n: number, o: { maxM?: number } = {}): fc.Arbitrary<JointSparsity> {
+  return fc.oneof(
+    fc.integer({ min: 0, max: n }).map((k): JointSparsity => ({ kind: 'k', k })),
+    fc.integer({ min: 1, max: o.maxM ?? 4 }).chain((m) => fc.integer({ min: 0, max: m }).map((nn): JointSparsity => ({ kind: 'nm', n: nn, m }))),
+  );
+}
+
 /** Arbitrary joint problems: the layer problem's grid with at most k nonzeros or an N:M pattern (M <= maxM). */
 export function jointProblemArb(o: ProblemArbOptions & { maxM?: number } = {}): fc.Arbitrary<JointProblem> {
-  const sparsity = (n: number): fc.Arbitrary<JointSparsity> =>
-    fc.oneof(
-      fc.integer({ min: 0, max: n }).map((k): JointSparsity => ({ kind: 'k', k })),
-      fc.integer({ min: 1, max: o.maxM ?? 4 }).chain((m) => fc.integer({ min: 0, max: m }).map((nn): JointSparsity => ({ kind: 'nm', n: nn, m }))),
-    );
-  return layerProblemArb(o).chain((p) => sparsity(p.n).map((sp) => jointProblemOf(p, { sparsity: sp })));
+  return layerProblemArb(o).chain((p) => jointSparsityArb(p.n, o).map((sp) => jointProblemOf(p, { sparsity: sp })));
+}
+
+/**
+ * Arbitrary joint sparse + level-set problems (class 'joint-levels'): a `levelProblemArb` problem (FP4, NF4, the
+ * integer grid or random user levels, with its scale) and a sparsity from `jointSparsityArb`; a pruned weight is 0
+ * whether or not 0 is a level.
+ */
+export function jointLevelProblemArb(o: LevelProblemArbOptions & { maxM?: number } = {}): fc.Arbitrary<JointLevelProblem> {
+  return levelProblemArb(o).chain((p) => jointSparsityArb(p.objective.n, o).map((sparsity): JointLevelProblem => ({ ...p, name: `${p.name}-${sparsity.kind === 'k' ? `k${sparsity.k}` : `${sparsity.n}:${sparsity.m}`}`, sparsity })));
 }
 // ---- end structured / joint ----
