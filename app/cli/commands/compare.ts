@@ -81,7 +81,7 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'seed for randomized solvers')
     .option('-o, --output <file>', 'also write the JSON report to a file (written atomically)')
     .option('--no-progress', 'no progress bar on stderr')
-    .option('--formats <list>', "rank any formats on the same problems with proven intervals, e.g. 'int4,fp4,nf4,2:4+int8,unstructured+int8' (intB, fp4, nf4, fp8-e4m3, fp8-e5m2, prune, unstructured[@R], N:M, N:M+intB, unstructured[@R]+intB; a value format may end in /gG for one scale per G inputs, e.g. int4/g32)")
+    .option('--formats <list>', "rank any formats on the same problems with proven intervals, e.g. 'int4,fp4,nf4,2:4+int8,unstructured+int8' (intB, fp4, nf4, fp8-e4m3, fp8-e5m2, prune, unstructured[@R], N:M, N:M+intB|fp4|nf4, unstructured[@R]+intB|fp4|nf4; a value format may end in /gG for one scale per G inputs, e.g. int4/g32)")
     .option('--bits-per-weight <B>', 'with --formats: per format family, the configuration that meets B bits per weight (metadata included): INT b, keep ratio, N:M + INT b')
     .option('--mask <rule>', "with --formats: unstructured mask bits, 'bitmap' (1 bit per weight, default) or 'entropy' (log2 C(n, k) / n)");
   addLayerInputOptions(cmd).action(async (files: string[], opts: CompareCliOptions) => {
