@@ -341,6 +341,9 @@ export interface RootPerspective {
   iterations: number;
 }
 
+/** A stop signal for the kernels (the deadline with a predicted cost). */
+type Stop = { expired(): boolean };
+
 /** Conditional-gradient steps on the diagonal used by prune-bound and a stopped prune-exact. */
 export const PERSPECTIVE_ASCENT = 10;
 /**
@@ -387,25 +390,7 @@ export function rootPerspectiveBound(
   const stop1 = predictiveStop(dl, cholMs, 1.5);
   const stopNewton = predictiveStop(dl, cholMs, 8);
   const stopFW = predictiveStop(dl, cholMs, 3);
-  const kinds = opts.diags ?? ['scalar', 'scaled', 'ascend', 'sdp-trace'];
-  const cands: Float64Array[] = [];
-  let scaled: Float64Array | null = null;
-  const scaledOf = (): Float64Array => (scaled ??= scaledDiag(G, n, undefined, stop1));
-  for (const kd of kinds) {
-    if (!afford(6)) break;
-    if (kd === 'scalar') cands.push(scalarDiag(G, n, undefined, stop1));
-    else if (kd === 'scaled') cands.push(scaledOf());
-    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaledOf(), w2, undefined, undefined, stop1));
-    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2, { stop: stopNewton }));
-    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1), { stop: stopNewton }));
-  }
-  for (let t = 0; t < cands.length; t++) {
-    if (!afford(5)) {
-      cands.length = t;
-      break;
-    }
-    cands[t] = withMargin(G, n, cands[t], eps);
-  }
+  const cands = candidateDiags(G, n, eps, w2, opts.diags ?? ['scalar', 'scaled', 'ascend', 'sdp-trace'], afford, stop1, stopNewton);
   const total = opts.iterations ?? 100;
   let best: PerspectiveResult | null = null;
   let bestD: Float64Array | null = null;
@@ -424,10 +409,55 @@ export function rootPerspectiveBound(
     used += r.iterations;
     if (r.bound > best.bound) best = r;
   }
+  ({ best, used } = ascendBound({ problem: red.problem, G, n, eps, total, afford, stopNewton, stopFW }, opts.ascent ?? 0, best, bestD, used));
+  if (!best) return { bound: 0, result: null, certificate: null, iterations: used };
+  const c = best.certificate;
+  const ex = (a: readonly number[]): number[] => Array.from(expand(red, Float64Array.from(a), N));
+  const certificate = { ...c, d: ex(c.d), y: ex(c.y), z: ex(c.z) };
+  return { bound: best.bound, result: best, certificate, iterations: used };
+}
+
+/** The candidate diagonals of the requested kinds, each pulled back by a margin so that G - diag(d) stays definite (stops early under the deadline). */
+function candidateDiags(G: Float64Array, n: number, eps: number, w2: number[], kinds: string[], afford: (factorisations: number) => boolean, stop1: Stop, stopNewton: Stop): Float64Array[] {
+  const cands: Float64Array[] = [];
+  let scaled: Float64Array | null = null;
+  const scaledOf = (): Float64Array => (scaled ??= scaledDiag(G, n, undefined, stop1));
+  for (const kd of kinds) {
+    if (!afford(6)) break;
+    if (kd === 'scalar') cands.push(scalarDiag(G, n, undefined, stop1));
+    else if (kd === 'scaled') cands.push(scaledOf());
+    else if (kd === 'ascend') cands.push(ascendDiag(G, n, scaledOf(), w2, undefined, undefined, stop1));
+    else if (kd === 'sdp') cands.push(sdpDiag(G, n, w2, { stop: stopNewton }));
+    else if (kd === 'sdp-trace') cands.push(sdpDiag(G, n, new Float64Array(n).fill(1), { stop: stopNewton }));
+  }
+  for (let t = 0; t < cands.length; t++) {
+    if (!afford(5)) {
+      cands.length = t;
+      break;
+    }
+    cands[t] = withMargin(G, n, cands[t], eps);
+  }
+  return cands;
+}
+
+/** What the ascent in d reads from the root bound. */
+interface AscentContext {
+  problem: PruningProblem;
+  G: Float64Array;
+  n: number;
+  eps: number;
+  total: number;
+  afford: (factorisations: number) => boolean;
+  stopNewton: Stop;
+  stopFW: Stop;
+}
+
+/** `ascent` conditional-gradient steps on the diagonal from the best bound so far; returns the best bound reached and the iterations used. */
+function ascendBound(ctx: AscentContext, ascent: number, best: PerspectiveResult | null, bestD: Float64Array | null, used: number): { best: PerspectiveResult | null; used: number } {
+  const { problem, G, n, eps, total, afford, stopNewton, stopFW } = ctx;
   // conditional-gradient ascent of the bound in d (PR(d) is concave in d): supergradient g_i = v_i^2 (1/z_i - 1)
   // at the Frank-Wolfe point, linear maximisation over {G - diag(d) >= 0} by the barrier SDP (sdpDiag with weights
   // g), then the best of a few steps towards it. Every trial is a full perspective bound with its own certificate.
-  const ascent = opts.ascent ?? 0;
   for (let it = 0; it < ascent && best && bestD && afford(12); it++) {
     const dCur: Float64Array = bestD;
     const M = Float64Array.from(G);
@@ -444,7 +474,7 @@ export function rootPerspectiveBound(
       const dt = new Float64Array(n);
       for (let i = 0; i < n; i++) dt[i] = dCur[i] + t * (target[i] - dCur[i]);
       const dm = withMargin(G, n, dt, eps);
-      const r = perspectiveBound(red.problem, dm, eps, { iterations: Math.min(total, ASCENT_FW), deadline: stopFW });
+      const r = perspectiveBound(problem, dm, eps, { iterations: Math.min(total, ASCENT_FW), deadline: stopFW });
       used += r.iterations;
       if (r.bound > best.bound * (1 + 1e-4)) {
         best = r;
@@ -454,10 +484,5 @@ export function rootPerspectiveBound(
     }
     if (!improved) break;
   }
-  if (!best) return { bound: 0, result: null, certificate: null, iterations: used };
-  const c = best.certificate;
-  const ex = (a: readonly number[]): number[] => Array.from(expand(red, Float64Array.from(a), N));
-  const certificate = { ...c, d: ex(c.d), y: ex(c.y), z: ex(c.z) };
-  return { bound: best.bound, result: best, certificate, iterations: used };
+  return { best, used };
 }
-

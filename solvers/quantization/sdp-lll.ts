@@ -94,6 +94,32 @@ export function verifySdpLllCertificate(problem: QuantizationProblem, certificat
   if (na === 0 || m === 0) return { valid: true, bound: 0 };
   if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) return bad('eps must be a positive number');
   if (!Array.isArray(forms)) return bad('forms must be an array');
+  const fs = readForms(red, forms, shift);
+  if (typeof fs === 'string') return bad(fs);
+  const cuts = readCuts(fs, na, theta, cutForm, cutKind, cutAnchor);
+  if (typeof cuts === 'string') return bad(cuts);
+  // the optional basis (active block; integers, so that B^T f is exact)
+  const B = cert.basis === undefined ? null : readBasis(red, cert.basis, fs);
+  if (typeof B === 'string') return bad(B);
+  const tt = new Float64Array(na);
+  for (let a = 0; a < na; a++) tt[a] = red.t[a] - shift[red.active[a]];
+  const beta = certifiedDualValue(red.P, tt, cuts, theta, eps, na, B);
+  if (typeof beta === 'string') return bad(beta);
+  return { valid: true, bound: errorUnitsBound(red, tt, beta) };
+}
+
+/** The forms restricted to the active coordinates (Fa, nf x na), their exact value at the shift, and their box interval. */
+interface FormData {
+  nf: number;
+  Fa: Float64Array;
+  fShift: Float64Array;
+  fLo: Float64Array;
+  fHi: Float64Array;
+}
+
+/** Check the certificate's forms (integers, exact sums, zero off the active set) and tabulate them; a reason when one fails. */
+function readForms(red: Reduced, forms: number[][], shift: number[]): FormData | string {
+  const { n, na } = red;
   const inactive = new Uint8Array(n).fill(1);
   for (let a = 0; a < na; a++) inactive[red.active[a]] = 0;
   // forms restricted to the active coordinates, their exact value at the shift, and their box interval
@@ -104,37 +130,44 @@ export function verifySdpLllCertificate(problem: QuantizationProblem, certificat
   const fHi = new Float64Array(nf);
   for (let f = 0; f < nf; f++) {
     const row = forms[f];
-    if (!Array.isArray(row) || row.length !== n) return bad(`forms[${f}] must have length n`);
+    if (!Array.isArray(row) || row.length !== n) return `forms[${f}] must have length n`;
     let c = 0;
     let lo = 0;
     let hi = 0;
     let l1 = 0;
     for (let j = 0; j < n; j++) {
       const v = row[j];
-      if (!Number.isInteger(v) || Math.abs(v) > MAX_FORM_ENTRY) return bad(`forms[${f}] must be integers of magnitude <= 2^20`);
-      if (v !== 0 && inactive[j]) return bad(`forms[${f}] uses the inactive coordinate ${j}`);
+      if (!Number.isInteger(v) || Math.abs(v) > MAX_FORM_ENTRY) return `forms[${f}] must be integers of magnitude <= 2^20`;
+      if (v !== 0 && inactive[j]) return `forms[${f}] uses the inactive coordinate ${j}`;
       c += v * shift[j];
       lo += Math.min(v * red.lo, v * red.hi);
       hi += Math.max(v * red.lo, v * red.hi);
       l1 += Math.abs(v);
     }
     // every partial sum is an integer below 2^53 in magnitude: exact
-    if (l1 * 2 ** 31 > 2 ** 52) return bad(`forms[${f}] too large`);
+    if (l1 * 2 ** 31 > 2 ** 52) return `forms[${f}] too large`;
     fShift[f] = c;
     fLo[f] = lo;
     fHi[f] = hi;
   }
   for (let f = 0; f < nf; f++) for (let a = 0; a < na; a++) Fa[f * na + a] = forms[f][red.active[a]];
+  return { nf, Fa, fShift, fLo, fHi };
+}
+
+/** The cuts in shifted coordinates (forms restricted to the active block, roots p <= q); a reason when one is malformed. */
+function readCuts(fd: FormData, na: number, theta: number[], cutForm: number[], cutKind: number[], cutAnchor: number[]): CutData | string {
+  const { nf, Fa, fShift, fLo, fHi } = fd;
+  const m = theta.length;
   const cuts: CutData = { m, F: new Float64Array(m * na), sigma: new Float64Array(m), p: new Float64Array(m), q: new Float64Array(m) };
   for (let k = 0; k < m; k++) {
     const th = theta[k];
-    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return bad(`theta[${k}] must be finite and >= 0`);
+    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return `theta[${k}] must be finite and >= 0`;
     const f = cutForm[k];
-    if (!Number.isInteger(f) || f < 0 || f >= nf) return bad(`cutForm[${k}] out of range`);
+    if (!Number.isInteger(f) || f < 0 || f >= nf) return `cutForm[${k}] out of range`;
     cuts.F.set(Fa.subarray(f * na, (f + 1) * na), k * na);
     if (cutKind[k] === 1) {
       const p = cutAnchor[k];
-      if (!Number.isInteger(p) || Math.abs(p) > 2 ** 40) return bad(`cutAnchor[${k}] must be an integer`);
+      if (!Number.isInteger(p) || Math.abs(p) > 2 ** 40) return `cutAnchor[${k}] must be an integer`;
       cuts.sigma[k] = 1;
       cuts.p[k] = p - fShift[f];
       cuts.q[k] = p - fShift[f] + 1;
@@ -142,42 +175,39 @@ export function verifySdpLllCertificate(problem: QuantizationProblem, certificat
       cuts.sigma[k] = -1;
       cuts.p[k] = fLo[f] - fShift[f];
       cuts.q[k] = fHi[f] - fShift[f];
-    } else return bad(`cutKind[${k}] must be +1 or -1`);
+    } else return `cutKind[${k}] must be +1 or -1`;
   }
-  // the optional basis (active block; integers, so that B^T f is exact)
-  let B: Float64Array | null = null;
-  if (cert.basis !== undefined) {
-    const basis = cert.basis;
-    if (!Array.isArray(basis) || basis.length !== n) return bad('basis must be an n x n integer matrix');
-    B = new Float64Array(na * na);
-    let maxCol = 0;
-    for (let a = 0; a < na; a++) {
-      const row = basis[red.active[a]];
-      if (!Array.isArray(row) || row.length !== n) return bad('basis must be an n x n integer matrix');
-      for (let b = 0; b < na; b++) {
-        const v = row[red.active[b]];
-        if (!Number.isInteger(v) || Math.abs(v) > MAX_FORM_ENTRY) return bad('basis entries must be integers of magnitude <= 2^20');
-        B[a * na + b] = v;
-      }
-    }
-    for (let b = 0; b < na; b++) {
-      let s = 0;
-      for (let a = 0; a < na; a++) s += Math.abs(B[a * na + b]);
-      maxCol = Math.max(maxCol, s);
-    }
-    for (let f = 0; f < nf; f++) {
-      let l1 = 0;
-      for (let a = 0; a < na; a++) l1 = Math.max(l1, Math.abs(Fa[f * na + a]));
-      if (l1 * maxCol > 2 ** 52) return bad('basis too large for the forms');
-    }
-  }
-  const tt = new Float64Array(na);
-  for (let a = 0; a < na; a++) tt[a] = red.t[a] - shift[red.active[a]];
-  const beta = certifiedDualValue(red.P, tt, cuts, theta, eps, na, B);
-  if (typeof beta === 'string') return bad(beta);
-  return { valid: true, bound: errorUnitsBound(red, tt, beta) };
+  return cuts;
 }
 
+/** The basis's active block as a dense na x na matrix, checked small enough that B^T f stays exact; a reason otherwise. */
+function readBasis(red: Reduced, basis: number[][], fd: FormData): Float64Array | string {
+  const { n, na } = red;
+  const { nf, Fa } = fd;
+  if (!Array.isArray(basis) || basis.length !== n) return 'basis must be an n x n integer matrix';
+  const B = new Float64Array(na * na);
+  let maxCol = 0;
+  for (let a = 0; a < na; a++) {
+    const row = basis[red.active[a]];
+    if (!Array.isArray(row) || row.length !== n) return 'basis must be an n x n integer matrix';
+    for (let b = 0; b < na; b++) {
+      const v = row[red.active[b]];
+      if (!Number.isInteger(v) || Math.abs(v) > MAX_FORM_ENTRY) return 'basis entries must be integers of magnitude <= 2^20';
+      B[a * na + b] = v;
+    }
+  }
+  for (let b = 0; b < na; b++) {
+    let s = 0;
+    for (let a = 0; a < na; a++) s += Math.abs(B[a * na + b]);
+    maxCol = Math.max(maxCol, s);
+  }
+  for (let f = 0; f < nf; f++) {
+    let l1 = 0;
+    for (let a = 0; a < na; a++) l1 = Math.max(l1, Math.abs(Fa[f * na + a]));
+    if (l1 * maxCol > 2 ** 52) return 'basis too large for the forms';
+  }
+  return B;
+}
 /**
  * The certified value (normalised units) of min over real y of L(y) = (y - tt)^T P (y - tt) - sum theta_k phi_k(y),
  * phi_k(y) = sigma_k (f_k^T y - p_k)(f_k^T y - q_k), with rounding slacks; a reason when the check fails.
@@ -186,7 +216,17 @@ export function verifySdpLllCertificate(problem: QuantizationProblem, certificat
  * `min L >= L(z~) - ||B^T grad L(z~)||^2 / (4 eps)`. B only changes the numerics, never the validity.
  */
 function certifiedDualValue(P: Float64Array, tt: Float64Array, cuts: CutData, theta: ArrayLike<number>, eps: number, na: number, B: Float64Array | null): number | string {
-  const { m, F, sigma, p, q } = cuts;
+  const { Gf, Q, Qabs } = basisSystem(P, cuts, na, B);
+  const M = certifiedDualMatrix(Q, Qabs, Gf, cuts, theta, eps, na);
+  if (typeof M === 'string') return M;
+  const x = lagrangianMinimiser(P, tt, M, Gf, cuts, theta, na, B);
+  if (typeof x === 'string') return x;
+  return certifiedLagrangianBound(P, tt, x, cuts, theta, eps, na, B);
+}
+
+/** The cut forms g_k = B^T f_k and Q = B^T P B (with |B|^T |P| |B|) in the basis coordinates (B = I: the forms and P). */
+function basisSystem(P: Float64Array, cuts: CutData, na: number, B: Float64Array | null): { Gf: Float64Array; Q: Float64Array; Qabs: Float64Array } {
+  const { m, F } = cuts;
   // g_k = B^T f_k (exact: integers below 2^53, checked by the caller), Q = B^T P B with |B|^T |P| |B|
   const Gf = B ? new Float64Array(m * na) : F;
   let Q: Float64Array;
@@ -226,6 +266,15 @@ function certifiedDualValue(P: Float64Array, tt: Float64Array, cuts: CutData, th
     Q = Float64Array.from(P);
     Qabs = P.map(Math.abs);
   }
+  return { Gf, Q, Qabs };
+}
+
+/**
+ * M_u = Q - sum theta sigma g g^T, certified to satisfy M_u - eps I > 0 with the rounding slack of forming it and of
+ * the Cholesky factorisation; a reason when the check fails. Overwrites Qabs (the entrywise sum of |terms|).
+ */
+function certifiedDualMatrix(Q: Float64Array, Qabs: Float64Array, Gf: Float64Array, cuts: CutData, theta: ArrayLike<number>, eps: number, na: number): Float64Array | string {
+  const { m, sigma } = cuts;
   // M_u = Q - sum theta sigma g g^T and the entrywise sum of |terms| (for the rounding error of forming M_u)
   const M = Float64Array.from(Q);
   const Mabs = Qabs;
@@ -262,6 +311,12 @@ function certifiedDualValue(P: Float64Array, tt: Float64Array, cuts: CutData, th
   const A = Float64Array.from(M);
   for (let i = 0; i < na; i++) A[i * na + i] -= eps + delta;
   if (choleskyInPlace(A, na) >= 0) return 'M - eps I is not positive definite (multipliers infeasible or eps too large)';
+  return M;
+}
+
+/** A minimiser x (original coordinates) of the Lagrangian: any point gives a valid bound, an accurate one a tight bound. */
+function lagrangianMinimiser(P: Float64Array, tt: Float64Array, M: Float64Array, Gf: Float64Array, cuts: CutData, theta: ArrayLike<number>, na: number, B: Float64Array | null): Float64Array | string {
+  const { m, sigma, p, q } = cuts;
   // a minimiser (any point gives a valid bound; an accurate one a tight bound): M_u u = B^T P tt - 1/2 sum theta sigma (p + q) g
   const L = Float64Array.from(M);
   if (choleskyInPlace(L, na) >= 0) return 'Cholesky of M failed';
@@ -296,6 +351,12 @@ function certifiedDualValue(P: Float64Array, tt: Float64Array, cuts: CutData, th
     }
   }
   for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return 'non-finite minimiser';
+  return x;
+}
+
+/** `L(x) - ||B^T grad L(x)||^2 / (4 eps)` with every rounding error subtracted (normalised units); a reason when non-finite. */
+function certifiedLagrangianBound(P: Float64Array, tt: Float64Array, x: Float64Array, cuts: CutData, theta: ArrayLike<number>, eps: number, na: number, B: Float64Array | null): number | string {
+  const { m, F, sigma, p, q } = cuts;
   // L(x) and grad L(x) with error bounds
   const v = new Float64Array(na);
   for (let i = 0; i < na; i++) v[i] = x[i] - tt[i];
@@ -394,21 +455,7 @@ interface Setup {
 
 export function buildSetup(red: Reduced, lllStop: { expired(): boolean } | undefined, useLll: boolean, uCuts: boolean): Setup {
   const na = red.na;
-  let Ub = new Float64Array(na * na);
-  let Uinv = new Float64Array(na * na);
-  for (let i = 0; i < na; i++) Ub[i * na + i] = Uinv[i * na + i] = 1;
-  let lll = false;
-  if (useLll && na > 1) {
-    const r = lllGram(red.P, na, 0.99, 50 * na * na + 1000, lllStop);
-    let maxEntry = 0;
-    if (r !== null) for (let i = 0; i < na * na; i++) maxEntry = Math.max(maxEntry, Math.abs(r.U[i]), Math.abs(r.Uinv[i]));
-    // the certificate's forms and basis must stay small integers (the verifier's exact arithmetic)
-    if (r !== null && maxEntry <= MAX_FORM_ENTRY) {
-      Ub = Float64Array.from(r.U);
-      Uinv = Float64Array.from(r.Uinv);
-      lll = true;
-    }
-  }
+  const { Ub, Uinv, lll } = lllBasis(red, lllStop, useLll);
   const Q = lll ? congruence(red.P, Ub, na) : Float64Array.from(red.P);
   // u target s = U^{-1} t, origin b0 = round(s), a0 = U b0 (integers)
   const s = new Float64Array(na);
@@ -431,6 +478,35 @@ export function buildSetup(red: Reduced, lllStop: { expired(): boolean } | undef
     for (let i = 0; i < na; i++) v += Uinv[j * na + i] * (red.t[i] - a0[i]);
     su[j] = v;
   }
+  const { form, kind, anchor } = cutList(red, Uinv, s, lll && uCuts);
+  const cuts = cutsInU(red, Ub, Uinv, a0, form, kind, anchor);
+  return { red, na, Ub, Uinv, lll, Q, su, a0, cuts, form: Int32Array.from(form), kind: Int8Array.from(kind), anchor: Float64Array.from(anchor) };
+}
+
+/** The LLL basis U of P and its inverse (identity when not asked for, when na <= 1, or when the reduction fails or its entries are too large). */
+function lllBasis(red: Reduced, lllStop: { expired(): boolean } | undefined, useLll: boolean): { Ub: Float64Array; Uinv: Float64Array; lll: boolean } {
+  const na = red.na;
+  let Ub = new Float64Array(na * na);
+  let Uinv = new Float64Array(na * na);
+  for (let i = 0; i < na; i++) Ub[i * na + i] = Uinv[i * na + i] = 1;
+  let lll = false;
+  if (useLll && na > 1) {
+    const r = lllGram(red.P, na, 0.99, 50 * na * na + 1000, lllStop);
+    let maxEntry = 0;
+    if (r !== null) for (let i = 0; i < na * na; i++) maxEntry = Math.max(maxEntry, Math.abs(r.U[i]), Math.abs(r.Uinv[i]));
+    // the certificate's forms and basis must stay small integers (the verifier's exact arithmetic)
+    if (r !== null && maxEntry <= MAX_FORM_ENTRY) {
+      Ub = Float64Array.from(r.U);
+      Uinv = Float64Array.from(r.Uinv);
+      lll = true;
+    }
+  }
+  return { Ub, Uinv, lll };
+}
+
+/** The cuts (form index among [e_1..e_na (z), rows of U^{-1} (u)], kind +1 integrality / -1 interval, unshifted anchor); u cuts only when uCuts. */
+function cutList(red: Reduced, Uinv: Float64Array, s: Float64Array, uCuts: boolean): { form: number[]; kind: number[]; anchor: number[] } {
+  const na = red.na;
   const { lo, hi } = red;
   const form: number[] = [];
   const kind: number[] = [];
@@ -449,7 +525,7 @@ export function buildSetup(red: Reduced, lllStop: { expired(): boolean } | undef
     add(i, -1, 0);
   }
   // u cuts (forms = rows of U^{-1}): integrality at floor(s_j), clamped into the outer box, and the outer box
-  if (lll && uCuts) {
+  if (uCuts) {
     for (let j = 0; j < na; j++) {
       let flo = 0;
       let fhi = 0;
@@ -468,6 +544,12 @@ export function buildSetup(red: Reduced, lllStop: { expired(): boolean } | undef
       add(na + j, -1, 0);
     }
   }
+  return { form, kind, anchor };
+}
+
+/** The cuts in shifted u coordinates: each form written in u, its value at the origin a0 and its box interval give the roots. */
+function cutsInU(red: Reduced, Ub: Float64Array, Uinv: Float64Array, a0: Float64Array, form: number[], kind: number[], anchor: number[]): CutData {
+  const { na, lo, hi } = red;
   const m = form.length;
   const cuts: CutData = { m, F: new Float64Array(m * na), sigma: new Float64Array(m), p: new Float64Array(m), q: new Float64Array(m) };
   for (let k = 0; k < m; k++) {
@@ -495,7 +577,7 @@ export function buildSetup(red: Reduced, lllStop: { expired(): boolean } | undef
       cuts.q[k] = fhi - c;
     }
   }
-  return { red, na, Ub, Uinv, lll, Q, su, a0, cuts, form: Int32Array.from(form), kind: Int8Array.from(kind), anchor: Float64Array.from(anchor) };
+  return cuts;
 }
 
 /** Barrier Newton method on the dual in the u basis. */

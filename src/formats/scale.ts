@@ -61,6 +61,32 @@ export function chooseScale(values: ArrayLike<number>, bits: number, rule: Scale
  */
 export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { bracket?: boolean } = {}): ScaleChoice {
   const grid = intGrid(bits, true);
+  const w = nonzeroMagnitudes(values, grid);
+  if (w.m === 0) {
+    const scale = 1;
+    return { scale, loss: quantLoss(values, scale, grid), rule: 'mse-exact(all-zero: any scale)', grid };
+  }
+  const { sU, U } = lloydStart(values, grid, w);
+  const bracket = (opts.bracket ?? true) ? sweepBracket(w, U, sU) : { sLo: 0, sHi: Infinity };
+  const sHi = bracket.sHi;
+  let sLo = bracket.sLo;
+  // The domain is s >= MIN_SCALE (the paper's quantizer floors its step there).
+  if (sLo < MIN_SCALE) sLo = MIN_SCALE;
+  const bestS = breakpointSweep(w, sLo, sHi, sU, U);
+  const { scale, loss } = polishScale(values, grid, bestS);
+  return { scale, loss, rule: 'mse-exact(breakpoint sweep)', grid };
+}
+
+/** The nonzero magnitudes (mag[0..m)) with their number of grid levels, C = sum w^2 over all values and M = max|w|. */
+interface Magnitudes {
+  m: number;
+  mag: Float64Array;
+  levels: Int32Array;
+  C: number;
+  M: number;
+}
+
+function nonzeroMagnitudes(values: ArrayLike<number>, grid: IntGrid): Magnitudes {
   const m0 = values.length;
   // nonzero magnitudes and their number of levels (positive side: qmax, negative side: -qmin)
   const mag = new Float64Array(m0);
@@ -80,11 +106,12 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
     if (mag[m] > M) M = mag[m];
     m++;
   }
-  if (m === 0) {
-    const scale = 1;
-    return { scale, loss: quantLoss(values, scale, grid), rule: 'mse-exact(all-zero: any scale)', grid };
-  }
-  // Starting upper bound U: max|w|/qmax, refined by Lloyd steps (s <- sum |w| q / sum q^2).
+  return { m, mag, levels, C, M };
+}
+
+/** Starting upper bound U: max|w|/qmax, refined by Lloyd steps (s <- sum |w| q / sum q^2); its scale sU. */
+function lloydStart(values: ArrayLike<number>, grid: IntGrid, w: Magnitudes): { sU: number; U: number } {
+  const { m, mag, levels, M } = w;
   let sU = Math.max(M / Math.max(1, grid.qmax), MIN_SCALE);
   let U = quantLoss(values, sU, grid);
   for (let it = 0; it < 4; it++) {
@@ -102,45 +129,53 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
     sU = s2;
     U = l2;
   }
+  return { sU, U };
+}
+
+/** [sLo, sHi] outside of which the loss provably exceeds U (see mseExactScale). */
+function sweepBracket(w: Magnitudes, U: number, sU: number): { sLo: number; sHi: number } {
+  const { m, mag, levels, C } = w;
   let sLo = 0;
   let sHi = Infinity;
-  if (opts.bracket ?? true) {
-    // sLo: f(s) = sum (|w| - L s)_+^2 is nonincreasing; keep f(sLo) > U (bisection), so s < sLo is worse than U.
-    const f = (s: number): number => {
-      let t = 0;
-      for (let i = 0; i < m; i++) {
-        const d = mag[i] - levels[i] * s;
-        if (d > 0) t += d * d;
-      }
-      return t;
-    };
-    if (f(0) > U) {
-      let lo = 0;
-      let hi = sU;
-      for (let it = 0; it < 60 && hi - lo > 1e-15 * hi; it++) {
-        const mid = 0.5 * (lo + hi);
-        if (f(mid) > U) lo = mid;
-        else hi = mid;
-      }
-      sLo = lo;
+  // sLo: f(s) = sum (|w| - L s)_+^2 is nonincreasing; keep f(sLo) > U (bisection), so s < sLo is worse than U.
+  const f = (s: number): number => {
+    let t = 0;
+    for (let i = 0; i < m; i++) {
+      const d = mag[i] - levels[i] * s;
+      if (d > 0) t += d * d;
     }
-    // sHi: the smallest 2|w_(t)| at which the weights rounded to 0 alone already cost more than U.
-    const sorted = mag.slice(0, m).sort();
-    let cum = C - (() => {
-      let t = 0;
-      for (let i = 0; i < m; i++) t += mag[i] * mag[i];
-      return t;
-    })(); // zero-level-only values (w = 0 or 1-bit positives) always cost their square
-    for (let t = 0; t < m; t++) {
-      cum += sorted[t] * sorted[t];
-      if (cum > U) {
-        sHi = 2 * sorted[t];
-        break;
-      }
+    return t;
+  };
+  if (f(0) > U) {
+    let lo = 0;
+    let hi = sU;
+    for (let it = 0; it < 60 && hi - lo > 1e-15 * hi; it++) {
+      const mid = 0.5 * (lo + hi);
+      if (f(mid) > U) lo = mid;
+      else hi = mid;
+    }
+    sLo = lo;
+  }
+  // sHi: the smallest 2|w_(t)| at which the weights rounded to 0 alone already cost more than U.
+  const sorted = mag.slice(0, m).sort();
+  let cum = C - (() => {
+    let t = 0;
+    for (let i = 0; i < m; i++) t += mag[i] * mag[i];
+    return t;
+  })(); // zero-level-only values (w = 0 or 1-bit positives) always cost their square
+  for (let t = 0; t < m; t++) {
+    cum += sorted[t] * sorted[t];
+    if (cum > U) {
+      sHi = 2 * sorted[t];
+      break;
     }
   }
-  // The domain is s >= MIN_SCALE (the paper's quantizer floors its step there).
-  if (sLo < MIN_SCALE) sLo = MIN_SCALE;
+  return { sLo, sHi };
+}
+
+/** The assignment q at s = sHi (all zero when unbounded) with A = sum q^2, B = sum |w| q, and the heap of next breakpoints. */
+function initialAssignment(w: Magnitudes, sHi: number): { q: Int32Array; heap: Int32Array; key: Float64Array; A: number; B: number; size: number } {
+  const { m, mag, levels } = w;
   // Heap of (next breakpoint of weight i) = mag[i] / (q[i] + 0.5), max-heap on the breakpoint value.
   const q = new Int32Array(m);
   const heap = new Int32Array(m);
@@ -162,6 +197,15 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
       heap[size++] = i;
     }
   }
+  return { q, heap, key, A, B, size };
+}
+
+/** Sweep the breakpoints from sHi down to sLo, minimising each piece's quadratic in closed form; the best scale. */
+function breakpointSweep(w: Magnitudes, sLo: number, sHi: number, sU: number, U: number): number {
+  const { mag, levels, C, M } = w;
+  const init = initialAssignment(w, sHi);
+  const { q, heap, key } = init;
+  let { A, B, size } = init;
   const less = (a: number, b: number): boolean => key[heap[a]] > key[heap[b]];
   const siftDown = (start: number): void => {
     let i = start;
@@ -226,7 +270,12 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
     }
     hi = lo;
   }
-  // Polish: re-evaluate exactly and apply the closed-form refit of the assignment while it helps.
+  return bestS;
+}
+
+/** Re-evaluate exactly and apply the closed-form refit of the assignment while it helps. */
+function polishScale(values: ArrayLike<number>, grid: IntGrid, bestS: number): { scale: number; loss: number } {
+  const m0 = values.length;
   let scale = Math.max(bestS, MIN_SCALE);
   let loss = quantLoss(values, scale, grid);
   for (let it = 0; it < 5; it++) {
@@ -247,5 +296,5 @@ export function mseExactScale(values: ArrayLike<number>, bits: number, opts: { b
     scale = s2;
     loss = l2;
   }
-  return { scale, loss, rule: 'mse-exact(breakpoint sweep)', grid };
+  return { scale, loss };
 }

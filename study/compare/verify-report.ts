@@ -11,7 +11,7 @@ import type { AnyProblemClass, LayerProblem, ProblemClass } from '../../src/core
 import { DEFAULT_REL_GAP_TOL } from '../../src/core/types.js';
 import { absSlack, applyRerun, auditResult, rerunLowerBound, type AuditStatus, type ReportedResult, type ResultAudit } from '../../solvers/verify.js';
 import { aggregate, verdict, type AggregateComparison, type ChannelComparison, type Winner } from './compare.js';
-import { contexts, paramsOf, parseFormats, rankFormats, type FormatChannel, type FormatChannelOutcome, type MaskRule } from './formats.js';
+import { contexts, paramsOf, parseFormats, rankFormats, type FormatAggregate, type FormatChannel, type FormatChannelOutcome, type MaskRule } from './formats.js';
 import type { BitsBreakdown } from '../../src/formats/bits.js';
 
 interface ReportMethod {
@@ -355,58 +355,64 @@ export async function auditFormatReport(problems: ReadonlyMap<string, LayerProbl
   }
   const aggV = rankFormats(list, verified, formats, setName);
   const aggC = rankFormats(list, claimable, formats, setName);
-  for (const a of report.aggregates ?? []) {
-    const claim: ClaimAudit = { subject: `aggregate ${a.group} (${a.kind})`, status: 'verified', checks: [], unverified: [], failures: [] };
-    const gi = aggV.findIndex((x) => x.group === a.group && x.kind === a.kind);
-    if (gi < 0) {
-      claim.failures.push('no such group among the channels');
-      claims.push(finishClaim(claim));
-      continue;
-    }
-    const V = aggV[gi];
-    const C = aggC[gi];
-    const abs = 1e-12 * V.r * 1e3;
-    if (a.count !== V.count) claim.failures.push(`count ${a.count} differs from the ${V.count} channels of the group`);
-    if (!sameJSON([...a.overBudget].sort(), [...V.overBudget].sort())) claim.failures.push(`over the budget: [${a.overBudget.join(', ')}] claimed, [${V.overBudget.join(', ')}] recomputed`);
-    const rowV = new Map(V.ranking.map((x) => [x.format, x]));
-    const rowC = new Map(C.ranking.map((x) => [x.format, x]));
-    if (!sameJSON(a.ranking.map((x) => x.format).sort(), [...rowV.keys()].sort())) claim.failures.push(`ranked formats [${a.ranking.map((x) => x.format).join(', ')}] differ from [${[...rowV.keys()].join(', ')}]`);
-    const slack = (e: number): number => REL_TOL * Math.abs(e) + abs;
-    a.ranking.forEach((x, j) => {
-      const v = rowV.get(x.format);
-      const c = rowC.get(x.format);
-      if (!v || !c) return;
-      if (x.rank !== j + 1) claim.failures.push(`${x.format}: rank ${x.rank} at position ${j + 1}`);
-      lowerClaim(x.format, x.error[0], v.error[0], c.error[0], abs, claim);
-      upperClaim(x.format, x.error[1], v.error[1], abs, claim);
-      if (Math.abs(x.bitsPerWeight - v.bitsPerWeight) > 1e-9 * Math.max(1, v.bitsPerWeight)) claim.failures.push(`${x.format}: ${x.bitsPerWeight} bits/weight claimed, ${v.bitsPerWeight} recomputed`);
-      if (x.channels !== v.channels) claim.failures.push(`${x.format}: ${x.channels} channels claimed, ${v.channels} in the group`);
-      if (x.exactChannels > v.exactChannels) {
-        if (x.exactChannels <= c.exactChannels) claim.unverified.push(`${x.format}: ${x.exactChannels} exact channels rest on unverified search bounds (verified: ${v.exactChannels})`);
-        else claim.failures.push(`${x.format}: ${x.exactChannels} exact channels claimed, ${v.exactChannels} verified`);
-      }
-      // the order: by upper error (ties within rounding may come either way)
-      const next = a.ranking[j + 1];
-      const vn = next ? rowV.get(next.format) : undefined;
-      if (next && vn) {
-        if (v.error[1] > vn.error[1] + slack(vn.error[1])) claim.failures.push(`ranking: ${x.format} above ${next.format}, but its upper error ${v.error[1]} exceeds ${vn.error[1]}`);
-        else claim.checks.push(`ranking: ${x.format} (upper error ${v.error[1]}) before ${next.format} (${vn.error[1]})`);
-      }
-      const better = (what: string, other: string): void => {
-        const ov = rowV.get(other);
-        const oc = rowC.get(other);
-        if (!ov || !oc) return void claim.failures.push(`${what}: no format ${JSON.stringify(other)} in the group`);
-        if (v.error[1] < ov.error[0]) claim.checks.push(`${what}: upper error ${v.error[1]} < proven ${ov.error[0]}`);
-        else if (c.error[1] < oc.error[0]) claim.unverified.push(`${what} rests on unverified search bounds`);
-        else claim.failures.push(`${what}: upper error ${v.error[1]} is not below the proven lower error ${ov.error[0]} of ${other}`);
-      };
-      if (x.provenBetterThanNext) {
-        if (!next) claim.failures.push(`${x.format}: marked proven better than the next, but it is last`);
-        else better(`${x.format} proven better than ${next.format}`, next.format);
-      }
-      for (const o of x.provenBetterThan) better(`${x.format} proven better than ${o}`, o);
-    });
-    claims.push(finishClaim(claim));
-  }
+  for (const a of report.aggregates ?? []) claims.push(auditFormatAggregate(a, aggV, aggC));
   return { status: combine([...results.map((r) => r.status), ...claims.map((c) => c.status)]), results, claims };
+}
+
+/**
+ * One aggregate of a format report against the rankings recomputed from the verified (V) and the claimable (C)
+ * intervals: the count, the formats over the budget, every row's interval, bits and exact channels, the order and
+ * every "proven better" mark.
+ */
+function auditFormatAggregate(a: NonNullable<FormatComparisonReport['aggregates']>[number], aggV: FormatAggregate[], aggC: FormatAggregate[]): ClaimAudit {
+  const claim: ClaimAudit = { subject: `aggregate ${a.group} (${a.kind})`, status: 'verified', checks: [], unverified: [], failures: [] };
+  const gi = aggV.findIndex((x) => x.group === a.group && x.kind === a.kind);
+  if (gi < 0) {
+    claim.failures.push('no such group among the channels');
+    return finishClaim(claim);
+  }
+  const V = aggV[gi];
+  const C = aggC[gi];
+  const abs = 1e-12 * V.r * 1e3;
+  if (a.count !== V.count) claim.failures.push(`count ${a.count} differs from the ${V.count} channels of the group`);
+  if (!sameJSON([...a.overBudget].sort(), [...V.overBudget].sort())) claim.failures.push(`over the budget: [${a.overBudget.join(', ')}] claimed, [${V.overBudget.join(', ')}] recomputed`);
+  const rowV = new Map(V.ranking.map((x) => [x.format, x]));
+  const rowC = new Map(C.ranking.map((x) => [x.format, x]));
+  if (!sameJSON(a.ranking.map((x) => x.format).sort(), [...rowV.keys()].sort())) claim.failures.push(`ranked formats [${a.ranking.map((x) => x.format).join(', ')}] differ from [${[...rowV.keys()].join(', ')}]`);
+  const slack = (e: number): number => REL_TOL * Math.abs(e) + abs;
+  a.ranking.forEach((x, j) => {
+    const v = rowV.get(x.format);
+    const c = rowC.get(x.format);
+    if (!v || !c) return;
+    if (x.rank !== j + 1) claim.failures.push(`${x.format}: rank ${x.rank} at position ${j + 1}`);
+    lowerClaim(x.format, x.error[0], v.error[0], c.error[0], abs, claim);
+    upperClaim(x.format, x.error[1], v.error[1], abs, claim);
+    if (Math.abs(x.bitsPerWeight - v.bitsPerWeight) > 1e-9 * Math.max(1, v.bitsPerWeight)) claim.failures.push(`${x.format}: ${x.bitsPerWeight} bits/weight claimed, ${v.bitsPerWeight} recomputed`);
+    if (x.channels !== v.channels) claim.failures.push(`${x.format}: ${x.channels} channels claimed, ${v.channels} in the group`);
+    if (x.exactChannels > v.exactChannels) {
+      if (x.exactChannels <= c.exactChannels) claim.unverified.push(`${x.format}: ${x.exactChannels} exact channels rest on unverified search bounds (verified: ${v.exactChannels})`);
+      else claim.failures.push(`${x.format}: ${x.exactChannels} exact channels claimed, ${v.exactChannels} verified`);
+    }
+    // the order: by upper error (ties within rounding may come either way)
+    const next = a.ranking[j + 1];
+    const vn = next ? rowV.get(next.format) : undefined;
+    if (next && vn) {
+      if (v.error[1] > vn.error[1] + slack(vn.error[1])) claim.failures.push(`ranking: ${x.format} above ${next.format}, but its upper error ${v.error[1]} exceeds ${vn.error[1]}`);
+      else claim.checks.push(`ranking: ${x.format} (upper error ${v.error[1]}) before ${next.format} (${vn.error[1]})`);
+    }
+    const better = (what: string, other: string): void => {
+      const ov = rowV.get(other);
+      const oc = rowC.get(other);
+      if (!ov || !oc) return void claim.failures.push(`${what}: no format ${JSON.stringify(other)} in the group`);
+      if (v.error[1] < ov.error[0]) claim.checks.push(`${what}: upper error ${v.error[1]} < proven ${ov.error[0]}`);
+      else if (c.error[1] < oc.error[0]) claim.unverified.push(`${what} rests on unverified search bounds`);
+      else claim.failures.push(`${what}: upper error ${v.error[1]} is not below the proven lower error ${ov.error[0]} of ${other}`);
+    };
+    if (x.provenBetterThanNext) {
+      if (!next) claim.failures.push(`${x.format}: marked proven better than the next, but it is last`);
+      else better(`${x.format} proven better than ${next.format}`, next.format);
+    }
+    for (const o of x.provenBetterThan) better(`${x.format} proven better than ${o}`, o);
+  });
+  return finishClaim(claim);
 }

@@ -167,6 +167,45 @@ export async function runModelStudy(o: ModelStudyOptions): Promise<ModelStudyRes
   return collectModelStudy(plan, results);
 }
 
+/** The input batch of a study: the demo text lines or a .npy file, its description and the field to name in errors. */
+function readInputBatch(input: ModelStudyOptions['input']): { batch: NdArray; source: string; lines: ModelStudyResult['input']['lines']; inputField: string } {
+  let batch: NdArray;
+  let source: string;
+  let lines: ModelStudyResult['input']['lines'];
+  let inputField: string;
+  if (input.kind === 'demo') {
+    const tb = textLineBatch({ n: input.n, seed: input.seed });
+    batch = { shape: tb.shape, dtype: 'f4', data: tb.data, fortranOrder: false };
+    source = `demo text lines (n = ${input.n}, seed = ${input.seed})`;
+    lines = tb.lines;
+    inputField = '--input demo';
+  } else {
+    batch = readNpy(input.path);
+    source = basename(input.path);
+    inputField = input.path;
+  }
+  return { batch, source, lines, inputField };
+}
+
+/** A layer as the result file describes it (its captured input shape included). */
+function describeLayer(l: OnnxLayer, inputShapes: ReadonlyMap<string, number[]>): ModelStudyResult['layers'][number] {
+  return {
+    name: l.name,
+    op: l.op,
+    kind: l.kind,
+    input: l.input,
+    inputShape: inputShapes.get(l.input) ?? [],
+    weightName: l.weightName,
+    weightShape: l.weight.shape,
+    weights: l.weights,
+    stride: l.stride,
+    padding: l.padding,
+    dilation: l.dilation,
+    group: l.group,
+    kernel: l.kernel,
+  };
+}
+
 /** Read and check every input, capture the activations and build the jobs (nothing is solved). */
 export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPlan> {
   const t0 = performance.now();
@@ -187,21 +226,7 @@ export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPl
       throw new PvqInputError('--layers', `no weight layer of ${basename(o.modelPath)} matches /${o.layers}/ (layers are named e.g. ${info.layers.slice(0, 3).map((l) => l.name).join(', ')})`);
   }
   // 2. input batch
-  let batch: NdArray;
-  let source: string;
-  let lines: ModelStudyResult['input']['lines'];
-  let inputField: string;
-  if (o.input.kind === 'demo') {
-    const tb = textLineBatch({ n: o.input.n, seed: o.input.seed });
-    batch = { shape: tb.shape, dtype: 'f4', data: tb.data, fortranOrder: false };
-    source = `demo text lines (n = ${o.input.n}, seed = ${o.input.seed})`;
-    lines = tb.lines;
-    inputField = '--input demo';
-  } else {
-    batch = readNpy(o.input.path);
-    source = basename(o.input.path);
-    inputField = o.input.path;
-  }
+  const { batch, source, lines, inputField } = readInputBatch(o.input);
   const feed = checkModelInput(info.inputs, batch, inputField, o.modelPath, o.input.kind === 'file' ? o.input.name : undefined);
   const inputHash = createHash('sha256').update(JSON.stringify(feed.shape)).update(new Uint8Array(feed.data.buffer, feed.data.byteOffset, feed.data.byteLength)).digest('hex');
   // 3. capture, layer by layer, and build the problems (activations are dropped after their layer)
@@ -259,21 +284,7 @@ export async function planModelStudy(o: ModelStudyOptions): Promise<ModelStudyPl
       skipped: [...info.skipped, ...notBuilt],
     },
     input: { source, name: feed.name, shape: feed.shape, sha256: inputHash, ...(lines ? { lines } : {}) },
-    layers: layers.map((l) => ({
-      name: l.name,
-      op: l.op,
-      kind: l.kind,
-      input: l.input,
-      inputShape: inputShapes.get(l.input) ?? [],
-      weightName: l.weightName,
-      weightShape: l.weight.shape,
-      weights: l.weights,
-      stride: l.stride,
-      padding: l.padding,
-      dilation: l.dilation,
-      group: l.group,
-      kernel: l.kernel,
-    })),
+    layers: layers.map((l) => describeLayer(l, inputShapes)),
   };
   return { options: o, jobs, timeLimitMs, t0, pending, meta, layerList: layers };
 }
