@@ -51,19 +51,8 @@ export function structuredRefit(p: StructuredPruningProblem, S: ArrayLike<number
   return supportValue(pp, b, S);
 }
 
-export interface StructuredOut {
-  solver: string;
-  problem: StructuredPruningProblem;
-  v: Float64Array | null;
-  lowerBound: number;
-  status: SolveStatus;
-  start: number;
-  nodes?: number;
-  iterations?: number;
-  extraStats?: Record<string, number>;
-  certificate?: Certificate;
-  message?: string;
-}
+/** What `structuredResult` assembles: a `PointOut` whose point is the weights v of a structured problem. */
+export type StructuredOut = Omit<PointOut, 'problem' | 'problemClass' | 'point' | 'isFeasible' | 'errorOf'> & { problem: StructuredPruningProblem; v: Float64Array | null };
 
 /** Assemble the SolveResult; upperBound is recomputed from v with errorOf (and v checked against the pattern). */
 export function structuredResult(o: StructuredOut): SolveResult {

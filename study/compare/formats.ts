@@ -32,7 +32,7 @@ import { nearestLevelIndex } from '../../src/formats/levels.js';
 import { parseFormatSyntax, splitFormatList, UnknownFormatError, type FormatSyntax, type SparsityFormat, type ValueFormat } from '../../src/formats/spec.js';
 import { paperRangeSearch } from '../../src/formats/range.js';
 import { getProblemClass } from '../../solvers/classes.js';
-import { BudgetSplitter, DEFAULT_PLANS, solveMethod, type LowerBoundProof, type MethodPlan } from './compare.js';
+import { BudgetSplitter, DEFAULT_PLANS, solveMethod, type LowerBoundProof, type MethodOutcome, type MethodPlan } from './compare.js';
 import { fmtDb, fmtNum, renderTable } from '../report/table.js';
 
 /** Solver plans per problem class for `compare --formats` (quantization / pruning: the two-method plans). */
@@ -411,15 +411,8 @@ export interface FormatChannel {
   outcomes: Record<string, FormatChannelOutcome | null>;
 }
 
-export interface FormatChannelOutcome {
-  lowerBound: number;
-  upperBound: number;
-  lowerBy: string | null;
-  upperBy: string | null;
-  lowerProof: LowerBoundProof;
-  exact: boolean;
+export interface FormatChannelOutcome extends Pick<MethodOutcome, 'lowerBound' | 'upperBound' | 'lowerBy' | 'upperBy' | 'lowerProof' | 'exact' | 'sqnrDb'> {
   status: string;
-  sqnrDb: [number, number];
   bits: BitsBreakdown;
   /** The format's parameters on this channel (k, grid, scale, N:M; per-input `scales` with /gG). */
   params: Record<string, unknown>;
