@@ -304,29 +304,69 @@ export class GridEnumerator {
   }
 
   /**
-   * The proven bound: min(best (1 - tol), bestLow) when finished (bestLow: best minus its evaluation error), else
-   * the minimum over the open subtrees on the current path, each corrected by the rounding margin.
+   * Minimum over the open subtrees (the remaining candidates at every level 0..k of the current path, `cap` to
+   * start with) of their bounds, each corrected by the rounding margin. Without `extra` a level's bound is its
+   * next candidate's cost (the later ones cost more); with it, each candidate's cost plus `extra.term(l, zl)`, a
+   * proven lower bound on what the levels after l must still cost given the level-order values zl[0..l]
+   * (zl[l] the candidate), over at most 64 candidates per level in increasing cost until the cost alone reaches
+   * the minimum (then the cost bounds that candidate and every later one).
    */
-  result(finiteMargin: boolean, bestLow: number): EnumerationResult {
-    const { na, best, bestZ, tolR, partial, marginAbs, marginRel, stoppedBy, k } = this;
-    let lower = Math.min(best * (1 - tolR), bestLow);
-    if (stoppedBy !== 'none') {
-      // open subtrees: remaining candidates at every level 0..k on the current path
-      let m = lower;
-      for (let l = 0; l <= k && l < na; l++) {
-        const idx = this.peek(l);
-        if (idx !== idx) continue;
-        const b = (partial[l] + this.levelCost(l, this.valueOf(idx))) * (1 - marginRel) - marginAbs;
+  openBound(cap: number, extra?: OpenTerm): number {
+    const { na, partial, marginAbs, marginRel, k, lo, hi } = this;
+    const lv = this.levels;
+    const zlw = extra ? Float64Array.from(this.zl) : this.zl;
+    let m = cap;
+    for (let l = 0; l <= k && l < na; l++) {
+      let up = this.up[l];
+      let dn = this.dn[l];
+      const c = this.piv[l];
+      for (let count = 0; ; count++) {
+        const uOk = up <= hi;
+        const wOk = dn >= lo;
+        if (!uOk && !wOk) break;
+        const idx = uOk && wOk ? (lv === null ? (up - c <= c - dn ? up : dn) : lv[up] - c <= c - lv[dn] ? up : dn) : uOk ? up : dn;
+        const v = lv === null ? idx : lv[idx];
+        const b0 = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
+        if (b0 >= m) break;
+        if (extra === undefined || l === na - 1 || count >= 64 || extra.stop?.expired()) {
+          m = b0;
+          break;
+        }
+        zlw[l] = v;
+        const b = b0 + extra.term(l, zlw);
         if (b < m) m = b;
+        if (idx === up) up = idx + 1;
+        else dn = idx - 1;
       }
-      lower = Math.max(0, m);
+      if (extra) zlw[l] = this.zl[l]; // the deeper levels' open subtrees lie below the path's value
     }
+    return m;
+  }
+
+  /**
+   * The proven bound: min(best (1 - tol), bestLow) when finished (bestLow: best minus its evaluation error), else
+   * the minimum over the open subtrees on the current path (`openBound`, with the look-ahead term `extra`).
+   */
+  result(finiteMargin: boolean, bestLow: number, extra?: OpenTerm): EnumerationResult {
+    const { best, bestZ, tolR, marginAbs, marginRel, stoppedBy } = this;
+    let lower = Math.min(best * (1 - tolR), bestLow);
+    if (stoppedBy !== 'none') lower = Math.max(0, this.openBound(lower, extra));
     if (!finiteMargin) lower = 0;
     return {
       z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes: this.nodes,
       leaves: this.leaves, marginAbs, marginRel,
     };
   }
+}
+
+/**
+ * A look-ahead term for the open-node bounds under a limit: `term(l, zl)` is a proven lower bound on the cost
+ * of the levels after l given the level-order values zl[0..l] (solvers/quantization/exact-lookahead.ts);
+ * `stop` ends the refinement early (the plain bounds are used from then on).
+ */
+export interface OpenTerm {
+  term(l: number, zl: Float64Array): number;
+  stop?: { expired(): boolean };
 }
 
 /**
@@ -344,10 +384,18 @@ export function enumerateGrid(
   z0: Float64Array,
   best: number,
   work: Float64Array<ArrayBuffer>,
-  opts: { tol: number; nodeLimit: number; deadline: { expired(): boolean }; onProgress?: (best: number, nodes: number) => void },
+  opts: {
+    tol: number;
+    nodeLimit: number;
+    deadline: { expired(): boolean };
+    onProgress?: (best: number, nodes: number) => void;
+    /** When a limit stopped the search (open subtrees at levels 0..k): a look-ahead term for their bounds, or null. */
+    openTerm?: (k: number) => OpenTerm | null;
+  },
   evalError: (z: Float64Array) => number,
 ): EnumerationResult {
   const se = new GridEnumerator(red, grid, F, basis, ex, opts.tol, margin.marginAbs, margin.marginRel, best, Float64Array.from(z0), work);
   se.run(opts.nodeLimit, opts.deadline, opts.onProgress);
-  return se.result(margin.finiteMargin, se.best - evalError(se.bestZ));
+  const extra = se.stoppedBy !== 'none' && opts.openTerm ? opts.openTerm(se.k) ?? undefined : undefined;
+  return se.result(margin.finiteMargin, se.best - evalError(se.bestZ), extra);
 }

@@ -14,7 +14,8 @@ import { checkQuantProblem, expand, factorisationAffordable, factorisationSpeed,
 import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
-import { congruenceError, exactLookahead, remainderBound, type Lookahead, type ModelError } from './exact-lookahead.js';
+import { congruenceError, exactLookahead, remainderBound, type ModelError } from './exact-lookahead.js';
+import { enumerateGrid, type EnumerationResult, type Grid, type OpenTerm } from '../grid/enumerate.js';
 import { solveSdpDual } from './sdp.js';
 
 /**
@@ -118,23 +119,12 @@ export function boxExpansionPoint(red: Reduced, maxSweeps = 300, stop?: { expire
   return x;
 }
 
-export interface SearchResult {
-  /** Best point (coordinates of the original reduced problem) and its normalised value (as computed). */
-  z: Float64Array;
-  value: number;
-  /**
-   * Proven lower bound on the normalised optimum: value * (1 - tol) (minus the leaf-evaluation error) when
-   * finished, the minimum over the open subtrees (each corrected by the rounding margin) when a limit stopped it.
-   */
-  lower: number;
-  finished: boolean;
-  stoppedBy: 'none' | 'nodes' | 'time';
-  nodes: number;
-  leaves: number;
-  /** Absolute rounding margin of the partial costs (normalised units) and the relative one. */
-  marginAbs: number;
-  marginRel: number;
-}
+/**
+ * Result of `seSearch` (the shared grid enumeration's): best point (original reduced coordinates) and its
+ * normalised value; `lower` is value * (1 - tol) (minus the leaf-evaluation error) when finished, the minimum over
+ * the open subtrees (each corrected by the rounding margin, raised by the look-ahead term) when a limit stopped it.
+ */
+export type SearchResult = EnumerationResult;
 
 /** Lattice-reduced search coordinates: z = U u over all integer u (the box is checked at the leaves). */
 export interface ReducedBasis {
@@ -222,18 +212,23 @@ export function seSearch(
   const ex = expansionTerms(red, F, basis, opts.expansion ?? null);
   const tolR = opts.tol;
   const mg = roundingMargin(red, F, basis, ex, Math.max(best * (1 - tolR), 0));
-  const se = new SeEnumerator(red, F, basis, ex, tolR, mg.marginAbs, mg.marginRel, best, bestZ, work);
-  se.run(opts.nodeLimit, opts.deadline, opts.onProgress);
-  if (se.stoppedBy !== 'none' && opts.refine && na <= LOOKAHEAD_MAX_N && mg.finiteMargin && lookaheadAffordable(na, opts.refine)) {
+  const grid: Grid = basis ? { kind: 'integers', lo: -BIG, hi: BIG } : { kind: 'integers', lo: red.lo, hi: red.hi };
+  const refineBudget = opts.refine;
+  const openTerm = (k: number): OpenTerm | null => {
+    if (!refineBudget || na > LOOKAHEAD_MAX_N || !mg.finiteMargin || !lookaheadAffordable(na, refineBudget)) return null;
     const levels: number[] = [];
-    for (let l = 0; l <= se.k && l < na - 1; l++) levels.push(l);
+    for (let l = 0; l <= k && l < na - 1; l++) levels.push(l);
     // at most half of what is left (the sdp-box fallback may need the rest)
-    const refine = opts.refine.sub(0.5);
+    const refine = refineBudget.sub(0.5);
     const look = exactLookahead(basis ? basis.Ps : red.P, F, levels, refine);
-    const model = look && basis ? basisModelError(red, F, basis, ex) : null;
-    return se.result(mg.finiteMargin, look, model, refine);
-  }
-  return se.result(mg.finiteMargin);
+    if (look === null) return null;
+    const model = basis ? basisModelError(red, F, basis, ex) : null;
+    const gridLo = basis ? -Infinity : red.lo;
+    const gridHi = basis ? Infinity : red.hi;
+    const lwork = new Float64Array(2 * na);
+    return { term: (l, zl) => remainderBound(look, F, ex.xOrd, zl, l, gridLo, gridHi, lwork, model), stop: refine };
+  };
+  return enumerateGrid(red, grid, F, basis, ex, mg, z0, best, work, { ...opts, openTerm }, (z) => leafEvalError(red, z, work));
 }
 
 /** Under a time limit: do the look-ahead's na eigenvalue problems (about 10 na^3 flops each) fit in half the time left? */
@@ -429,265 +424,6 @@ export function leafEvalError(red: Reduced, z: Float64Array, work: Float64Array)
   const t = red.t;
   for (let i = 0; i < na; i++) work[i] = z[i] - t[i];
   return gam(na + 4) * absForm(red.P, work, work, na);
-}
-
-/** State of the depth-first Schnorr–Euchner enumeration (level order; all buffers allocated once). */
-class SeEnumerator {
-  readonly na: number;
-  readonly d: Float64Array;
-  readonly Lk: Float64Array;
-  readonly ord: Int32Array;
-  readonly xOrd: Float64Array;
-  readonly gOrd: Float64Array;
-  readonly mOrd: Float64Array;
-  readonly lo: number;
-  readonly hi: number;
-  readonly zl: Float64Array;
-  readonly zOrig: Float64Array;
-  /** Centre of the quadratic term. */
-  readonly cen: Float64Array;
-  /** Enumeration pivot (minimiser of the level cost, clamped to [lo-1, hi+1]). */
-  readonly piv: Float64Array;
-  readonly partial: Float64Array;
-  readonly up: Float64Array;
-  readonly dn: Float64Array;
-  /** zl - xOrd for decided levels. */
-  readonly ez: Float64Array;
-  /** Basis coordinates of a leaf. */
-  readonly uB: Float64Array;
-  /**
-   * Incremental centres (Agrell et al.): acc[k][j] = sum_{i<j} Lk[k][i] ez[i]; pend[k] = first index whose
-   * ez changed since row k was last brought up to date.
-   */
-  readonly W: number;
-  readonly acc: Float64Array;
-  readonly pend: Int32Array;
-  radius: number;
-  nodes = 0;
-  leaves = 0;
-  /** The level the search stopped at (open subtrees at levels 0..k). */
-  k = 0;
-  stoppedBy: SearchResult['stoppedBy'] = 'none';
-
-  constructor(
-    readonly red: Reduced,
-    F: OrderedFactor,
-    readonly basis: ReducedBasis | null,
-    ex: ExpansionTerms,
-    readonly tolR: number,
-    readonly marginAbs: number,
-    readonly marginRel: number,
-    public best: number,
-    public bestZ: Float64Array,
-    readonly work: Float64Array<ArrayBuffer>,
-  ) {
-    const na = (this.na = red.na);
-    this.d = F.d;
-    this.Lk = F.Lk;
-    this.ord = F.ord;
-    this.xOrd = ex.xOrd;
-    this.gOrd = ex.gOrd;
-    this.mOrd = ex.mOrd;
-    this.lo = basis ? -BIG : red.lo;
-    this.hi = basis ? BIG : red.hi;
-    this.zl = new Float64Array(na);
-    this.zOrig = new Float64Array(na);
-    this.cen = new Float64Array(na);
-    this.piv = new Float64Array(na);
-    this.partial = new Float64Array(na + 1);
-    this.up = new Float64Array(na);
-    this.dn = new Float64Array(na);
-    this.ez = new Float64Array(na);
-    this.uB = new Float64Array(na);
-    this.W = na + 1;
-    this.acc = new Float64Array(na * this.W);
-    this.pend = new Int32Array(na + 1);
-    this.radius = this.radiusOf(best);
-    this.partial[0] = ex.c0;
-  }
-
-  radiusOf(b: number): number {
-    return (Math.max(b * (1 - this.tolR), 0) + this.marginAbs) / (1 - this.marginRel);
-  }
-
-  /** Bring level k's centre up to date and start its candidates at the rounded pivot. */
-  initLevel(k: number): void {
-    const { na, W, acc, pend, Lk, ez, lo, hi } = this;
-    const from = pend[k];
-    if (from < pend[k + 1]) pend[k + 1] = from;
-    const row = k * na;
-    const arow = k * W;
-    let a = acc[arow + from];
-    for (let j = from; j < k; j++) {
-      a += Lk[row + j] * ez[j];
-      acc[arow + j + 1] = a;
-    }
-    pend[k] = k;
-    const c = this.xOrd[k] - a;
-    this.cen[k] = c;
-    const dk = this.d[k];
-    const gk = this.gOrd[k];
-    let pv = dk > 0 ? c - gk / (2 * dk) : gk > 0 ? -Infinity : gk < 0 ? Infinity : c;
-    if (pv < lo - 1) pv = lo - 1;
-    else if (pv > hi + 1) pv = hi + 1;
-    this.piv[k] = pv;
-    let r = Math.round(pv);
-    if (r < lo) r = lo;
-    else if (r > hi) r = hi;
-    this.up[k] = r;
-    this.dn[k] = r - 1;
-  }
-
-  /** Next candidate at level k in increasing level cost, or NaN when the box is exhausted. */
-  peek(k: number): number {
-    const u = this.up[k];
-    const w = this.dn[k];
-    const c = this.piv[k];
-    const uOk = u <= this.hi;
-    const wOk = w >= this.lo;
-    if (uOk && wOk) return u - c <= c - w ? u : w;
-    if (uOk) return u;
-    if (wOk) return w;
-    return NaN;
-  }
-
-  levelCost(k: number, v: number): number {
-    const diff = v - this.cen[k];
-    return this.d[k] * diff * diff + (this.gOrd[k] * (v - this.xOrd[k]) - this.mOrd[k]);
-  }
-
-  advance(k: number, v: number): void {
-    if (v === this.up[k]) this.up[k] = v + 1;
-    else this.dn[k] = v - 1;
-  }
-
-  /** The depth-first enumeration until it finishes or a limit stops it. */
-  run(nodeLimit: number, deadline: Deadline, onProgress?: (best: number, nodes: number) => void): void {
-    const na = this.na;
-    const { partial, zl, ez, xOrd, pend } = this;
-    const checkEvery = 4096;
-    let k = 0;
-    this.initLevel(0);
-    for (;;) {
-      const nodes = this.nodes;
-      if ((nodes & (checkEvery - 1)) === 0 && nodes > 0) {
-        onProgress?.(this.best, nodes);
-        if (deadline.expired()) {
-          this.stoppedBy = 'time';
-          break;
-        }
-      }
-      if (nodes >= nodeLimit) {
-        this.stoppedBy = 'nodes';
-        break;
-      }
-      const v = this.peek(k);
-      if (v !== v) {
-        if (--k < 0) break;
-        continue;
-      }
-      const cost = partial[k] + this.levelCost(k, v);
-      if (cost >= this.radius) {
-        // every later candidate at this level costs more: the level is done
-        this.up[k] = this.hi + 1;
-        this.dn[k] = this.lo - 1;
-        if (--k < 0) break;
-        continue;
-      }
-      this.advance(k, v);
-      this.nodes = nodes + 1;
-      zl[k] = v;
-      ez[k] = v - xOrd[k];
-      if (k === na - 1) this.leaf();
-      else {
-        partial[k + 1] = cost;
-        if (k < pend[k + 1]) pend[k + 1] = k;
-        k++;
-        this.initLevel(k);
-      }
-    }
-    this.k = k;
-  }
-
-  /** A leaf (zl complete): map it to the original coordinates, skip it outside the box, else evaluate it. */
-  leaf(): void {
-    const { na, zl, zOrig, ord, basis, red } = this;
-    this.leaves++;
-    if (basis) {
-      const uB = this.uB;
-      for (let j = 0; j < na; j++) uB[ord[j]] = zl[j];
-      let inBox = true;
-      const Ub = basis.U;
-      for (let i = 0; i < na && inBox; i++) {
-        let s = 0;
-        const off = i * na;
-        for (let j = 0; j < na; j++) s += Ub[off + j] * uB[j];
-        if (s < red.lo || s > red.hi) inBox = false;
-        zOrig[i] = s;
-      }
-      if (!inBox) return;
-    } else for (let j = 0; j < na; j++) zOrig[ord[j]] = zl[j];
-    const val = reducedValue(red.P, red.t, zOrig, na, this.work);
-    if (val < this.best) {
-      this.best = val;
-      this.bestZ = Float64Array.from(zOrig);
-      this.radius = this.radiusOf(val);
-    }
-  }
-
-  /**
-   * Minimum over the open subtrees (the remaining candidates at every level 0..k of the current path, `cap`
-   * to start with) of their bounds. Without `look` a level's bound is its next candidate's cost (the later ones
-   * cost more); with it, each candidate's cost plus the look-ahead bound of its remaining levels
-   * (exact-lookahead.ts), over the candidates in increasing cost until the cost alone reaches the minimum.
-   */
-  openBound(cap: number, look: Lookahead | null, model: ModelError | null, stop?: { expired(): boolean }): number {
-    const { na, partial, marginAbs, marginRel, k, lo, hi } = this;
-    const F: OrderedFactor = { na, ord: this.ord, d: this.d, Lk: this.Lk, tOrd: this.xOrd, rank: na };
-    const zlw = Float64Array.from(this.zl);
-    const work = new Float64Array(2 * na);
-    const gridLo = this.basis ? -Infinity : lo;
-    const gridHi = this.basis ? Infinity : hi;
-    let m = cap;
-    for (let l = 0; l <= k && l < na; l++) {
-      let up = this.up[l];
-      let dn = this.dn[l];
-      const c = this.piv[l];
-      for (let count = 0; ; count++) {
-        const uOk = up <= hi;
-        const wOk = dn >= lo;
-        if (!uOk && !wOk) break;
-        const v = uOk && wOk ? (up - c <= c - dn ? up : dn) : uOk ? up : dn;
-        const b0 = (partial[l] + this.levelCost(l, v)) * (1 - marginRel) - marginAbs;
-        if (b0 >= m) break;
-        // no look-ahead (or too many candidates): this cost bounds this candidate and every later one
-        if (look === null || l === na - 1 || count >= 64 || stop?.expired()) {
-          m = b0;
-          break;
-        }
-        zlw[l] = v;
-        const b = b0 + remainderBound(look, F, this.xOrd, zlw, l, gridLo, gridHi, work, model);
-        if (b < m) m = b;
-        if (v === up) up = v + 1;
-        else dn = v - 1;
-      }
-      zlw[l] = this.zl[l]; // the deeper levels' open subtrees lie below the path's value
-    }
-    return m;
-  }
-
-  /** The proven bound: best (1 - tol) when finished, else the minimum over the open subtrees on the current path. */
-  result(finiteMargin: boolean, look: Lookahead | null = null, model: ModelError | null = null, stop?: { expired(): boolean }): SearchResult {
-    const { best, bestZ, tolR, stoppedBy, marginAbs, marginRel } = this;
-    const bestLow = best - leafEvalError(this.red, bestZ, this.work);
-    let lower = Math.min(best * (1 - tolR), bestLow);
-    if (stoppedBy !== 'none') lower = Math.max(0, this.openBound(lower, look, model, stop));
-    if (!finiteMargin) lower = 0;
-    return {
-      z: bestZ, value: best, lower: Math.max(0, lower), finished: stoppedBy === 'none', stoppedBy, nodes: this.nodes,
-      leaves: this.leaves, marginAbs, marginRel,
-    };
-  }
 }
 
 /** Nodes the 'auto' reduced-basis search may use before falling back to the original basis. */

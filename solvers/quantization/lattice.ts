@@ -9,6 +9,7 @@
  * dropped part (the trailing Schur complement) is zero, and otherwise gives a lower bound on f.
  */
 import { cholesky, cholInverse, pivotedLDL } from '../../src/linalg/dense.js';
+import { conditionalOrder } from '../grid/order.js';
 
 export interface OrderedFactor {
   na: number;
@@ -127,50 +128,14 @@ export function vblastOrderUntil(P: Float64Array, na: number, tol: number, stop?
 /**
  * Box-aware (Chang–Han style) order for a positive definite P: greedily decide first the coordinate whose
  * box-clamped rounding of its conditional mean costs most, `(clamp(round(mu_j)) - mu_j)^2 / Sigma_jj`, fixing it
- * at that value for the following choices (Sigma, mu: conditional covariance and mean given the decided ones).
+ * at that value for the following choices (the shared grid order, solvers/grid/order.ts, with the integer box).
  * Returns null when P is not numerically positive definite.
  */
 export function boxAwareOrder(P: Float64Array, na: number, t: ArrayLike<number>, lo: number, hi: number): Int32Array | null {
-  if (na === 0) return new Int32Array(0);
-  const Lc = cholesky(P, na);
-  if (Lc === null) return null;
-  const S = cholInverse(Lc, na);
-  const mu = Float64Array.from(t);
-  const alive = new Uint8Array(na).fill(1);
-  const out = new Int32Array(na);
-  for (let step = 0; step < na; step++) {
-    let best = -1;
-    let bv = -Infinity;
-    for (let j = 0; j < na; j++) {
-      if (!alive[j]) continue;
-      const sjj = S[j * na + j];
-      if (!(sjj > 0)) continue;
-      let r = Math.round(mu[j]);
-      if (r < lo) r = lo;
-      else if (r > hi) r = hi;
-      const v = ((r - mu[j]) * (r - mu[j])) / sjj;
-      if (v > bv) { bv = v; best = j; }
-    }
-    if (best < 0) for (let j = 0; j < na; j++) if (alive[j]) { best = j; break; }
-    out[step] = best;
-    alive[best] = 0;
-    const sbb = S[best * na + best];
-    if (sbb > 0) {
-      let zb = Math.round(mu[best]);
-      if (zb < lo) zb = lo;
-      else if (zb > hi) zb = hi;
-      const delta = (zb - mu[best]) / sbb;
-      for (let i = 0; i < na; i++) if (alive[i]) mu[i] += S[i * na + best] * delta;
-      const ib = 1 / sbb;
-      for (let i = 0; i < na; i++) {
-        if (!alive[i]) continue;
-        const f = S[i * na + best] * ib;
-        if (f === 0) continue;
-        for (let j = 0; j < na; j++) if (alive[j]) S[i * na + j] -= f * S[best * na + j];
-      }
-    }
-  }
-  return out;
+  return conditionalOrder(P, na, t, (x) => {
+    const r = Math.round(x);
+    return r < lo ? lo : r > hi ? hi : r;
+  });
 }
 
 /** Babai / successive-interference-cancellation point in the given factor's order, clamped into the box. */

@@ -17,6 +17,9 @@ import type { Certificate, QuantizationProblem, SolveOptions, SolveResult } from
 import { choleskyInPlace, choleskyInPlaceUntil, cholInverse, cholSolve } from '../../src/linalg/dense.js';
 import { checkQuantProblem, reduce, type Reduced, U } from './common.js';
 import { liftedSdp, pdStartLambda, solvePd } from './sdp-pd.js';
+import {
+  assembleWithMargin, cutCoordinates, errorUnitsBound as errorUnitsBoundFrom, gamma, gradientNorm2Bound, lagrangianMinimiser, quadraticPart, type DiagonalSums,
+} from '../grid/cut-dual.js';
 
 export type SdpCertificateType = 'sdp-dual' | 'sdp-box-dual';
 
@@ -169,10 +172,6 @@ function powerMaxInverse(L: Float64Array, n: number, work: Float64Array): number
 // Verification (independent of the solver's internal state)
 // ---------------------------------------------------------------------------------------------
 
-function gamma(k: number): number {
-  return (k * U) / (1 - k * U);
-}
-
 /** Shape check: shift of integers of length n, cut arrays of the length of theta. A reason, or null. */
 function certificateShapeError(cert: SdpCertificate, n: number): string | null {
   const { shift, cutCoord, cutKind, cutAnchor, theta } = cert;
@@ -184,34 +183,23 @@ function certificateShapeError(cert: SdpCertificate, n: number): string | null {
   return null;
 }
 
-/** Cut validity: multipliers finite and >= 0, each cut on an active coordinate, of a known kind. Reduced coordinates, or a reason. */
+/**
+ * Cut validity: multipliers finite and >= 0, each cut on an active coordinate (the shared `cutCoordinates`), of a
+ * known kind (+1 integer-anchored, -1 box cut, only in an `sdp-box-dual`). Reduced coordinates, or a reason.
+ */
 function checkCuts(cert: SdpCertificate, red: Reduced): Int32Array | string {
   const { cutCoord, cutKind, cutAnchor, theta } = cert;
-  const n = red.n;
-  const m = theta.length;
-  const pos = new Int32Array(n).fill(-1);
-  for (let a = 0; a < red.na; a++) pos[red.active[a]] = a;
-  const coordR = new Int32Array(m);
-  for (let k = 0; k < m; k++) {
-    const th = theta[k];
-    if (!(typeof th === 'number' && Number.isFinite(th) && th >= 0)) return `theta[${k}] must be finite and >= 0`;
-    const i = cutCoord[k];
-    if (!Number.isInteger(i) || i < 0 || i >= n) return `cutCoord[${k}] out of range`;
-    if (pos[i] < 0) return `cut ${k} is on an inactive coordinate ${i}`;
-    coordR[k] = pos[i];
+  return cutCoordinates(theta, cutCoord, red.active, red.n, red.na, (k) => {
     if (cutKind[k] === 1) {
       if (!Number.isInteger(cutAnchor[k]) || Math.abs(cutAnchor[k]) > 2 ** 40) return `cutAnchor[${k}] must be an integer`;
     } else if (cutKind[k] !== -1) return `cutKind[${k}] must be +1 or -1`;
     if (cutKind[k] === -1 && cert.type !== 'sdp-box-dual') return 'box cuts need type sdp-box-dual';
-  }
-  return coordR;
+    return null;
+  });
 }
 
 /** Per-coordinate sums of the multipliers: d = sum theta s, |.| bounds, counts, lin = sum theta b; constant terms. */
-interface MultiplierSums {
-  d: Float64Array;
-  dAbs: Float64Array;
-  cnt: Int32Array;
+interface MultiplierSums extends DiagonalSums {
   lin: Float64Array;
   constAbs: number;
 }
@@ -230,65 +218,12 @@ function multiplierSums(cuts: Cuts, theta: readonly number[], na: number): Multi
 }
 
 /**
- * Matrix assembly and Cholesky with margin: M = P - diag(d), and lambda_min(M) >= eps checked by factoring
- * M - (eps + delta) I, delta a floating-point slack for forming and factoring M. M, or null when the check fails.
- */
-function assembleWithMargin(P: Float64Array, sums: MultiplierSums, eps: number, na: number): Float64Array | null {
-  const { d, dAbs, cnt } = sums;
-  const M = new Float64Array(na * na);
-  M.set(P);
-  let maxDiag = 0;
-  for (let i = 0; i < na; i++) {
-    M[i * na + i] = P[i * na + i] - d[i];
-    maxDiag = Math.max(maxDiag, Math.abs(M[i * na + i]) + eps);
-  }
-  let formErr = 0;
-  for (let i = 0; i < na; i++) formErr = Math.max(formErr, gamma(cnt[i] + 3) * (Math.abs(P[i * na + i]) + dAbs[i] + eps));
-  const delta = 1.01 * gamma(na + 2) * na * maxDiag + formErr;
-  const A = Float64Array.from(M);
-  for (let i = 0; i < na; i++) A[i * na + i] -= eps + delta;
-  return choleskyInPlace(A, na) >= 0 ? null : M;
-}
-
-/** Minimiser of L: M x = -c with c = -P tt - lin/2, i.e. M x = P tt + lin/2. x, or a reason. */
-function lagrangianMinimiser(M: Float64Array, P: Float64Array, tt: Float64Array, lin: Float64Array, na: number): Float64Array | string {
-  const Lm = Float64Array.from(M);
-  if (choleskyInPlace(Lm, na) >= 0) return 'Cholesky of M failed';
-  const x = new Float64Array(na);
-  for (let i = 0; i < na; i++) {
-    let s = 0;
-    for (let j = 0; j < na; j++) s += P[i * na + j] * tt[j];
-    x[i] = s + 0.5 * lin[i];
-  }
-  cholSolve(Lm, na, x);
-  for (let i = 0; i < na; i++) if (!Number.isFinite(x[i])) return 'non-finite minimiser';
-  return x;
-}
-
-/**
  * Dual value with rounding slack: `min L >= L(x) - ||grad L(x)||^2 / (4 eps)`, with every sum's rounding error
  * subtracted (normalised units).
  */
 function dualValueWithSlack(P: Float64Array, tt: Float64Array, cuts: Cuts, theta: readonly number[], x: Float64Array, sums: MultiplierSums, eps: number, na: number): number {
   const m = cuts.m;
-  const v = new Float64Array(na);
-  for (let i = 0; i < na; i++) v[i] = x[i] - tt[i];
-  let quad = 0;
-  let quadAbs = 0;
-  const Pv = new Float64Array(na);
-  const PvAbs = new Float64Array(na);
-  for (let i = 0; i < na; i++) {
-    let s = 0;
-    let sa = 0;
-    for (let j = 0; j < na; j++) {
-      s += P[i * na + j] * v[j];
-      sa += Math.abs(P[i * na + j] * v[j]);
-    }
-    Pv[i] = s;
-    PvAbs[i] = sa;
-    quad += v[i] * s;
-    quadAbs += Math.abs(v[i]) * sa;
-  }
+  const q = quadraticPart(P, tt, x, na);
   let cutVal = 0;
   let cutAbs = 0;
   const gradCut = new Float64Array(na);
@@ -302,31 +237,18 @@ function dualValueWithSlack(P: Float64Array, tt: Float64Array, cuts: Cuts, theta
     gradCut[i] += th * (2 * cuts.s[k] * y + cuts.b[k]);
     gradCutAbs[i] += th * (2 * Math.abs(y) + Math.abs(cuts.b[k]));
   }
-  const Lval = quad - cutVal;
-  const Lslack = gamma(na + m + 8) * (quadAbs + cutAbs) + gamma(4) * sums.constAbs;
-  let rho2 = 0;
-  for (let i = 0; i < na; i++) {
-    const r = Math.abs(2 * Pv[i] - gradCut[i]) + gamma(na + m + 8) * (2 * PvAbs[i] + gradCutAbs[i]);
-    rho2 += r * r;
-  }
+  const Lval = q.quad - cutVal;
+  const Lslack = gamma(na + m + 8) * (q.quadAbs + cutAbs) + gamma(4) * sums.constAbs;
+  const rho2 = gradientNorm2Bound(q, gradCut, gradCutAbs, na, m);
   return Lval - Lslack - rho2 / (4 * eps);
 }
 
 /** Correct beta for the rounding of t = w/s and of tt = t - a (|delta t_i| <= 2u (|t_i| + |tt_i|)); error units, rounded down. */
 export function errorUnitsBound(red: Reduced, tt: Float64Array, beta: number): number {
-  const { na, P } = red;
-  let eta2 = 0;
-  for (let i = 0; i < na; i++) {
-    const di = 2.02 * U * (Math.abs(red.t[i]) + Math.abs(tt[i]));
-    for (let j = 0; j < na; j++) {
-      const dj = 2.02 * U * (Math.abs(red.t[j]) + Math.abs(tt[j]));
-      eta2 += Math.abs(P[i * na + j]) * di * dj;
-    }
-  }
-  const eta = Math.sqrt(eta2) * (1 + 1e-6);
-  const root = beta > 0 ? Math.sqrt(beta) * (1 - 2 * U) - eta : 0;
-  const bNorm = root > 0 ? root * root * (1 - 2 * U) : 0;
-  return safeLowerBound(bNorm * red.unit, 16 * U);
+  const na = red.na;
+  const dt = new Float64Array(na);
+  for (let i = 0; i < na; i++) dt[i] = 2.02 * U * (Math.abs(red.t[i]) + Math.abs(tt[i]));
+  return errorUnitsBoundFrom(red.P, dt, na, red.unit, beta);
 }
 
 /**
@@ -364,7 +286,9 @@ export function verifySdpCertificate(problem: QuantizationProblem, certificate: 
   const sums = multiplierSums(cuts, theta, na);
   const M = assembleWithMargin(red.P, sums, eps, na);
   if (M === null) return bad('M - eps I is not positive definite (multipliers infeasible or eps too large)');
-  const x = lagrangianMinimiser(M, red.P, tt, sums.lin, na);
+  const half = new Float64Array(na);
+  for (let i = 0; i < na; i++) half[i] = 0.5 * sums.lin[i];
+  const x = lagrangianMinimiser(M, red.P, tt, half, na);
   if (typeof x === 'string') return bad(x);
   const beta = dualValueWithSlack(red.P, tt, cuts, theta, x, sums, eps, na);
   if (!Number.isFinite(beta)) return bad('non-finite bound');
