@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { quantizationProblemOf } from '../../src/core/objective.js';
 import { setDeadlineClock, type Clock } from '../../src/core/result.js';
+import type { SolveResult } from '../../src/core/types.js';
 import { quantBoundSolver, quantExactSolver, rtnSolver } from '../../solvers/quantization/index.js';
 import { syntheticProblem } from '../../problems/synthetic.js';
 import { checkResult } from '../../study/testing/invariants.js';
@@ -27,12 +28,12 @@ describe('quant-exact preprocessing under a limit (injected clock)', () => {
   it('skips the V-BLAST order when its predicted cost does not fit, names it, returns a valid bound', () => {
     const c = countingClock();
     setDeadlineClock(c.clock);
-    const r = quantExactSolver.solve(q, { timeLimitMs: 200 });
+    const r = quantExactSolver.solve(q, { timeLimitMs: 200 }) as SolveResult;
     expect(r.status).toBe('time_limit');
     expect(r.message).toMatch(/skipped: search order and factorisation \(V-BLAST\)/);
     expect(r.stats.nodes).toBe(0);
     // the warm start (best of RTN, Babai, GPTQ, ...) is kept: at least as good as RTN
-    expect(r.upperBound).toBeLessThanOrEqual(rtnSolver.solve(q).upperBound! * (1 + 1e-12));
+    expect(r.upperBound).toBeLessThanOrEqual((rtnSolver.solve(q) as SolveResult).upperBound! * (1 + 1e-12));
     expect(r.lowerBound).toBeGreaterThanOrEqual(0);
     expect(r.lowerBound).toBeLessThanOrEqual(r.upperBound!);
     expect(checkResult(r, q)).toEqual([]);
@@ -42,7 +43,7 @@ describe('quant-exact preprocessing under a limit (injected clock)', () => {
 
   it('the same solve with room for the order runs the search (node limit) and skips nothing', () => {
     setDeadlineClock(countingClock().clock);
-    const r = quantExactSolver.solve(q, { timeLimitMs: 1e9, nodeLimit: 2000 });
+    const r = quantExactSolver.solve(q, { timeLimitMs: 1e9, nodeLimit: 2000 }) as SolveResult;
     expect(r.status).toBe('node_limit');
     expect(r.message ?? '').not.toMatch(/skipped/);
     expect(r.stats.nodes).toBeGreaterThan(0);
@@ -51,7 +52,7 @@ describe('quant-exact preprocessing under a limit (injected clock)', () => {
   it('quant-bound passes the skipped step on in its message; the bound stays valid', () => {
     const c = countingClock();
     setDeadlineClock(c.clock);
-    const r = quantBoundSolver.solve(q, { timeLimitMs: 200 });
+    const r = quantBoundSolver.solve(q, { timeLimitMs: 200 }) as SolveResult;
     expect(r.status).toBe('bound_only');
     expect(r.message).toMatch(/skipped: search order and factorisation/);
     expect(r.lowerBound).toBeLessThanOrEqual(r.upperBound!);
