@@ -99,7 +99,7 @@ export const quantBoundSolver: QuantizationSolver = {
       status: ex.status === 'optimal' ? 'optimal' : 'bound_only',
       stats: { ...ex.stats, timeMs: deadline.elapsed(), eigenFloor: floor },
       certificate: ex.certificate,
-      message: ex.status === 'optimal' ? undefined : `exact search stopped (${ex.status}); bound = max(eigenvalue floor, sdp-box, open-subtree minimum)`,
+      message: ex.status === 'optimal' ? undefined : `exact search stopped (${ex.status}${ex.message ? `: ${ex.message}` : ''}); bound = max(eigenvalue floor, sdp-box, open-subtree minimum)`,
     });
   },
 };

@@ -14,6 +14,7 @@ import { checkQuantProblem, expand, factorisationAffordable, factorisationSpeed,
 import { boxAwareOrder, factorInOrder, factorInOrderUntil, vblastOrderUntil, type OrderedFactor } from './lattice.js';
 import { congruence, lllGram } from './reduction.js';
 import { bestHeuristicPoint } from './heuristics.js';
+import { BASIS_CHOLS, cholUnitMs, FACTOR_CHOLS, stepFits, VBLAST_CHOLS } from './budget.js';
 import { congruenceError, exactLookahead, remainderBound, type ModelError } from './exact-lookahead.js';
 import { enumerateGrid, type EnumerationResult, type Grid, type OpenTerm } from '../grid/enumerate.js';
 import { solveSdpDual } from './sdp.js';
@@ -430,7 +431,7 @@ export function leafEvalError(red: Reduced, z: Float64Array, work: Float64Array)
 const AUTO_LLL_NODE_BUDGET = 2_000_000;
 
 /** LLL-reduced basis of the (positive definite) reduced problem, or null. */
-export function makeBasis(red: Reduced, onlyIfUseful = false, stop?: { expired(): boolean }): ReducedBasis | null {
+export function makeBasis(red: Reduced, onlyIfUseful = false, stop?: { expired(): boolean }, congruenceFits: () => boolean = () => true): ReducedBasis | null {
   const na = red.na;
   const l = lllGram(red.P, na, undefined, undefined, stop);
   if (l === null) return null;
@@ -445,7 +446,8 @@ export function makeBasis(red: Reduced, onlyIfUseful = false, stop?: { expired()
     }
     if (perm) return null;
   }
-  if (stop?.expired()) return null;
+  // the congruence and its Cholesky check cannot be interrupted: started only when predicted to fit
+  if (stop?.expired() || !congruenceFits()) return null;
   const Ps = congruence(red.P, l.U, na);
   const ts = new Float64Array(na);
   for (let i = 0; i < na; i++) {
@@ -522,6 +524,10 @@ interface ExactRun {
   refine?: Deadline;
   /** The V-BLAST factor serves both the warm start (Babai point) and the search: computed once. */
   vblastF: OrderedFactor | null;
+  /** Predicted ms of one Cholesky of P on the deadline's clock (0: no limit or small na; budget.ts). */
+  cholMs: number;
+  /** Preprocessing steps skipped because their predicted cost did not fit the time left (named in the message). */
+  skipped: string[];
 }
 
 // Phase budgets (fractions of the time left when the phase starts); every optional phase is skipped or cut
@@ -576,14 +582,20 @@ function exactRun(problem: QuantizationProblem, options: SolveOptions, name: str
   const pivTol = Math.max(1e-13 * maxDiag * na, 1e-300);
   const orderMode = order === 'vblast' || order === 'box' ? order : 'vblast';
   let vblastF: OrderedFactor | null = null;
-  const searchAffordable = factorisationAffordable(na, deadline, 0.5);
+  const skipped: string[] = [];
+  // the V-BLAST order (a pivoted LDL^T) does not poll the deadline: predicted on the deadline's clock and
+  // started only when it and the ordered factor fit into half the time left
+  const cholMs = na > 0 ? cholUnitMs(red.P, na, deadline) : 0;
+  const searchAffordable = factorisationAffordable(na, deadline, 0.5) && stepFits(deadline, cholMs, VBLAST_CHOLS + FACTOR_CHOLS, 0.5);
+  if (!searchAffordable) skipped.push('search order and factorisation (V-BLAST)');
   if (orderMode === 'vblast' && na > 0 && searchAffordable) {
     const ord = vblastOrderUntil(red.P, na, pivTol, deadline);
     vblastF = ord && factorInOrderUntil(red.P, na, ord, red.t, pivTol, deadline);
+    if (vblastF === null) skipped.push('search factorisation (V-BLAST order out of time)');
   }
   const nodeLimit = options.nodeLimit ?? Infinity;
   const tol = options.relGapTol ?? DEFAULT_REL_GAP_TOL;
-  return { problem, options, name, red, deadline, tol, nodeLimit, orderMode, pivTol, searchAffordable, vblastF };
+  return { problem, options, name, red, deadline, tol, nodeLimit, orderMode, pivTol, searchAffordable, vblastF, cholMs, skipped };
 }
 
 /** The heuristic warm start (reduced coordinates), or the caller's incumbent when feasible and better. */
@@ -619,7 +631,17 @@ function chooseBasis(run: ExactRun, reduceMode: string, expansion: Float64Array 
   if (expansion) for (let i = 0; i < na; i++) if (expansion[i] <= red.lo || expansion[i] >= red.hi) clamped++;
   // ... and not when the whole box is small (the box-per-level search visits at most width^na leaves)
   const smallBox = na * Math.log(red.hi - red.lo + 1) <= Math.log(1e5);
-  if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) return makeBasis(red, reduceMode === 'auto', deadline.sub(0.3));
+  if (reduceMode === 'lll' || (clamped <= na / 8 && !smallBox)) {
+    const sub = deadline.sub(0.3);
+    const fitsNow = (): boolean => stepFits(sub, run.cholMs, BASIS_CHOLS);
+    if (!fitsNow()) {
+      run.skipped.push('lattice reduction (LLL basis)');
+      return null;
+    }
+    const b = makeBasis(red, reduceMode === 'auto', sub, fitsNow);
+    if (b === null && deadline.limited && !fitsNow()) run.skipped.push('lattice reduction (LLL basis)');
+    return b;
+  }
   return null;
 }
 
@@ -628,6 +650,12 @@ function originalFactor(run: ExactRun): OrderedFactor | null {
   const { red, pivTol, deadline } = run;
   const na = red.na;
   let ord: Int32Array | null = null;
+  // a second pivoted LDL^T cannot be interrupted either: only when predicted to fit
+  const chols = run.orderMode === 'box' ? VBLAST_CHOLS + 3 * FACTOR_CHOLS : VBLAST_CHOLS + FACTOR_CHOLS;
+  if (!(run.orderMode === 'vblast' && run.vblastF) && !stepFits(deadline, run.cholMs, chols)) {
+    run.skipped.push(`search order and factorisation (${run.orderMode === 'box' ? 'box-aware' : 'V-BLAST'})`);
+    return null;
+  }
   if (run.orderMode === 'box') {
     const ld = na > 0 ? vblastOrderUntil(red.P, na, pivTol, deadline) : new Int32Array(0);
     if (ld === null) return null;
@@ -716,7 +744,7 @@ function exactResult(run: ExactRun, s: SearchPhase, rootLb: number, rootCert: So
     message: res.finished
       ? marginNote
       : F === null
-        ? 'stopped by the time limit during the preprocessing (warm start only)'
+        ? `stopped by the time limit during the preprocessing (warm start only${run.skipped.length ? `; skipped: ${[...new Set(run.skipped)].join(', ')}` : ''})`
         : `stopped by the ${res.stoppedBy === 'time' ? 'time' : 'node'} limit after ${res.nodes} nodes${rootLb > 0 ? '; bound = max(open-node bound, sdp-box bound)' : ''}`,
   });
 }
