@@ -7,7 +7,7 @@
  * size, a pivoted LDL^T at about 15 (n = 200 to 400, loaded machine). Nothing is skipped without a time limit.
  */
 import type { Deadline } from '../../src/core/result.js';
-import { choleskyCostPerN3 } from '../../src/linalg/shift.js';
+import { choleskyCostPerN3 } from '../../src/linalg/cost.js';
 import type { MilpBackend, MilpModel } from './model.js';
 
 const EIG = 100;

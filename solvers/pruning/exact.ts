@@ -34,7 +34,7 @@ import { ascendDiag, isDiagFeasible, scalarDiag, scaledDiag } from './diag.js';
 import { bestHeuristicSupport, supportError } from './heuristics.js';
 import { PERSPECTIVE_ASCENT, rootPerspectiveBound } from './perspective.js';
 import { keptSideSearch, sampleFactor } from './singular.js';
-import { fits, INVERSE_CHOLS, predictCholMs } from './budget.js';
+import { fits, INVERSE_CHOLS, predictCholMs } from '../../src/linalg/cost.js';
 
 /** Relative slack by which a finished or stopped tree's bound is rounded down (floating point). */
 export const BNB_BOUND_SLACK = 1e-10;

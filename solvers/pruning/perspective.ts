@@ -26,7 +26,7 @@ import { choleskyInPlace, cholSolve } from '../../src/linalg/dense.js';
 import { Deadline } from '../../src/core/result.js';
 import { expand, gramTimesW, reduce, validatePruningProblem } from './common.js';
 import { ascendDiag, scalarDiag, scaledDiag, sdpDiag, withMargin } from './diag.js';
-import { fits, predictCholMs, predictiveStop } from './budget.js';
+import { fits, predictCholMs, predictiveStop } from '../../src/linalg/cost.js';
 
 export interface PerspectiveCertificate extends Certificate {
   readonly type: 'perspective-fw';

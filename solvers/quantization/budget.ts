@@ -11,7 +11,7 @@
  * factorisations, the ordered factor about 7, the congruence about 6; the unit counts below add a margin of ~1.3.
  */
 import type { Deadline } from '../../src/core/result.js';
-import { predictCholMs } from '../pruning/budget.js';
+import { predictCholMs } from '../../src/linalg/cost.js';
 
 /** The V-BLAST order (pivoted LDL^T with the order search), in predicted Cholesky units. */
 export const VBLAST_CHOLS = 14;

@@ -13,6 +13,9 @@
  */
 import { choleskyInPlace, choleskyInPlaceUntil } from './dense.js';
 import { symEig } from './eigen.js';
+import { choleskyCostPerN3 } from './cost.js';
+
+export { choleskyCostPerN3 };
 
 const U = 2 ** -53;
 const gamma = (k: number): number => (k * U) / (1 - k * U);
@@ -277,26 +280,6 @@ export function chooseDiagShift(G: Float64Array, L: Float64Array, n: number, obj
     }
   }
   return { d: cur.d, value: cur.value, mu: cur.mu, g: curG, iterations: it, eigenSolves };
-}
-
-let cholMsPerN3: number | null = null;
-
-/** Measured cost of a Cholesky factorisation in ms per n^3 (calibrated once per process on n = 160). */
-export function choleskyCostPerN3(): number {
-  if (cholMsPerN3 !== null) return cholMsPerN3;
-  const n = 160;
-  const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = i === j ? n : 1 / (1 + Math.abs(i - j));
-  let best = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const B = Float64Array.from(A);
-    const t = performance.now();
-    choleskyInPlace(B, n);
-    best = Math.min(best, performance.now() - t);
-  }
-  // large factors run out of cache: count 1.5x
-  cholMsPerN3 = (1.5 * Math.max(best, 0.01)) / n ** 3;
-  return cholMsPerN3;
 }
 
 export interface DiagShiftRun {

@@ -7,7 +7,7 @@ import { pruningProblemOf } from '../../src/core/objective.js';
 import { Deadline, setDeadlineClock, type Clock } from '../../src/core/result.js';
 import type { SolveResult } from '../../src/core/types.js';
 import { syntheticProblem } from '../../problems/synthetic.js';
-import { CHEAP_N, fits, predictCholMs, predictiveStop } from '../../solvers/pruning/budget.js';
+import { CHEAP_N, fits, predictCholMs, predictiveStop } from '../../src/linalg/cost.js';
 import { pruneBoundSolver, pruneExactSolver, rootPerspectiveBound, verifyPerspectiveCertificate } from '../../solvers/pruning/index.js';
 import { errorOf } from '../../src/core/objective.js';
 

@@ -1,5 +1,6 @@
 /**
- * Time predictions for the O(n^3) steps of the pruning solvers (issue 9, item 4: limits include the
+ * Time predictions for uninterruptible O(n^3) steps, shared by every solver family (pruning, quantization,
+ * MILP, diagonal shifts). Originally written for the pruning solvers (issue 9, item 4: limits include the
  * preprocessing). A dense Cholesky or inverse cannot be interrupted, so under a limit each one is started only
  * when its predicted cost fits into what is left; otherwise the phase is skipped and the solver returns the
  * valid bound it has (status `time_limit`).
@@ -8,8 +9,8 @@
  * n = 1000; the shorter of two runs) on the deadline's own clock and scales it by (n / m)^3 with a safety factor 2 (the full matrix
  * leaves the cache). Below n = CHEAP_N a factorisation costs about a millisecond and nothing is predicted.
  */
-import type { Deadline } from '../../src/core/result.js';
-import { choleskyInPlace } from '../../src/linalg/dense.js';
+import type { Deadline } from '../core/result.js';
+import { choleskyInPlace } from './dense.js';
 
 /** Up to this size an O(n^3) step is treated as free (no calibration, no clock read). */
 export const CHEAP_N = 256;
@@ -52,4 +53,24 @@ export function fits(deadline: Deadline, unitMs: number, units = 1): boolean {
  */
 export function predictiveStop(deadline: Deadline, unitMs: number, units = 1): { expired(): boolean } {
   return { expired: () => deadline.expired() || !fits(deadline, unitMs, units) };
+}
+
+let cholMsPerN3: number | null = null;
+
+/** Measured cost of a Cholesky factorisation in ms per n^3 (calibrated once per process on n = 160). */
+export function choleskyCostPerN3(): number {
+  if (cholMsPerN3 !== null) return cholMsPerN3;
+  const n = 160;
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = i === j ? n : 1 / (1 + Math.abs(i - j));
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const B = Float64Array.from(A);
+    const t = performance.now();
+    choleskyInPlace(B, n);
+    best = Math.min(best, performance.now() - t);
+  }
+  // large factors run out of cache: count 1.5x
+  cholMsPerN3 = (1.5 * Math.max(best, 0.01)) / n ** 3;
+  return cholMsPerN3;
 }
