@@ -9,11 +9,17 @@ import type { LevelQuantizationSolver } from '../../src/core/solver.js';
 import type { Certificate, LevelQuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { nearestLevelIndex } from '../../src/formats/levels.js';
 import { symEig } from '../../src/linalg/eigen.js';
-import { makeResult } from '../../src/core/result.js';
+import { Deadline, makeResult } from '../../src/core/result.js';
 import { reducedValue, type Reduced } from '../quantization/common.js';
 import { factorInOrder, vblastOrder, type OrderedFactor } from '../quantization/lattice.js';
 import { checkLevelProblem, expandLevels, levelErrorOf, levelHeuristicResult, levelOneOpt, nearestLevels, reduceLevels } from './common.js';
 import { solveLevelsSdp } from './sdp.js';
+import { fits, predictCholMs } from '../../src/linalg/cost.js';
+
+/** A symmetric eigen-decomposition costs about this many `predictCholMs` units. */
+const EIG_CHOLS = 30;
+/** The V-BLAST order and two ordered factors of the Babai candidates, in `predictCholMs` units. */
+const BABAI_CHOLS = 22;
 
 export function pivTolOf(red: Reduced): number {
   let maxDiag = 0;
@@ -53,10 +59,12 @@ export function gptqLevelsPoint(p: LevelQuantizationProblem, order: 'natural' | 
 }
 
 /** RTN, V-BLAST Babai and natural-order GPTQ over levels, each polished by level 1-opt; the best (reduced coordinates). */
-export function cheapLevelCandidates(red: Reduced, levels: Float64Array): { xA: Float64Array; value: number } {
+export function cheapLevelCandidates(red: Reduced, levels: Float64Array, deadline?: Deadline): { xA: Float64Array; value: number } {
   const { na, P, t } = red;
   const cands: Float64Array[] = [nearestLevels(levels, t, na)];
-  if (na > 0) {
+  // the Babai points need a V-BLAST order (pivoted LDL^T) and two ordered factors: under a limit only when they fit
+  const babaiFits = deadline === undefined || fits(deadline, predictCholMs(P, na, deadline), BABAI_CHOLS);
+  if (na > 0 && babaiFits) {
     const tol = pivTolOf(red);
     cands.push(babaiLevels(factorInOrder(P, na, vblastOrder(P, na, tol), t, tol), levels));
     cands.push(babaiLevels(factorInOrder(P, na, Int32Array.from({ length: na }, (_, i) => i), t, tol), levels));
@@ -77,11 +85,14 @@ export function cheapLevelCandidates(red: Reduced, levels: Float64Array): { xA: 
 export function levelRounding(p: LevelQuantizationProblem, opts: { seed: number; samples?: number; deadline?: number }): { xA: Float64Array; value: number; samples: number; sdpBound: number; certificate?: Certificate; red: Reduced } {
   const red = reduceLevels(p);
   const { na, P, t } = red;
-  let best = cheapLevelCandidates(red, p.levels);
+  let best = cheapLevelCandidates(red, p.levels, opts.deadline !== undefined ? new Deadline(Math.max(0, opts.deadline - performance.now())) : undefined);
   if (na === 0) return { ...best, samples: 0, sdpBound: 0, red };
   const sol = solveLevelsSdp(p, { timeLimitMs: opts.deadline !== undefined ? Math.max(1, opts.deadline - performance.now()) : undefined });
   let samples = 0;
-  if (sol.mean && sol.cov) {
+  // the eigen-decomposition of the moment matrix (~10 predicted Cholesky units) starts only when it fits the limit
+  const left = opts.deadline !== undefined ? new Deadline(Math.max(0, opts.deadline - performance.now())) : null;
+  const eigFits = left === null || fits(left, predictCholMs(P, na, left), EIG_CHOLS);
+  if (sol.mean && sol.cov && eigFits) {
     const { values, vectors } = symEig(sol.cov, na);
     const A = new Float64Array(na * na);
     for (let j = 0; j < na; j++) {

@@ -12,7 +12,7 @@
  * (`solvePd`, cuts are arbitrary one-coordinate quadratics there); the bound is what `verifyLevelsCertificate`
  * recomputes from scratch.
  */
-import { makeResult } from '../../src/core/result.js';
+import { Deadline, makeResult } from '../../src/core/result.js';
 import type { LevelQuantizationSolver } from '../../src/core/solver.js';
 import type { Certificate, LevelQuantizationProblem, SolveOptions, SolveResult } from '../../src/core/types.js';
 import { floorLevelIndex } from '../../src/formats/levels.js';
@@ -21,6 +21,7 @@ import { U, type Reduced } from '../quantization/common.js';
 import { liftedSdp, pdStartLambda, solvePd } from '../quantization/sdp-pd.js';
 import { assembleWithMargin, cutCoordinates, gamma, gradientNorm2Bound, lagrangianMinimiser, quadraticPart, errorUnitsBound, type DiagonalSums } from '../grid/cut-dual.js';
 import { checkLevelProblem, reduceLevels } from './common.js';
+import { fits, predictCholMs } from '../../src/linalg/cost.js';
 
 /** Certificate of a level-set SDP-dual bound (indices in the original coordinates, values in level units). */
 export interface LevelsCertificate extends Certificate {
@@ -193,6 +194,8 @@ export interface LevelsDualSolution {
   red: Reduced;
   iterations: number;
   converged: boolean;
+  /** Set when a time limit skipped an O(n^3) phase that could not fit (the bound is then what was certified before). */
+  skipped?: string;
 }
 
 /**
@@ -360,12 +363,13 @@ function levelsCertificate(dual: LevelsDual, th: Float64Array, eps: number, g: n
 }
 
 /** Certify: eps from ||M^-1||_F, shrinking the pair multipliers if needed; the certificate the verifier accepts. */
-function certifyLevels(ev: LevelsEvaluator, problem: LevelQuantizationProblem, theta: Float64Array): { bound: number; cert: LevelsCertificate } {
+function certifyLevels(ev: LevelsEvaluator, problem: LevelQuantizationProblem, theta: Float64Array, affordable: () => boolean = () => true): { bound: number; cert: LevelsCertificate } {
   const dual = ev.dual;
   const { na, m, s, h } = dual;
   let best = { bound: 0, cert: emptyLevelsCertificate() };
   const thTry = new Float64Array(m);
   for (const shrink of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]) {
+    if (shrink > 0 && !affordable()) break;
     for (let k = 0; k < m; k++) thTry[k] = s[k] > 0 ? theta[k] * (1 - shrink) : theta[k];
     const gv = ev.evalAt(thTry);
     if (!Number.isFinite(gv)) continue;
@@ -389,18 +393,34 @@ function certifyLevels(ev: LevelsEvaluator, problem: LevelQuantizationProblem, t
   return best;
 }
 
+/** Predicted costs in Cholesky units of `predictCholMs` (src/linalg/cost.ts; one unit is about two real factorisations
+ * of the reduced n x n matrix). Measured at n = 1000: the whole solve without a limit ~110 factorisations. */
+const LEVELS_SETUP_CHOLS = 2;
+const LEVELS_CERT_CHOLS = 10;
+const LEVELS_PD_ITER_CHOLS = 40;
+
 /** Solve the level-set SDP dual (primal–dual interior point) and certify the multipliers. */
 export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLimitMs?: number; maxIter?: number; box?: boolean } = {}): LevelsDualSolution {
   if (opts.box === undefined) return solveLevelsSdpEither(problem, opts);
   const t0 = performance.now();
+  const deadline = new Deadline(opts.timeLimitMs);
   const red = reduceLevels(problem);
   if (red.na === 0) return { bound: 0, certificate: emptyLevelsCertificate(), mean: null, cov: null, red, iterations: 0, converged: true };
+  // under a limit, an O(n^3) phase that cannot be interrupted starts only when its predicted cost fits (issue 9.4)
+  const unit = predictCholMs(red.P, red.na, deadline);
+  const affordable = (units: number): boolean => fits(deadline, unit, units);
+  if (!affordable(LEVELS_SETUP_CHOLS + LEVELS_CERT_CHOLS))
+    return { bound: 0, certificate: emptyLevelsCertificate(), mean: null, cov: null, red, iterations: 0, converged: false, skipped: 'the level-set SDP set-up and certification' };
   const ev = new LevelsEvaluator(levelsDual(red, problem.levels, opts.box));
   const { theta0, g0 } = levelsStart(ev, problem.levels);
   let phase: LevelsPdPhase = { theta: Float64Array.from(theta0), mean: null, cov: null, iterations: 0, converged: false };
-  if (Number.isFinite(g0)) phase = levelsPd(ev, theta0, g0, opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity, opts.maxIter ?? 100);
-  const best = certifyLevels(ev, problem, phase.theta);
-  return { bound: best.bound, certificate: best.cert, mean: phase.mean, cov: phase.cov, red, iterations: phase.iterations, converged: phase.converged };
+  let skipped: string | undefined;
+  // the interior point polls its deadline between iterations: stop it one iteration and the certification early
+  const pdDeadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs - (LEVELS_PD_ITER_CHOLS + LEVELS_CERT_CHOLS) * unit : Infinity;
+  if (Number.isFinite(g0) && affordable(LEVELS_PD_ITER_CHOLS + LEVELS_CERT_CHOLS)) phase = levelsPd(ev, theta0, g0, pdDeadline, opts.maxIter ?? 100);
+  else if (Number.isFinite(g0)) skipped = 'the interior-point iterations';
+  const best = certifyLevels(ev, problem, phase.theta, () => affordable(LEVELS_CERT_CHOLS));
+  return { bound: best.bound, certificate: best.cert, mean: phase.mean, cov: phase.cov, red, iterations: phase.iterations, converged: phase.converged, ...(skipped ? { skipped } : {}) };
 }
 
 /**
@@ -436,10 +456,11 @@ export const levelsSdpSolver: LevelQuantizationSolver = {
       lowerBound: sol.bound,
       upperBound: Infinity,
       solution: null,
-      status: sol.converged || sol.red.na === 0 ? 'bound_only' : timedOut ? 'time_limit' : 'iteration_limit',
+      // not converged: the iteration limit if it was reached, else the time limit (the solve also stops early to keep time for the certification)
+      status: sol.converged || sol.red.na === 0 ? 'bound_only' : options.iterationLimit !== undefined && sol.iterations >= options.iterationLimit ? 'iteration_limit' : timedOut || sol.skipped || options.timeLimitMs !== undefined ? 'time_limit' : 'iteration_limit',
       stats: { timeMs: performance.now() - t0, iterations: sol.iterations, nodes: 0 },
       certificate: sol.certificate,
-      message: sol.red.na === 0 ? undefined : `dual value ${sol.certificate.dualValue.toExponential(6)}`,
+      message: sol.red.na === 0 ? undefined : sol.skipped ? `time limit: skipped ${sol.skipped} (predicted not to fit)` : `dual value ${sol.certificate.dualValue.toExponential(6)}`,
     });
   },
 };
