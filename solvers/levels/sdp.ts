@@ -196,6 +196,8 @@ export interface LevelsDualSolution {
   converged: boolean;
   /** Set when a time limit skipped an O(n^3) phase that could not fit (the bound is then what was certified before). */
   skipped?: string;
+  /** The interior point stopped at its deadline (the time limit less the reserve for the certification). */
+  stoppedByTime?: boolean;
 }
 
 /**
@@ -419,8 +421,9 @@ export function solveLevelsSdp(problem: LevelQuantizationProblem, opts: { timeLi
   const pdDeadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs - (LEVELS_PD_ITER_CHOLS + LEVELS_CERT_CHOLS) * unit : Infinity;
   if (Number.isFinite(g0) && affordable(LEVELS_PD_ITER_CHOLS + LEVELS_CERT_CHOLS)) phase = levelsPd(ev, theta0, g0, pdDeadline, opts.maxIter ?? 100);
   else if (Number.isFinite(g0)) skipped = 'the interior-point iterations';
+  const stoppedByTime = !phase.converged && performance.now() >= pdDeadline;
   const best = certifyLevels(ev, problem, phase.theta, () => affordable(LEVELS_CERT_CHOLS));
-  return { bound: best.bound, certificate: best.cert, mean: phase.mean, cov: phase.cov, red, iterations: phase.iterations, converged: phase.converged, ...(skipped ? { skipped } : {}) };
+  return { bound: best.bound, certificate: best.cert, mean: phase.mean, cov: phase.cov, red, iterations: phase.iterations, converged: phase.converged, stoppedByTime, ...(skipped ? { skipped } : {}) };
 }
 
 /**
@@ -456,8 +459,8 @@ export const levelsSdpSolver: LevelQuantizationSolver = {
       lowerBound: sol.bound,
       upperBound: Infinity,
       solution: null,
-      // not converged: the iteration limit if it was reached, else the time limit (the solve also stops early to keep time for the certification)
-      status: sol.converged || sol.red.na === 0 ? 'bound_only' : options.iterationLimit !== undefined && sol.iterations >= options.iterationLimit ? 'iteration_limit' : timedOut || sol.skipped || options.timeLimitMs !== undefined ? 'time_limit' : 'iteration_limit',
+      // not converged: the time limit when it (or its reserve for the certification) stopped or skipped the solve
+      status: sol.converged || sol.red.na === 0 ? 'bound_only' : timedOut || sol.skipped || sol.stoppedByTime ? 'time_limit' : 'iteration_limit',
       stats: { timeMs: performance.now() - t0, iterations: sol.iterations, nodes: 0 },
       certificate: sol.certificate,
       message: sol.red.na === 0 ? undefined : sol.skipped ? `time limit: skipped ${sol.skipped} (predicted not to fit)` : `dual value ${sol.certificate.dualValue.toExponential(6)}`,
